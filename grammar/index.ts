@@ -1,0 +1,41 @@
+// Entry point of the grammar: text (already macro-expanded) → typed AST, or a positioned syntax error.
+
+import type { IRecognitionException } from 'chevrotain';
+import type { Pipeline } from '../src/ast/ast.ts';
+import { SyntaxProblem, tokenize } from './lexer.ts';
+import { SplParser } from './parser.ts';
+
+export { SyntaxProblem };
+
+let shared: SplParser | undefined;
+
+/** The parser is built once (chevrotain's grammar analysis is the expensive part) and reused. */
+export function splParser(): SplParser {
+  shared ??= new SplParser();
+  return shared;
+}
+
+/** Parses a whole query. Throws SyntaxProblem with a span into `text`. */
+export function parsePipeline(text: string): Pipeline {
+  const tokens = tokenize(text);
+  const parser = splParser();
+  parser.input = tokens;
+  const ast = parser.query();
+  if (parser.errors.length > 0) throw fromRecognition(parser.errors[0], text);
+  return ast;
+}
+
+function fromRecognition(err: IRecognitionException, text: string): SyntaxProblem {
+  const t = err.token;
+  const atEnd = t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset);
+  const span = atEnd ? { start: text.length, end: text.length } : { start: t.startOffset, end: t.endOffset! + 1 };
+  return new SyntaxProblem(err.message, span, hintFor(err, text));
+}
+
+function hintFor(err: IRecognitionException, text: string): string | undefined {
+  const image = err.token.image;
+  if (/^(and|or|not|in)$/.test(image)) return `search operators are upper-case: write ${image.toUpperCase()}`;
+  if (err.message.includes("'eval('")) return undefined;
+  if (err.token.tokenType.name === 'Pipe' && /\|\s*$/.test(text)) return 'the query ends with a pipe: remove it or add a command after it';
+  return undefined;
+}

@@ -1,0 +1,45 @@
+// The library entry point: run an SPL query over bound sources and get row objects back (what the CLI does,
+// without the printing). Used by the test suites, and by anyone embedding duckhunt.
+
+import { compileQuery, type CompiledQuery } from './compile/index.ts';
+import { defaultCompileOptions, type CompileOptions } from './compile/context.ts';
+import { Engine, type RunNotice } from './engine/engine.ts';
+import { parseQuery } from './frontend.ts';
+import { defaultMacroLibrary, type MacroLibrary } from './macros/index.ts';
+import { rowObject } from './output/format.ts';
+import type { QuerySource } from './query-file.ts';
+import type { SourceBinding } from './sources/catalog.ts';
+
+export interface RunOptions {
+  bindings: SourceBinding[];
+  macros?: MacroLibrary;
+  compile?: Partial<CompileOptions>;
+  /** Reuse an engine across queries (tests); otherwise one is created and closed. */
+  engine?: Engine;
+}
+
+export interface RunResult {
+  query: CompiledQuery;
+  rows: Record<string, unknown>[];
+  notices: RunNotice[];
+}
+
+export function compileText(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
+  const src = typeof source === 'string' ? { file: undefined, text: source, detectionName: undefined } : source;
+  const parsed = parseQuery(src, { macros: opts.macros ?? defaultMacroLibrary([]) });
+  return compileQuery(parsed, opts.bindings, { ...defaultCompileOptions(), ...opts.compile });
+}
+
+export async function runText(source: QuerySource | string, opts: RunOptions): Promise<RunResult> {
+  const query = compileText(source, opts);
+  const engine = opts.engine ?? (await Engine.create({ timezone: 'UTC' }));
+  try {
+    const rows: Record<string, unknown>[] = [];
+    const { notices } = await engine.run(query, (chunk) => {
+      for (const r of chunk) rows.push(rowObject(query.fields, r));
+    });
+    return { query, rows, notices };
+  } finally {
+    if (!opts.engine) engine.close();
+  }
+}

@@ -1,0 +1,399 @@
+// The typed AST of an SPL pipeline. Every node carries `span`: a half-open range of offsets into the
+// macro-expanded query text (map it back with the expansion's source map before showing it to a user).
+
+import type { Span } from '../errors.ts';
+
+export interface Node {
+  span: Span;
+}
+
+// ───────────────────────────── search language (OR binds tighter than AND) ─────────────────────────────
+
+/** A value as written in `search`: wildcards (`*`) kept, backslash escapes already processed. */
+export interface SearchValue extends Node {
+  text: string;
+  quoted: boolean;
+}
+
+export type SearchCompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+
+export type SearchExpr =
+  | SearchAnd
+  | SearchOr
+  | SearchNot
+  | SearchCompare
+  | SearchIn
+  | SearchTerm
+  | SearchDirective
+  | SearchSubsearch;
+
+export interface SearchAnd extends Node {
+  kind: 'and';
+  items: SearchExpr[];
+}
+export interface SearchOr extends Node {
+  kind: 'or';
+  items: SearchExpr[];
+}
+export interface SearchNot extends Node {
+  kind: 'not';
+  expr: SearchExpr;
+}
+/** `field=value`, `field!=value`, `field<value`… The right side is always a literal (never a field). */
+export interface SearchCompare extends Node {
+  kind: 'compare';
+  field: FieldRef;
+  op: SearchCompareOp;
+  value: SearchValue;
+}
+/** `field IN (v1, v2, …)`: `field=v1 OR field=v2 …`, wildcards allowed. */
+export interface SearchIn extends Node {
+  kind: 'in';
+  field: FieldRef;
+  values: SearchValue[];
+}
+/** A bare term or quoted phrase, matched against `_raw`; `*` alone matches every event. */
+export interface SearchTerm extends Node {
+  kind: 'term';
+  value: SearchValue;
+}
+/** `CASE(term)` (case-sensitive match) or `TERM(term)` (match an indexed term whole). */
+export interface SearchDirective extends Node {
+  kind: 'directive';
+  directive: 'CASE' | 'TERM';
+  value: SearchValue;
+}
+/** `[ … ]` inside a search: the subsearch's results become a filter. */
+export interface SearchSubsearch extends Node {
+  kind: 'subsearch';
+  pipeline: Pipeline;
+}
+
+/** A field name as written (`Folder.Path`, `AffectedItems{}.Subject`, `-time`, `'quoted name'`). */
+export interface FieldRef extends Node {
+  name: string;
+}
+
+// ───────────────────────────── eval language (AND binds tighter than OR) ─────────────────────────────
+
+export type BinaryOp =
+  | 'OR'
+  | 'XOR'
+  | 'AND'
+  | '='
+  | '=='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'LIKE'
+  | '+'
+  | '-'
+  | '.'
+  | '*'
+  | '/'
+  | '%';
+
+export type Expr = FieldExpr | StringLit | NumberLit | CallExpr | BinaryExpr | UnaryExpr | InExpr;
+
+export interface FieldExpr extends Node {
+  kind: 'field';
+  name: string;
+  /** Written as `'name'` (single quotes). */
+  quoted: boolean;
+}
+export interface StringLit extends Node {
+  kind: 'string';
+  value: string;
+}
+export interface NumberLit extends Node {
+  kind: 'number';
+  value: number;
+  text: string;
+}
+export interface CallExpr extends Node {
+  kind: 'call';
+  /** Lower-cased: function names are case-insensitive (`CASE(` = `case(`). */
+  name: string;
+  nameSpan: Span;
+  args: Expr[];
+}
+export interface BinaryExpr extends Node {
+  kind: 'binary';
+  op: BinaryOp;
+  left: Expr;
+  right: Expr;
+}
+export interface UnaryExpr extends Node {
+  kind: 'unary';
+  op: 'NOT' | '-' | '+';
+  operand: Expr;
+}
+/** `x IN ("a", "b")`: exact, case-sensitive membership. */
+export interface InExpr extends Node {
+  kind: 'in';
+  operand: Expr;
+  values: Expr[];
+}
+
+// ───────────────────────────── commands ─────────────────────────────
+
+/** `key=value` option as written; the value keeps its text (quotes removed, escapes processed). */
+export interface CommandOption extends Node {
+  name: string;
+  value: string;
+  valueSpan: Span;
+  quoted: boolean;
+}
+
+export interface Pipeline extends Node {
+  commands: Command[];
+}
+
+export type Command =
+  | SearchCommand
+  | WhereCommand
+  | EvalCommand
+  | BinCommand
+  | JoinCommand
+  | StatsCommand
+  | ConvertCommand
+  | TableCommand
+  | FieldsCommand
+  | RenameCommand
+  | SortCommand
+  | HeadCommand
+  | TailCommand
+  | DedupCommand
+  | RexCommand
+  | FillnullCommand
+  | MvexpandCommand
+  | LookupCommand
+  | InputlookupCommand
+  | AppendCommand
+  | MakeresultsCommand
+  | SpathCommand
+  | TstatsCommand
+  | TimechartCommand
+  | TopCommand
+  | GenericCommand;
+
+interface CommandBase extends Node {
+  /** The command word as written (`bucket`, `bin`, `STATS`…), and where it is. */
+  nameSpan: Span;
+}
+
+export interface SearchCommand extends CommandBase {
+  command: 'search';
+  /** Absent for an empty search (`search` alone or the empty query), which keeps every event. */
+  expr: SearchExpr | undefined;
+  /** True for the initial search that has no `search` word. */
+  implicit: boolean;
+}
+
+export interface WhereCommand extends CommandBase {
+  command: 'where';
+  expr: Expr;
+}
+
+export interface EvalAssignment extends Node {
+  target: FieldRef;
+  expr: Expr;
+}
+export interface EvalCommand extends CommandBase {
+  command: 'eval';
+  assignments: EvalAssignment[];
+}
+
+export interface BinCommand extends CommandBase {
+  command: 'bin';
+  /** `bin` or `bucket` (or `discretize`) as written. */
+  alias: string;
+  options: CommandOption[];
+  field: FieldRef;
+  as: FieldRef | undefined;
+}
+
+export interface JoinCommand extends CommandBase {
+  command: 'join';
+  options: CommandOption[];
+  fields: FieldRef[];
+  subsearch: Pipeline;
+}
+
+/** One aggregation: `count`, `values(x) as y`, `count(eval(x>1))`, `perc95(x)`. */
+export interface Aggregation extends Node {
+  /** Lower-cased function name as written (`values`, `dc`, `perc95`, `p50`…). */
+  func: string;
+  funcSpan: Span;
+  /** Field argument (absent for `count`), or an `eval(...)` expression. */
+  arg: { kind: 'field'; field: FieldRef } | { kind: 'eval'; expr: Expr } | undefined;
+  as: FieldRef | undefined;
+}
+
+export interface StatsCommand extends CommandBase {
+  command: 'stats' | 'eventstats' | 'streamstats';
+  options: CommandOption[];
+  aggregations: Aggregation[];
+  by: FieldRef[];
+}
+
+export interface ConvertFunction extends Node {
+  func: string; // ctime, mktime, dur2sec, …
+  funcSpan: Span;
+  field: FieldRef;
+  as: FieldRef | undefined;
+}
+export interface ConvertCommand extends CommandBase {
+  command: 'convert';
+  options: CommandOption[];
+  conversions: ConvertFunction[];
+}
+
+export interface TableCommand extends CommandBase {
+  command: 'table';
+  fields: FieldRef[];
+}
+
+export interface FieldsCommand extends CommandBase {
+  command: 'fields';
+  mode: '+' | '-';
+  fields: FieldRef[];
+}
+
+export interface RenameClause extends Node {
+  from: FieldRef;
+  to: FieldRef;
+}
+export interface RenameCommand extends CommandBase {
+  command: 'rename';
+  renames: RenameClause[];
+}
+
+export interface SortKey extends Node {
+  field: FieldRef;
+  descending: boolean;
+  /** `num(x)`, `str(x)`, `ip(x)`, `auto(x)` wrappers. */
+  collation: 'auto' | 'num' | 'str' | 'ip';
+}
+export interface SortCommand extends CommandBase {
+  command: 'sort';
+  /** Undefined when not given (Splunk's default cap of 10,000 applies); 0 means no limit. */
+  limit: number | undefined;
+  keys: SortKey[];
+  /** A trailing `d` / `desc` reverses the whole order. */
+  reverse: boolean;
+}
+
+export interface HeadCommand extends CommandBase {
+  command: 'head';
+  count: number | undefined;
+  options: CommandOption[];
+}
+
+export interface TailCommand extends CommandBase {
+  command: 'tail';
+  count: number | undefined;
+}
+
+export interface DedupCommand extends CommandBase {
+  command: 'dedup';
+  count: number | undefined;
+  fields: FieldRef[];
+  options: CommandOption[];
+  sortby: SortKey[];
+}
+
+export interface RexCommand extends CommandBase {
+  command: 'rex';
+  options: CommandOption[];
+  regex: string;
+  regexSpan: Span;
+}
+
+export interface FillnullCommand extends CommandBase {
+  command: 'fillnull';
+  options: CommandOption[];
+  fields: FieldRef[];
+}
+
+export interface MvexpandCommand extends CommandBase {
+  command: 'mvexpand';
+  field: FieldRef;
+  options: CommandOption[];
+}
+
+export interface LookupField extends Node {
+  field: FieldRef;
+  as: FieldRef | undefined;
+}
+export interface LookupCommand extends CommandBase {
+  command: 'lookup';
+  options: CommandOption[];
+  table: string;
+  tableSpan: Span;
+  inputs: LookupField[];
+  outputMode: 'OUTPUT' | 'OUTPUTNEW' | undefined;
+  outputs: LookupField[];
+}
+
+export interface InputlookupCommand extends CommandBase {
+  command: 'inputlookup';
+  options: CommandOption[];
+  table: string;
+  tableSpan: Span;
+  where: SearchExpr | undefined;
+}
+
+export interface AppendCommand extends CommandBase {
+  command: 'append';
+  options: CommandOption[];
+  subsearch: Pipeline;
+}
+
+export interface MakeresultsCommand extends CommandBase {
+  command: 'makeresults';
+  options: CommandOption[];
+}
+
+export interface SpathCommand extends CommandBase {
+  command: 'spath';
+  options: CommandOption[];
+  /** A positional path (`spath a.b{}.c`) when no `path=` option is given. */
+  path: string | undefined;
+}
+
+export interface TstatsCommand extends CommandBase {
+  command: 'tstats';
+  options: CommandOption[];
+  aggregations: Aggregation[];
+  from: string | undefined;
+  where: SearchExpr | undefined;
+  by: FieldRef[];
+}
+
+export interface TimechartCommand extends CommandBase {
+  command: 'timechart';
+  options: CommandOption[];
+  aggregations: Aggregation[];
+  by: FieldRef[];
+}
+
+export interface TopCommand extends CommandBase {
+  command: 'top' | 'rare';
+  options: CommandOption[];
+  fields: FieldRef[];
+  by: FieldRef[];
+}
+
+/** Any command without a typed node: parsed only so that it can be reported as unsupported. */
+export interface GenericCommand extends CommandBase {
+  command: 'generic';
+  name: string;
+  /** The argument text as written (after macro expansion), subsearch brackets included. */
+  args: string;
+  argsSpan: Span;
+}
+
+export type CommandName = Command['command'];

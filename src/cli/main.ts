@@ -1,0 +1,128 @@
+// The `duckhunt` command line (contract in the README): check, and — as they land — compile and run.
+
+import { createWriteStream } from 'node:fs';
+import { Command, Option } from 'commander';
+import { checkFile, collectQueryFiles, summarize, type CheckResult } from '../check.ts';
+import { compileQuery, renderSql } from '../compile/index.ts';
+import { Engine } from '../engine/engine.ts';
+import { DuckhuntError } from '../errors.ts';
+import { defaultMacroLibrary } from '../macros/index.ts';
+import { createWriter, type OutputFormat } from '../output/format.ts';
+import { compileOptions, prepare, type QueryFlags } from './query.ts';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('duckhunt')
+    .description('Run Splunk SPL detections over local JSON and Parquet logs, compiled to DuckDB SQL.')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+
+  const queryOptions = (cmd: Command) =>
+    cmd
+      .argument('[file]', 'a .spl query file or a security_content detection .yml')
+      .option('-e, --execute <spl>', 'the query text itself instead of a file')
+      .option('--source <sourcetype=path>', 'bind a sourcetype to NDJSON/Parquet files or a glob (repeatable; replaces the config)', collect, [])
+      .option('--config <file>', 'sources config file (default: ./duckhunt.config.json, else the embedded sample data)')
+      .option('--macros <path>', 'a macros.conf file or a directory of security_content macro .yml files (repeatable)', collect, [])
+      .option('--now <time>', "the search's now, epoch seconds or ISO-8601 (default: the current time)")
+      .option('--timezone <tz>', 'time zone for strftime, convert ctime and day bins', 'UTC')
+      .option('--subsearch-maxout <rows>', "rows of a join/append subsearch that are used (Splunk's default)", '50000');
+
+  queryOptions(program.command('run').description('run a query over the bound log files and print the results'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'parquet']).default('table'))
+    .option('-o, --output <file>', 'write the results to a file instead of standard output')
+    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (beyond it, DuckDB spills to disk)')
+    .option('--threads <n>', 'DuckDB worker threads (default: all cores)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  duckhunt run queries/o365_email_send_and_hard_delete_exfiltration_behavior.spl
+  duckhunt run -e 'sourcetype=o365:management:activity Operation=HardDelete | stats count by UserId'
+  duckhunt run detection.yml --source o365:management:activity=logs/*.json --format json -o out.json`,
+    )
+    .action(async (file: string | undefined, opts: QueryFlags & { format: OutputFormat; output?: string; memoryLimit?: string; threads?: string }) => {
+      const q = prepare(file, opts);
+      for (const w of q.warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
+      const engine = await Engine.create({ timezone: opts.timezone, memoryLimit: opts.memoryLimit, threads: opts.threads ? Number(opts.threads) : undefined });
+      try {
+        let notices;
+        if (opts.format === 'parquet') {
+          if (!opts.output) throw new DuckhuntError('compile_error', '--format parquet needs an output file: add -o results.parquet');
+          ({ notices } = await engine.copyToParquet(q, opts.output));
+        } else {
+          const stream = opts.output ? createWriteStream(opts.output) : process.stdout;
+          const writer = createWriter(opts.format, q.fields, (text) => stream.write(text));
+          ({ notices } = await engine.run(q, (rows) => writer.write(rows)));
+          writer.end();
+          if (opts.output) await new Promise<void>((resolve, reject) => (stream as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
+        }
+        for (const n of notices) process.stderr.write(`warning: ${n.message}\n`);
+      } finally {
+        engine.close();
+      }
+    });
+
+  queryOptions(program.command('compile').description('print the DuckDB SQL a query compiles to (runs nothing)'))
+    .option('--prelude', 'also print the helper macros the SQL uses, so it can be run in a DuckDB shell')
+    .action((file: string | undefined, opts: QueryFlags & { prelude?: boolean }) => {
+      const q = prepare(file, opts);
+      for (const w of q.warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
+      process.stdout.write(renderSql(q, opts.prelude ?? false));
+    });
+
+  program
+    .command('check')
+    .description('parse (and compile) each query; one line per file, non-zero exit if any fails')
+    .argument('<paths...>', '.spl query files, security_content detection .yml files, or directories of them')
+    .option('--macros <path>', 'a macros.conf file or a directory of security_content macro .yml files (repeatable)', collect, [])
+    .option('--parse-only', 'only expand macros and parse; do not compile')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  duckhunt check queries/
+  duckhunt check --macros security_content/macros security_content/detections/cloud --format json
+
+Statuses: ok, syntax_error, macro_error, unsupported, compile_error.`,
+    )
+    .action((paths: string[], opts: { macros: string[]; parseOnly?: boolean; format: 'text' | 'json' }) => {
+      const macros = defaultMacroLibrary(opts.macros);
+      // Compiling does not depend on which files are bound, so check binds none.
+      const options = compileOptions({ source: [], macros: [], timezone: 'UTC', subsearchMaxout: '50000' });
+      const results = collectQueryFiles(paths).map((f) =>
+        checkFile(f, { macros, parseOnly: opts.parseOnly ?? false, compile: (parsed) => void compileQuery(parsed, [], options) }),
+      );
+      if (opts.format === 'json') {
+        process.stdout.write(JSON.stringify(results.map(({ rendered: _, ...r }) => r), null, 2) + '\n');
+      } else {
+        for (const r of results) process.stdout.write(formatCheckLine(r) + '\n');
+        process.stdout.write(summarize(results) + '\n');
+      }
+      if (results.some((r) => r.status !== 'ok')) exitCode = 1;
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof DuckhuntError) {
+      process.stderr.write(e.render() + '\n');
+      return 2;
+    }
+    const code = (e as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (code?.startsWith('commander.')) return 2;
+    throw e;
+  }
+  return exitCode;
+}
+
+function formatCheckLine(r: CheckResult): string {
+  if (r.status === 'ok') return `ok             ${r.file}`;
+  const where = r.line !== null ? `:${r.line}:${r.column}` : '';
+  return `${r.status.padEnd(14)} ${r.file}${where}: ${r.message}`;
+}

@@ -1,0 +1,35 @@
+// `append [ subsearch ]`: the subsearch's rows after the current ones (capped like join's, decision D8).
+
+import type * as A from '../../ast/ast.ts';
+import { sqlIdent } from '../../sql/quote.ts';
+import { coerce, unify } from '../expr.ts';
+import type { CommandHandler } from '../pipeline.ts';
+import { fieldOf, Schema } from '../schema.ts';
+import type { Field } from '../types.ts';
+import { compileSubsearch } from './join.ts';
+
+export const append: CommandHandler<A.AppendCommand> = {
+  compile(cmd, input, b) {
+    for (const o of cmd.options) throw b.ctx.unsupported(`append option '${o.name}'`, o.span);
+    const main = input!;
+    const sub = compileSubsearch(cmd.subsearch, b, 'append subsearch');
+    const fields = new Map<string, Field>();
+    for (const f of main.schema.list()) fields.set(f.name, f);
+    for (const f of sub.schema.list()) {
+      const m = fields.get(f.name);
+      if (!m) fields.set(f.name, fieldOf(f.name, b.ctx.columns.columnFor(f.name), f.type));
+      else fields.set(f.name, fieldOf(f.name, m.column, unify([m.type, f.type])));
+    }
+    const side = (schema: Schema, alias: string) =>
+      [...fields.values()].map((f) => {
+        const own = schema.get(f.name);
+        const type = f.type === 'num' ? 'DOUBLE' : f.type === 'mv' ? 'VARCHAR[]' : 'VARCHAR';
+        return own ? `${coerce({ sql: `${alias}.${sqlIdent(own.column)}`, type: own.type }, f.type)} AS ${sqlIdent(f.column)}` : `NULL::${type} AS ${sqlIdent(f.column)}`;
+      });
+    const sql =
+      `SELECT ${[...side(main.schema, 'm'), 'm._dh_seq'].join(', ')} FROM ${sqlIdent(main.name)} AS m\n` +
+      `UNION ALL\n` +
+      `SELECT ${[...side(sub.schema, 's'), `s._dh_seq + (SELECT coalesce(max(_dh_seq), 0) FROM ${sqlIdent(main.name)})`].join(', ')} FROM ${sqlIdent(sub.name)} AS s WHERE s._dh_seq <= ${b.ctx.options.subsearchMaxOut}`;
+    return b.add(cmd, sql, Schema.of([...fields.values()], false));
+  },
+};

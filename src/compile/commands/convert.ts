@@ -1,0 +1,65 @@
+// `convert [timeformat=…] ctime(f) [as g] mktime(f) …`: epoch ↔ time strings in the configured time zone
+// (decision D4). Values that cannot be converted are left as they are, as Splunk does.
+
+import type * as A from '../../ast/ast.ts';
+import { sqlIdent, sqlString } from '../../sql/quote.ts';
+import type { CommandHandler } from '../pipeline.ts';
+import { fieldOf, type Schema } from '../schema.ts';
+import { strftimeFormat } from '../timeformat.ts';
+import type { FieldType } from '../types.ts';
+
+const DEFAULT_TIMEFORMAT = '%m/%d/%Y %H:%M:%S';
+
+export const convertCommand: CommandHandler<A.ConvertCommand> = {
+  compile(cmd, input, b) {
+    let timeformat = DEFAULT_TIMEFORMAT;
+    let formatSpan = cmd.nameSpan;
+    for (const o of cmd.options) {
+      if (o.name.toLowerCase() === 'timeformat') {
+        timeformat = o.value;
+        formatSpan = o.valueSpan;
+      } else throw b.ctx.unsupported(`convert option '${o.name}'`, o.span);
+    }
+    const fmt = sqlString(strftimeFormat(timeformat, formatSpan, b.ctx));
+    let schema: Schema = input!.schema;
+    const replaced: string[] = [];
+    const added: string[] = [];
+    for (const c of cmd.conversions) {
+      const field = schema.get(c.field.name);
+      const perValue = (v: string): string => {
+        switch (c.func) {
+          case 'ctime':
+            return `coalesce(strftime(make_timestamptz(CAST(dh_num(${v}) * 1000000 AS BIGINT)), ${fmt}), ${v})`;
+          case 'mktime':
+            return `coalesce(dh_str(epoch(try_strptime(${v}, ${fmt}))), ${v})`;
+          case 'num':
+            return `dh_str(dh_num(${v}))`;
+          case 'rmcomma':
+            return `replace(${v}, ',', '')`;
+          default:
+            throw b.ctx.unsupported(`convert function '${c.func}()'`, c.funcSpan, 'duckhunt converts with ctime, mktime, num and rmcomma');
+        }
+      };
+      let sql: string;
+      let type: FieldType;
+      if (!field) {
+        perValue('NULL');
+        continue;
+      } else if (field.type === 'mv') {
+        sql = `list_transform(${sqlIdent(field.column)}, lambda dh_v: ${perValue('dh_v')})`;
+        type = 'mv';
+      } else {
+        const v = field.type === 'num' ? `dh_str(${sqlIdent(field.column)})` : sqlIdent(field.column);
+        sql = perValue(v);
+        type = 'str';
+      }
+      const target = c.as?.name ?? c.field.name;
+      const existing = schema.get(target);
+      const column = existing?.column ?? b.ctx.columns.columnFor(target);
+      (existing ? replaced : added).push(`${sql} AS ${sqlIdent(column)}`);
+      schema = schema.with(fieldOf(target, column, type));
+    }
+    const star = replaced.length ? `* REPLACE (${replaced.join(', ')})` : '*';
+    return b.add(cmd, `SELECT ${[star, ...added].join(', ')}\nFROM ${sqlIdent(input!.name)}`, schema);
+  },
+};

@@ -1,0 +1,109 @@
+// `table`, `fields` and `rename`: choosing, ordering and renaming fields. Wildcards (`c*`) match field names.
+
+import type * as A from '../../ast/ast.ts';
+import { sqlIdent } from '../../sql/quote.ts';
+import type { CommandHandler } from '../pipeline.ts';
+import { fieldOf, Schema } from '../schema.ts';
+import type { Field } from '../types.ts';
+
+const wildcard = (pattern: string) =>
+  new RegExp(
+    '^' +
+      pattern
+        .split('*')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('(.*)') +
+      '$',
+    's',
+  );
+
+/** Fields of the schema a name or wildcard pattern selects, in schema order (a plain name: that field). */
+function select(schema: Schema, name: string): Field[] {
+  if (!name.includes('*')) {
+    const f = schema.get(name);
+    return f ? [f] : [];
+  }
+  const re = wildcard(name);
+  return schema.list().filter((f) => re.test(f.name));
+}
+
+export const table: CommandHandler<A.TableCommand> = {
+  compile(cmd, input, b) {
+    const chosen: Field[] = [];
+    const cols: string[] = [];
+    for (const ref of cmd.fields) {
+      const matches = select(input!.schema, ref.name);
+      if (matches.length === 0 && !ref.name.includes('*')) {
+        // A field no row has is still a column, empty.
+        const f = fieldOf(ref.name, b.ctx.columns.columnFor(ref.name), 'str');
+        if (!chosen.some((c) => c.name === f.name)) {
+          chosen.push(f);
+          cols.push(`NULL::VARCHAR AS ${sqlIdent(f.column)}`);
+        }
+      }
+      for (const f of matches) {
+        if (chosen.some((c) => c.name === f.name)) continue;
+        chosen.push(f);
+        cols.push(sqlIdent(f.column));
+      }
+    }
+    return b.add(cmd, `SELECT ${[...cols, '_dh_seq'].join(', ')}\nFROM ${sqlIdent(input!.name)}`, Schema.of(chosen, false));
+  },
+};
+
+export const fields: CommandHandler<A.FieldsCommand> = {
+  compile(cmd, input, b) {
+    const schema = input!.schema;
+    const named = new Set(cmd.fields.flatMap((r) => select(schema, r.name)).map((f) => f.name));
+    let kept: Field[];
+    if (cmd.mode === '-') {
+      kept = schema.list().filter((f) => !named.has(f.name));
+    } else {
+      // `fields a b` keeps the internal _time and _raw too, unless they are removed explicitly.
+      kept = schema.list().filter((f) => named.has(f.name) || f.name === '_time' || f.name === '_raw');
+      kept.sort((x, y) => order(x) - order(y));
+    }
+    function order(f: Field): number {
+      const i = cmd.fields.findIndex((r) => wildcard(r.name).test(f.name));
+      return i < 0 ? -1 : i;
+    }
+    return b.add(cmd, `SELECT ${[...kept.map((f) => sqlIdent(f.column)), '_dh_seq'].join(', ')}\nFROM ${sqlIdent(input!.name)}`, Schema.of(kept, false));
+  },
+};
+
+export const rename: CommandHandler<A.RenameCommand> = {
+  compile(cmd, input, b) {
+    let schema = input!.schema;
+    let from = sqlIdent(input!.name);
+    for (const r of cmd.renames) {
+      const pairs: Array<[Field, string]> = [];
+      if (r.from.name.includes('*')) {
+        const re = wildcard(r.from.name);
+        for (const f of schema.list()) {
+          const m = re.exec(f.name);
+          if (!m) continue;
+          let i = 1;
+          pairs.push([f, r.to.name.replace(/\*/g, () => m[i++] ?? '')]);
+        }
+      } else {
+        const f = schema.get(r.from.name);
+        if (f) pairs.push([f, r.to.name]);
+      }
+      if (pairs.length === 0) continue; // renaming a field that does not exist does nothing
+      const excluded = new Set<string>();
+      const cols: string[] = [];
+      for (const [f, to] of pairs) {
+        if (f.name === to) continue;
+        excluded.add(f.column);
+        const target = schema.get(to);
+        if (target) excluded.add(target.column); // the renamed field replaces an existing one
+        const column = b.ctx.columns.columnFor(to);
+        cols.push(`${sqlIdent(f.column)} AS ${sqlIdent(column)}`);
+        schema = schema.without(f.name).without(to).with(fieldOf(to, column, f.type));
+      }
+      if (cols.length === 0) continue;
+      from = `(SELECT * EXCLUDE (${[...excluded].map(sqlIdent).join(', ')}), ${cols.join(', ')} FROM ${from})`;
+    }
+    return b.add(cmd, `SELECT * FROM ${from}`, schema);
+  },
+};

@@ -1,0 +1,44 @@
+// Command name → its compiler. A command missing here is reported as unsupported with its position.
+
+import type * as A from '../../ast/ast.ts';
+import type { CommandHandler } from '../pipeline.ts';
+import { append } from './append.ts';
+import { bin } from './bin.ts';
+import { convertCommand } from './convert.ts';
+import { dedup, head, sort, tail } from './order.ts';
+import { evalCommand } from './eval.ts';
+import { fields, rename, table } from './fields.ts';
+import { fillnull } from './fillnull.ts';
+import { join } from './join.ts';
+import { makeresults } from './makeresults.ts';
+import { mvexpand } from './mvexpand.ts';
+import { rex } from './rex.ts';
+import { search } from './search.ts';
+import { stats } from './stats.ts';
+import { where } from './where.ts';
+
+type Handlers = { [K in A.Command['command']]?: CommandHandler<Extract<A.Command, { command: K }>> };
+
+export const COMMANDS: Handlers = {
+  search,
+  where,
+  eval: evalCommand,
+  bin,
+  join,
+  stats,
+  eventstats: stats,
+  streamstats: stats,
+  convert: convertCommand,
+  table,
+  fields,
+  rename,
+  sort,
+  head,
+  tail,
+  dedup,
+  fillnull,
+  mvexpand,
+  makeresults,
+  rex,
+  append,
+};

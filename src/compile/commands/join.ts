@@ -1,0 +1,129 @@
+// `join [type=inner|left|outer] [max=N] [overwrite=bool] f1, f2 [ subsearch ]`
+//   - keys compare exactly and case-sensitively; a multivalue key compares as its values joined by newlines
+//     (decision D3); rows with a null key never match
+//   - max=N keeps the first N matching subsearch rows in subsearch order (default 1); max=0 keeps all
+//   - overwrite=true (default): subsearch values replace main values of the same field (including _time)
+//   - the subsearch is capped at subsearch_maxout rows (decision D8: 50,000), and the engine reports the cap
+
+import type * as A from '../../ast/ast.ts';
+import { sqlIdent } from '../../sql/quote.ts';
+import { coerce, unify } from '../expr.ts';
+import type { CommandHandler, PipelineBuilder, Relation } from '../pipeline.ts';
+import { fieldOf, Schema } from '../schema.ts';
+import type { Field } from '../types.ts';
+
+interface JoinOptions {
+  type: 'inner' | 'left';
+  max: number;
+  overwrite: boolean;
+}
+
+function joinOptions(cmd: A.JoinCommand, b: PipelineBuilder): JoinOptions {
+  const opts: JoinOptions = { type: 'inner', max: 1, overwrite: true };
+  const bool = (o: A.CommandOption): boolean => {
+    const v = o.value.toLowerCase();
+    if (['true', 't', '1', 'yes'].includes(v)) return true;
+    if (['false', 'f', '0', 'no'].includes(v)) return false;
+    throw b.ctx.error('compile_error', `${o.name} takes true or false, not '${o.value}'`, o.valueSpan);
+  };
+  for (const o of cmd.options) {
+    switch (o.name.toLowerCase()) {
+      case 'type': {
+        const t = o.value.toLowerCase();
+        if (t === 'inner') opts.type = 'inner';
+        else if (t === 'left' || t === 'outer') opts.type = 'left';
+        else throw b.ctx.error('compile_error', `join type must be inner, left or outer, not '${o.value}'`, o.valueSpan);
+        break;
+      }
+      case 'max':
+        if (!/^\d+$/.test(o.value)) throw b.ctx.error('compile_error', `max must be a whole number (0 = no limit), not '${o.value}'`, o.valueSpan);
+        opts.max = Number(o.value);
+        break;
+      case 'overwrite':
+        opts.overwrite = bool(o);
+        break;
+      case 'usetime':
+      case 'earlier':
+        if (bool(o)) throw b.ctx.unsupported(`join ${o.name}=true`, o.span);
+        break;
+      default:
+        throw b.ctx.unsupported(`join option '${o.name}'`, o.span, 'duckhunt joins with type=, max= and overwrite=');
+    }
+  }
+  return opts;
+}
+
+/** A key as the string it compares as. */
+function keySql(alias: string, f: Field): string {
+  const col = `${alias}.${sqlIdent(f.column)}`;
+  if (f.type === 'mv') return `array_to_string(${col}, chr(10))`;
+  if (f.type === 'num') return `dh_str(${col})`;
+  return col;
+}
+
+export const join: CommandHandler<A.JoinCommand> = {
+  compile(cmd, input, b) {
+    const main = input!;
+    const opts = joinOptions(cmd, b);
+    const sub = compileSubsearch(cmd.subsearch, b, `join subsearch`);
+    const hidden = (f: Field) => f.name.startsWith('_dh_');
+    let keys = cmd.fields.map((f) => f.name);
+    if (keys.length === 0) {
+      keys = main.schema.list().filter((f) => sub.schema.get(f.name) && !hidden(f)).map((f) => f.name);
+      if (keys.length === 0) throw b.ctx.error('compile_error', 'join has no field list and the two sides have no field in common', cmd.nameSpan);
+    }
+    const on: string[] = [];
+    for (const k of keys) {
+      const m = main.schema.get(k);
+      const s = sub.schema.get(k);
+      if (!m || !s) {
+        // A key missing on either side can never be equal: no row matches.
+        on.push('false');
+        continue;
+      }
+      on.push(`${keySql('m', m)} = ${keySql('s', s)}`);
+    }
+    let schema: Schema = main.schema;
+    const cols: string[] = [];
+    const mainExcluded: string[] = ['_dh_seq'];
+    for (const sf of sub.schema.list()) {
+      const mf = main.schema.get(sf.name);
+      if (keys.includes(sf.name) && mf) continue;
+      if (!mf) {
+        const column = b.ctx.columns.columnFor(sf.name);
+        cols.push(`s.${sqlIdent(sf.column)} AS ${sqlIdent(column)}`);
+        schema = schema.with(fieldOf(sf.name, column, sf.type));
+        continue;
+      }
+      // The same field on both sides: a present subsearch value wins with overwrite=true, else the main one.
+      const type = unify([mf.type, sf.type]);
+      const ms = coerce({ sql: `m.${sqlIdent(mf.column)}`, type: mf.type }, type);
+      const ss = coerce({ sql: `s.${sqlIdent(sf.column)}`, type: sf.type }, type);
+      cols.push(`coalesce(${opts.overwrite ? `${ss}, ${ms}` : `${ms}, ${ss}`}) AS ${sqlIdent(mf.column)}`);
+      mainExcluded.push(mf.column);
+      schema = schema.with(fieldOf(mf.name, mf.column, type));
+    }
+    const limit = opts.max > 0 ? `\nQUALIFY row_number() OVER (PARTITION BY m._dh_seq ORDER BY s._dh_seq) <= ${opts.max}` : '';
+    const sql =
+      `SELECT m.* EXCLUDE (${mainExcluded.map(sqlIdent).join(', ')}),\n       ${[...cols, 'row_number() OVER (ORDER BY m._dh_seq, s._dh_seq) AS _dh_seq'].join(',\n       ')}\n` +
+      `FROM ${sqlIdent(main.name)} AS m\n${opts.type === 'left' ? 'LEFT JOIN' : 'JOIN'} (SELECT * FROM ${sqlIdent(sub.name)} WHERE _dh_seq <= ${b.ctx.options.subsearchMaxOut}) AS s\n  ON ${on.join(' AND ')}` +
+      limit;
+    return b.add(cmd, sql, schema);
+  },
+};
+
+/**
+ * Compiles a subsearch into its own statement (a temporary table holding at most cap + 1 rows in subsearch
+ * order, renumbered 1…n), registered with the query so the engine runs it first and reports a hit cap.
+ */
+export function compileSubsearch(p: A.Pipeline, b: PipelineBuilder, label: string): Relation {
+  const nested = b.nested();
+  const last = nested.compile(p);
+  const table = b.ctx.name('dh_subsearch');
+  const cap = b.ctx.options.subsearchMaxOut;
+  const sql =
+    nested.withClause() +
+    `\nSELECT * EXCLUDE (_dh_seq), row_number() OVER (ORDER BY _dh_seq) AS _dh_seq FROM ${sqlIdent(last.name)}\nORDER BY _dh_seq\nLIMIT ${cap + 1}`;
+  b.scope.subsearches.push({ table, sql, cap, label: `${label}: ${b.labelOf(p)}`, span: p.span });
+  return { name: table, schema: Schema.of(last.schema.list(), false) };
+}

@@ -1,0 +1,61 @@
+// `rex [field=f] "(?<name>…)" [max_match=N]`: named groups become fields (from _raw by default). With
+// max_match other than 1, every match is taken and the fields are multivalue. A row that does not match keeps
+// its previous values. `mode=sed` replaces in place with s/regex/replacement/[g].
+
+import type * as A from '../../ast/ast.ts';
+import { sqlIdent, sqlString } from '../../sql/quote.ts';
+import { convert } from '../expr.ts';
+import type { CommandHandler } from '../pipeline.ts';
+import { checkRegex, groupNames } from '../regex.ts';
+import { fieldOf, type Schema } from '../schema.ts';
+
+export const rex: CommandHandler<A.RexCommand> = {
+  compile(cmd, input, b) {
+    let fieldName = '_raw';
+    let maxMatch = 1;
+    let sed = false;
+    for (const o of cmd.options) {
+      const n = o.name.toLowerCase();
+      if (n === 'field') fieldName = o.value;
+      else if (n === 'max_match' && /^\d+$/.test(o.value)) maxMatch = Number(o.value);
+      else if (n === 'mode' && o.value.toLowerCase() === 'sed') sed = true;
+      else throw b.ctx.unsupported(`rex option '${o.name}=${o.value}'`, o.span);
+    }
+    let schema: Schema = input!.schema;
+    const source = schema.get(fieldName);
+    const text = source ? convert.str({ sql: sqlIdent(source.column), type: source.type }) : 'NULL::VARCHAR';
+    if (sed) {
+      const m = /^s\/((?:\\.|[^/])*)\/((?:\\.|[^/])*)\/(g?)$/.exec(cmd.regex);
+      if (!m) throw b.ctx.error('compile_error', 'rex mode=sed expects s/regex/replacement/ or s/regex/replacement/g', cmd.regexSpan);
+      if (!source) return input!;
+      const re = checkRegex(m[1], cmd.regexSpan, b.ctx);
+      const sql = `regexp_replace(${text}, ${sqlString(re)}, ${sqlString(m[2])}${m[3] ? ", 'g'" : ''})`;
+      schema = schema.with(fieldOf(source.name, source.column, 'str'));
+      return b.add(cmd, `SELECT * REPLACE (${sql} AS ${sqlIdent(source.column)})\nFROM ${sqlIdent(input!.name)}`, schema);
+    }
+    const re = checkRegex(cmd.regex, cmd.regexSpan, b.ctx);
+    const names = groupNames(cmd.regex);
+    if (names.length === 0) throw b.ctx.error('compile_error', 'rex needs at least one named group, e.g. "(?<user>\\w+)"', cmd.regexSpan);
+    const replaced: string[] = [];
+    const added: string[] = [];
+    for (const name of names) {
+      const existing = schema.get(name);
+      const column = existing?.column ?? b.ctx.columns.columnFor(name);
+      const prev = existing ? convert.list({ sql: sqlIdent(existing.column), type: existing.type }) : 'NULL::VARCHAR[]';
+      let sql: string;
+      if (maxMatch === 1) {
+        const prevStr = existing ? convert.str({ sql: sqlIdent(existing.column), type: existing.type }) : 'NULL::VARCHAR';
+        sql = `CASE WHEN regexp_matches(${text}, ${sqlString(re)}) THEN regexp_extract(${text}, ${sqlString(re)}, ${sqlString(name)}) ELSE ${prevStr} END`;
+        schema = schema.with(fieldOf(name, column, 'str'));
+      } else {
+        const all = `regexp_extract_all(${text}, ${sqlString(re)}, ${names.indexOf(name) + 1})`;
+        const limited = maxMatch > 0 ? `${all}[1:${maxMatch}]` : all;
+        sql = `CASE WHEN regexp_matches(${text}, ${sqlString(re)}) THEN dh_mv(${limited}) ELSE ${prev} END`;
+        schema = schema.with(fieldOf(name, column, 'mv'));
+      }
+      (existing ? replaced : added).push(`${sql} AS ${sqlIdent(column)}`);
+    }
+    const star = replaced.length ? `* REPLACE (${replaced.join(', ')})` : '*';
+    return b.add(cmd, `SELECT ${[star, ...added].join(',\n       ')}\nFROM ${sqlIdent(input!.name)}`, schema);
+  },
+};

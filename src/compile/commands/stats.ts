@@ -1,0 +1,288 @@
+// `stats` / `eventstats` / `streamstats` and their aggregation functions (one registry entry each).
+//
+// stats: rows whose BY values include a null are dropped; a multivalue BY field contributes one group per value;
+// output rows are the groups sorted by their BY values (numbers numerically before other strings, strings by
+// bytes); without BY there is exactly one row, even on no input. values() is distinct and sorted by bytes,
+// list() keeps input order and the first 100 values, first()/last() follow input order,
+// earliest()/latest() follow _time.
+
+import type * as A from '../../ast/ast.ts';
+import { sqlIdent } from '../../sql/quote.ts';
+import type { CompileContext } from '../context.ts';
+import { convert, ExprCompiler } from '../expr.ts';
+import type { CommandHandler, PipelineBuilder } from '../pipeline.ts';
+import { fieldOf, Schema } from '../schema.ts';
+import type { Field, FieldType, TypedSql } from '../types.ts';
+
+/** An aggregation's input: the field's value (or an eval expression), and the row-order/time columns. */
+interface AggInput {
+  value: TypedSql;
+  /** Every value as a list of strings (each value of a multivalue, none for null). */
+  list: string;
+  time: string | undefined;
+  /** Wraps an aggregate call: identity for stats, adds the OVER clause for streamstats. */
+  w: (call: string) => string;
+}
+
+interface Aggregate {
+  /** Whether the function takes a field (count may go without). */
+  arg: 'none' | 'optional' | 'required';
+  sql(input: AggInput | undefined, agg: A.Aggregation, ctx: CompileContext, w: (call: string) => string): TypedSql;
+}
+
+const num = (sql: string): TypedSql => ({ sql, type: 'num' });
+const str = (sql: string): TypedSql => ({ sql, type: 'str' });
+const mv = (sql: string): TypedSql => ({ sql, type: 'mv' });
+
+/** All values flattened to a list of strings, nulls dropped. */
+const allValues = (i: AggInput) => `list_filter(flatten(${i.w(`list(${i.list})`)}), lambda dh_v: dh_v IS NOT NULL)`;
+/** All numeric values as DOUBLEs. */
+const numbers = (i: AggInput) =>
+  i.value.type === 'num' ? i.w(`list(${i.value.sql}) FILTER (WHERE ${i.value.sql} IS NOT NULL)`) : `list_filter(list_transform(${allValues(i)}, lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
+
+function percentile(p: number): Aggregate {
+  return {
+    arg: 'required',
+    // Linear interpolation between closest ranks (quantile_cont), e.g. perc25 of 1..10 is 3.25.
+    sql: (i) => num(`list_aggregate(${numbers(i!)}, 'quantile_cont', ${p / 100})`),
+  };
+}
+
+const AGGREGATES: ReadonlyMap<string, Aggregate> = new Map<string, Aggregate>([
+  [
+    'count',
+    {
+      arg: 'optional',
+      sql: (i, _a, _ctx, w) => {
+        if (!i) return num(`CAST(${w('count(*)')} AS DOUBLE)`);
+        if (i.value.type === 'bool') return num(`CAST(${w(`count(*) FILTER (WHERE ${i.value.sql})`)} AS DOUBLE)`);
+        if (i.value.type === 'mv') return num(`CAST(coalesce(${w(`sum(len(${i.value.sql}))`)}, 0) AS DOUBLE)`);
+        return num(`CAST(${w(`count(${i.value.sql})`)} AS DOUBLE)`);
+      },
+    },
+  ],
+  [
+    'dc',
+    {
+      arg: 'required',
+      sql: (i) => num(`CAST(len(list_distinct(${allValues(i!)})) AS DOUBLE)`),
+    },
+  ],
+  ['values', { arg: 'required', sql: (i) => mv(`dh_mv(list_sort(list_distinct(${allValues(i!)})))`) }],
+  ['list', { arg: 'required', sql: (i) => mv(`dh_mv(list_filter(flatten(${i!.w(`list(${i!.list} ORDER BY _dh_seq)`)}), lambda dh_v: dh_v IS NOT NULL)[1:100])`) }],
+  ['sum', { arg: 'required', sql: (i) => num(`list_sum(${numbers(i!)})`) }],
+  ['avg', { arg: 'required', sql: (i) => num(`list_avg(${numbers(i!)})`) }],
+  [
+    'min',
+    {
+      arg: 'required',
+      // Numbers sort before strings: the smallest number if there is one, else the smallest string.
+      sql: (i) =>
+        i!.value.type === 'num'
+          ? num(i!.w(`min(${i!.value.sql})`))
+          : str(`coalesce(dh_str(list_min(${numbers(i!)})), list_min(list_filter(${allValues(i!)}, lambda dh_v: dh_num(dh_v) IS NULL)))`),
+    },
+  ],
+  [
+    'max',
+    {
+      arg: 'required',
+      // Strings sort after numbers: the largest string if there is one, else the largest number.
+      sql: (i) =>
+        i!.value.type === 'num'
+          ? num(i!.w(`max(${i!.value.sql})`))
+          : str(`coalesce(list_max(list_filter(${allValues(i!)}, lambda dh_v: dh_num(dh_v) IS NULL)), dh_str(list_max(${numbers(i!)})))`),
+    },
+  ],
+  ['range', { arg: 'required', sql: (i) => num(`(list_max(${numbers(i!)}) - list_min(${numbers(i!)}))`) }],
+  ['median', percentile(50)],
+  ['stdev', { arg: 'required', sql: (i) => num(`list_aggregate(${numbers(i!)}, 'stddev_samp')`) }],
+  ['stdevp', { arg: 'required', sql: (i) => num(`list_aggregate(${numbers(i!)}, 'stddev_pop')`) }],
+  ['var', { arg: 'required', sql: (i) => num(`list_aggregate(${numbers(i!)}, 'var_samp')`) }],
+  ['varp', { arg: 'required', sql: (i) => num(`list_aggregate(${numbers(i!)}, 'var_pop')`) }],
+  ['sumsq', { arg: 'required', sql: (i) => num(`list_sum(list_transform(${numbers(i!)}, lambda dh_n: dh_n * dh_n))`) }],
+  ['mode', { arg: 'required', sql: (i) => str(`list_aggregate(${allValues(i!)}, 'mode')`) }],
+  ['first', { arg: 'required', sql: (i) => typed(i!, i!.w(`arg_min(${i!.value.sql}, _dh_seq) FILTER (WHERE ${i!.value.sql} IS NOT NULL)`)) }],
+  ['last', { arg: 'required', sql: (i) => typed(i!, i!.w(`arg_max(${i!.value.sql}, _dh_seq) FILTER (WHERE ${i!.value.sql} IS NOT NULL)`)) }],
+  ['earliest', { arg: 'required', sql: (i, a, ctx) => typed(i!, i!.w(`arg_min(${i!.value.sql}, ${timeOf(i!, a, ctx)}) FILTER (WHERE ${i!.value.sql} IS NOT NULL)`)) }],
+  ['latest', { arg: 'required', sql: (i, a, ctx) => typed(i!, i!.w(`arg_max(${i!.value.sql}, ${timeOf(i!, a, ctx)}) FILTER (WHERE ${i!.value.sql} IS NOT NULL)`)) }],
+  ['earliest_time', { arg: 'required', sql: (i, a, ctx) => num(i!.w(`min(${timeOf(i!, a, ctx)}) FILTER (WHERE ${i!.value.sql} IS NOT NULL)`)) }],
+  ['latest_time', { arg: 'required', sql: (i, a, ctx) => num(i!.w(`max(${timeOf(i!, a, ctx)}) FILTER (WHERE ${i!.value.sql} IS NOT NULL)`)) }],
+]);
+
+const ALIASES: Record<string, string> = { distinct_count: 'dc', estdc: 'dc', c: 'count', mean: 'avg' };
+
+function typed(i: AggInput, sql: string): TypedSql {
+  return { sql, type: i.value.type === 'bool' ? 'str' : i.value.type };
+}
+
+function timeOf(i: AggInput, a: A.Aggregation, ctx: CompileContext): string {
+  if (!i.time) throw ctx.error('compile_error', `${a.func}() needs _time, which these rows no longer have`, a.funcSpan);
+  return i.time;
+}
+
+function lookupAggregate(func: string): { agg: Aggregate; name: string } | undefined {
+  const name = ALIASES[func] ?? func;
+  const direct = AGGREGATES.get(name);
+  if (direct) return { agg: direct, name };
+  const p = /^(?:perc|p|exactperc|upperperc)(\d+(?:\.\d+)?)$/.exec(name);
+  if (p && Number(p[1]) <= 100) return { agg: percentile(Number(p[1])), name };
+  return undefined;
+}
+
+/** The output field name Splunk gives an aggregation without AS: `count`, `values(x)`, `count(eval(…))`. */
+function defaultName(a: A.Aggregation, b: PipelineBuilder): string {
+  if (!a.arg) return a.func;
+  if (a.arg.kind === 'field') return `${a.func}(${a.arg.field.name})`;
+  return b.ctx.expansion.text.slice(a.span.start, a.span.end).replace(/\s+as\s+.*$/i, '');
+}
+
+interface CompiledAgg {
+  name: string;
+  sql: TypedSql;
+}
+
+function compileAggregations(cmd: A.StatsCommand | A.TimechartCommand, schema: Schema, b: PipelineBuilder, w: (call: string) => string = (c) => c): CompiledAgg[] {
+  const exprs = new ExprCompiler(b.ctx, schema);
+  const time = schema.get('_time');
+  const names = new Set<string>();
+  return cmd.aggregations.map((a) => {
+    const found = lookupAggregate(a.func);
+    if (!found) throw b.ctx.unsupported(`${cmd.command} function '${a.func}()'`, a.funcSpan, 'see the README for the aggregations duckhunt implements');
+    if (found.agg.arg === 'required' && !a.arg) throw b.ctx.error('compile_error', `${a.func}() needs a field, e.g. ${a.func}(user)`, a.span);
+    if (found.agg.arg === 'none' && a.arg) throw b.ctx.error('compile_error', `${a.func} takes no field`, a.span);
+    let input: AggInput | undefined;
+    if (a.arg) {
+      let value: TypedSql;
+      if (a.arg.kind === 'eval') {
+        value = exprs.any(a.arg.expr);
+      } else {
+        const f = schema.get(a.arg.field.name);
+        value = f ? { sql: sqlIdent(f.column), type: f.type } : { sql: 'NULL::VARCHAR', type: 'str' };
+      }
+      input = { value, list: value.type === 'bool' ? `CASE WHEN ${value.sql} THEN ['True'] END` : convert.list(value), time: time ? convert.num({ sql: sqlIdent(time.column), type: time.type }) : undefined, w };
+    }
+    const name = a.as?.name ?? defaultName(a, b);
+    if (names.has(name)) throw b.ctx.error('compile_error', `two aggregations of this ${cmd.command} are both named '${name}'`, a.span, 'rename one with AS');
+    names.add(name);
+    return { name, sql: found.agg.sql(input, a, b.ctx, w) };
+  });
+}
+
+/** Ordering of group keys: numbers numerically first, then strings by bytes. */
+export function sortKeySql(f: Field, descending = false): string {
+  const col = sqlIdent(f.column);
+  if (f.type === 'num') return `${col} ${descending ? 'DESC' : 'ASC'} NULLS LAST`;
+  const s = f.type === 'mv' ? `array_to_string(${col}, chr(10))` : col;
+  const dir = descending ? 'DESC' : 'ASC';
+  return `(${s} IS NULL), (dh_num(${s}) IS NULL) ${dir}, dh_num(${s}) ${dir}, ${s} ${dir}`;
+}
+
+function checkOptions(cmd: A.StatsCommand, b: PipelineBuilder, allowed: string[]): Map<string, A.CommandOption> {
+  const map = new Map<string, A.CommandOption>();
+  for (const o of cmd.options) {
+    const n = o.name.toLowerCase();
+    if (!allowed.includes(n)) throw b.ctx.unsupported(`${cmd.command} option '${o.name}'`, o.span);
+    map.set(n, o);
+  }
+  return map;
+}
+
+export const stats: CommandHandler<A.StatsCommand> = {
+  compile(cmd, input, b) {
+    if (cmd.command === 'eventstats') return eventstats(cmd, input!.name, input!.schema, b);
+    if (cmd.command === 'streamstats') return streamstats(cmd, input!.name, input!.schema, b);
+    const opts = checkOptions(cmd, b, ['dedup_splitvals']);
+    const dedupSplit = ['true', 't', '1'].includes(opts.get('dedup_splitvals')?.value.toLowerCase() ?? 'false');
+    const schema = input!.schema;
+    const by = cmd.by.map((f) => schema.get(f.name) ?? fieldOf(f.name, b.ctx.columns.columnFor(f.name), 'str'));
+    const missing = cmd.by.filter((f) => !schema.get(f.name));
+    if (missing.length > 0) {
+      // A BY field no row has: every row is dropped (null BY value), as in Splunk.
+      b.ctx.warn(`BY field '${missing[0].name}' does not exist here, so no row has a value for it and the result is empty`, missing[0].span);
+    }
+    const aggs = compileAggregations(cmd, schema, b);
+    // Split multivalue BY fields into one row per value, and drop rows with a null BY value.
+    const mvBy = by.filter((f) => f.type === 'mv' && schema.get(f.name));
+    let from = sqlIdent(input!.name);
+    if (mvBy.length > 0) {
+      const replace = mvBy.map((f) => `unnest(${dedupSplit ? `list_distinct(${sqlIdent(f.column)})` : sqlIdent(f.column)}) AS ${sqlIdent(f.column)}`);
+      from = `(SELECT * REPLACE (${replace.join(', ')}) FROM ${from})`;
+    }
+    const outBy = by.map((f) => (f.type === 'mv' ? { ...f, type: 'str' as FieldType } : f));
+    const where = missing.length > 0 ? 'false' : by.map((f) => `${sqlIdent(f.column)} IS NOT NULL`).join(' AND ') || 'true';
+    const aggCols = aggs.map((a) => `${a.sql.sql} AS ${sqlIdent(b.ctx.columns.columnFor(a.name))}`);
+    const groupCols = outBy.map((f) => sqlIdent(f.column));
+    const seq = outBy.length > 0 ? `row_number() OVER (ORDER BY ${outBy.map((f) => sortKeySql(f)).join(', ')})` : '1';
+    const sql =
+      `SELECT ${[...groupCols, ...aggCols, `${seq} AS _dh_seq`].join(',\n       ')}\n` +
+      `FROM ${from}\nWHERE ${where}` +
+      (groupCols.length > 0 ? `\nGROUP BY ${groupCols.join(', ')}` : '');
+    const fields = [...outBy, ...aggs.map((a) => fieldOf(a.name, b.ctx.columns.columnFor(a.name), a.sql.type === 'bool' ? 'str' : a.sql.type))];
+    return b.add(cmd, sql, Schema.of(fields, false));
+  },
+};
+
+/**
+ * eventstats: the stats of each row's group written onto the row; every row is kept, in order. Computed as the
+ * grouped stats joined back on the BY fields (a row with a null BY value belongs to no group).
+ */
+function eventstats(cmd: A.StatsCommand, inputName: string, schema: Schema, b: PipelineBuilder) {
+  checkOptions(cmd, b, []);
+  const by = cmd.by.map((f) => {
+    const field = schema.get(f.name);
+    if (field?.type === 'mv') throw b.ctx.unsupported('eventstats BY a multivalue field', f.span);
+    return field;
+  });
+  const aggs = compileAggregations(cmd, schema, b);
+  const present = by.filter((f): f is Field => f !== undefined);
+  const groupCols = present.map((f) => sqlIdent(f.column));
+  const aggCols = aggs.map((a, i) => `${a.sql.sql} AS dh_agg_${i}`);
+  const grouped =
+    `SELECT ${[...groupCols, ...aggCols].join(', ')} FROM ${sqlIdent(inputName)}` +
+    (by.some((f) => f === undefined) ? ' WHERE false' : groupCols.length ? ` WHERE ${groupCols.map((c) => `${c} IS NOT NULL`).join(' AND ')} GROUP BY ${groupCols.join(', ')}` : '');
+  let out = schema;
+  const excluded: string[] = [];
+  const cols: string[] = [];
+  aggs.forEach((a, i) => {
+    const existing = schema.get(a.name);
+    const column = existing?.column ?? b.ctx.columns.columnFor(a.name);
+    if (existing) excluded.push(sqlIdent(column));
+    cols.push(`g.dh_agg_${i} AS ${sqlIdent(column)}`);
+    out = out.with(fieldOf(a.name, column, a.sql.type === 'bool' ? 'str' : a.sql.type));
+  });
+  const on = groupCols.length ? groupCols.map((c) => `m.${c} = g.${c}`).join(' AND ') : 'true';
+  const sql =
+    `SELECT m.*${excluded.length ? ` EXCLUDE (${excluded.join(', ')})` : ''}, ${cols.join(', ')}\n` +
+    `FROM ${sqlIdent(inputName)} AS m\nLEFT JOIN (${grouped}) AS g ON ${on}`;
+  return b.add(cmd, sql, out);
+}
+
+/** streamstats: running aggregates in row order (window=N, current=true|false, global ignored). */
+function streamstats(cmd: A.StatsCommand, inputName: string, schema: Schema, b: PipelineBuilder) {
+  const opts = checkOptions(cmd, b, ['window', 'current']);
+  const window = opts.get('window');
+  const n = window ? Number(window.value) : 0;
+  if (window && (!Number.isInteger(n) || n < 0)) throw b.ctx.error('compile_error', 'window must be a whole number', window.valueSpan);
+  const current = !['false', 'f', '0'].includes(opts.get('current')?.value.toLowerCase() ?? 'true');
+  const partition = cmd.by.map((f) => {
+    const field = schema.get(f.name);
+    if (field?.type === 'mv') throw b.ctx.unsupported('streamstats BY a multivalue field', f.span);
+    return field ? sqlIdent(field.column) : 'NULL';
+  });
+  const end = current ? 'CURRENT ROW' : '1 PRECEDING';
+  const start = n > 0 ? `${n - (current ? 1 : 0)} PRECEDING` : 'UNBOUNDED PRECEDING';
+  const over = `OVER (${partition.length ? `PARTITION BY ${partition.join(', ')} ` : ''}ORDER BY _dh_seq ROWS BETWEEN ${start} AND ${end})`;
+  const aggs = compileAggregations(cmd, schema, b, (call) => `${call} ${over}`);
+  let out = schema;
+  const replaced: string[] = [];
+  const added: string[] = [];
+  for (const a of aggs) {
+    const existing = schema.get(a.name);
+    const column = existing?.column ?? b.ctx.columns.columnFor(a.name);
+    (existing ? replaced : added).push(`${a.sql.sql} AS ${sqlIdent(column)}`);
+    out = out.with(fieldOf(a.name, column, a.sql.type === 'bool' ? 'str' : a.sql.type));
+  }
+  const star = replaced.length ? `* REPLACE (${replaced.join(', ')})` : '*';
+  return b.add(cmd, `SELECT ${[star, ...added].join(',\n       ')}\nFROM ${sqlIdent(inputName)}`, out);
+}

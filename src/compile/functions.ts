@@ -1,0 +1,388 @@
+// The eval function registry: one entry per Splunk function (name, arity, how it compiles).
+// Multivalue behaviour follows the semantics reference: functions documented as working on each value map over
+// the list; functions documented as not supporting multivalue use the single value, or null when there are
+// several (decision D1, see dh_single in prelude.ts).
+
+import type * as A from '../ast/ast.ts';
+import { sqlNumber, sqlString } from '../sql/quote.ts';
+import { convert, coerce, type ExprCompiler, NULL_STR, unify } from './expr.ts';
+import { checkRegex } from './regex.ts';
+import { relativeTimeSql } from './time.ts';
+import { strftimeFormat } from './timeformat.ts';
+import type { TypedSql } from './types.ts';
+
+export interface EvalFunction {
+  arity: [number, number];
+  compile(call: A.CallExpr, c: ExprCompiler): TypedSql;
+}
+
+const num = (sql: string): TypedSql => ({ sql, type: 'num' });
+const str = (sql: string): TypedSql => ({ sql, type: 'str' });
+const bool = (sql: string): TypedSql => ({ sql, type: 'bool' });
+const mv = (sql: string): TypedSql => ({ sql, type: 'mv' });
+
+/** A function of one or more numbers. */
+const numeric = (arity: [number, number], f: (...args: string[]) => string): EvalFunction => ({
+  arity,
+  compile: (call, c) => num(f(...call.args.map((a) => convert.num(c.value(a))))),
+});
+
+/** A string function that Splunk applies to each value of a multivalue field. */
+const perValue = (f: (s: string) => string): EvalFunction => ({
+  arity: [1, 1],
+  compile: (call, c) => {
+    const v = c.value(call.args[0]);
+    if (v.type === 'mv') return mv(`list_transform(${v.sql}, lambda dh_v: ${f('dh_v')})`);
+    return str(f(convert.str(v)));
+  },
+});
+
+/** A literal string argument (regexes, formats, time modifiers must be known when compiling). */
+function literal(c: ExprCompiler, call: A.CallExpr, i: number, what: string): string {
+  const a = call.args[i];
+  if (a?.kind === 'string') return a.value;
+  throw c.ctx.error('unsupported', `${call.name}() needs its ${what} as a quoted string literal here`, (a ?? call).span);
+}
+
+/** The regex argument: checked against RE2 when literal (PCRE-only features are compile errors). */
+function regexArg(c: ExprCompiler, call: A.CallExpr, i: number): string {
+  const a = call.args[i];
+  if (a.kind === 'string') return sqlString(checkRegex(a.value, a.span, c.ctx));
+  return convert.str(c.value(a));
+}
+
+function ifFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const cond = c.cond(call.args[0]);
+  const a = c.value(call.args[1]);
+  const b = c.value(call.args[2]);
+  const t = unify([a.type, b.type]);
+  return { sql: `CASE WHEN ${cond} THEN ${coerce(a, t)} ELSE ${coerce(b, t)} END`, type: t };
+}
+
+function caseFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  if (call.args.length % 2 !== 0) throw c.ctx.error('compile_error', 'case() takes condition, value pairs', call.span);
+  const conds: string[] = [];
+  const values: TypedSql[] = [];
+  for (let i = 0; i < call.args.length; i += 2) {
+    conds.push(c.cond(call.args[i]));
+    values.push(c.value(call.args[i + 1]));
+  }
+  const t = unify(values.map((v) => v.type));
+  // No true condition → null (Splunk's case() has no default).
+  return { sql: `CASE ${conds.map((cd, i) => `WHEN ${cd} THEN ${coerce(values[i], t)}`).join(' ')} END`, type: t };
+}
+
+function coalesceFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const values = call.args.map((a) => c.value(a));
+  const t = unify(values.map((v) => v.type));
+  return { sql: `coalesce(${values.map((v) => coerce(v, t)).join(', ')})`, type: t };
+}
+
+function mvindexFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const l = convert.list(c.value(call.args[0]));
+  const start = convert.num(c.value(call.args[1]));
+  // Splunk indexes from 0; negative counts from the end (-1 is the last value); out of range is null.
+  const pos = (i: string) => `(CASE WHEN ${i} >= 0 THEN CAST(${i} AS BIGINT) + 1 ELSE len(${l}) + CAST(${i} AS BIGINT) + 1 END)`;
+  if (call.args.length === 2) {
+    return str(`CASE WHEN ${pos(start)} BETWEEN 1 AND len(${l}) THEN ${l}[${pos(start)}] END`);
+  }
+  const end = convert.num(c.value(call.args[2]));
+  return mv(`dh_mv(CASE WHEN ${pos(start)} >= 1 AND ${pos(end)} <= len(${l}) AND ${pos(start)} <= ${pos(end)} THEN list_slice(${l}, ${pos(start)}, ${pos(end)}) END)`);
+}
+
+function splitFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const v = c.value(call.args[0]);
+  const delim = convert.str(c.value(call.args[1]));
+  // Each value is split and the pieces concatenated.
+  if (v.type === 'mv') return mv(`dh_mv(flatten(list_transform(${v.sql}, lambda dh_v: string_split(dh_v, ${delim}))))`);
+  return mv(`string_split(${convert.str(v)}, ${delim})`);
+}
+
+function mvappendFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const lists = call.args.map((a) => `coalesce(${convert.list(c.value(a))}, [])`);
+  return mv(`dh_mv(flatten([${lists.join(', ')}]))`);
+}
+
+function mvfilterFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const fields = new Set<string>();
+  collectFields(call.args[0], fields);
+  if (fields.size !== 1) {
+    throw c.ctx.error('compile_error', `mvfilter() must reference exactly one field, found ${fields.size}`, call.args[0].span);
+  }
+  const [field] = fields;
+  const list = convert.list(c.value({ kind: 'field', name: field, quoted: false, span: call.args[0].span }));
+  const inner = c.withResolver((name, span) => (name === field ? str('dh_v') : c.value({ kind: 'field', name, quoted: false, span })));
+  return mv(`dh_mv(list_filter(${list}, lambda dh_v: ${inner.cond(call.args[0])}))`);
+}
+
+function collectFields(e: A.Expr, out: Set<string>): void {
+  switch (e.kind) {
+    case 'field':
+      out.add(e.name);
+      return;
+    case 'call':
+      e.args.forEach((a) => collectFields(a, out));
+      return;
+    case 'binary':
+      collectFields(e.left, out);
+      collectFields(e.right, out);
+      return;
+    case 'unary':
+      collectFields(e.operand, out);
+      return;
+    case 'in':
+      collectFields(e.operand, out);
+      e.values.forEach((v) => collectFields(v, out));
+      return;
+    default:
+      return;
+  }
+}
+
+function tonumberFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const v = c.value(call.args[0]);
+  if (call.args.length === 1) return num(convert.num(v));
+  const base = call.args[1].kind === 'number' ? call.args[1].value : NaN;
+  if (!Number.isInteger(base) || base < 2 || base > 36) {
+    throw c.ctx.error('compile_error', 'tonumber() base must be a whole number from 2 to 36', call.args[1].span);
+  }
+  if (base === 10) return num(convert.num(v));
+  const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, base);
+  const s = `lower(${convert.str(v)})`;
+  return num(
+    `CASE WHEN regexp_full_match(${s}, ${sqlString(`[${digits}]+`)}) THEN CAST(list_reduce(list_transform(string_split(${s}, ''), lambda d: CAST(strpos(${sqlString(digits)}, d) - 1 AS DOUBLE)), lambda acc, d: acc * ${base} + d) AS DOUBLE) END`,
+  );
+}
+
+function tostringFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const v = c.any(call.args[0]);
+  if (call.args.length === 1) return str(convert.str(v));
+  const fmt = literal(c, call, 1, 'format').toLowerCase();
+  const n = convert.num(v);
+  switch (fmt) {
+    case 'hex':
+      return str(`CASE WHEN ${n} IS NOT NULL THEN '0x' || upper(to_hex(CAST(${n} AS BIGINT))) END`);
+    case 'commas':
+      return str(`CASE WHEN ${n} = trunc(${n}) THEN format('{:,}', CAST(${n} AS BIGINT)) ELSE format('{:,.2f}', ${n}) END`);
+    case 'duration':
+      return str(
+        `CASE WHEN ${n} IS NOT NULL THEN printf('%02d:%02d:%02d', CAST(floor(${n} / 3600) AS BIGINT), CAST(floor(${n} / 60) AS BIGINT) % 60, CAST(floor(${n}) AS BIGINT) % 60) END`,
+      );
+    case 'binary':
+      return str(`CASE WHEN ${n} IS NOT NULL THEN bin(CAST(${n} AS BIGINT)) END`);
+    default:
+      throw c.ctx.error('compile_error', `tostring() format must be "hex", "commas", "duration" or "binary", not "${fmt}"`, call.args[1].span);
+  }
+}
+
+function roundFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const x = convert.num(c.value(call.args[0]));
+  const digits = call.args.length > 1 ? convert.num(c.value(call.args[1])) : '0';
+  return num(`round(${x}, CAST(${digits} AS INTEGER))`);
+}
+
+function trimFn(which: 'trim' | 'ltrim' | 'rtrim'): EvalFunction {
+  return {
+    arity: [1, 2],
+    compile: (call, c) => {
+      const s = convert.str(c.value(call.args[0]));
+      // Splunk trims spaces and tabs by default.
+      const chars = call.args.length > 1 ? convert.str(c.value(call.args[1])) : sqlString(' \t');
+      return str(`${which}(${s}, ${chars})`);
+    },
+  };
+}
+
+function substrFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const s = convert.str(c.value(call.args[0]));
+  const start = `CAST(${convert.num(c.value(call.args[1]))} AS BIGINT)`;
+  // 1-based; a negative start counts from the end.
+  const from = `(CASE WHEN ${start} < 0 THEN length(${s}) + ${start} + 1 ELSE ${start} END)`;
+  if (call.args.length === 2) return str(`substring(${s}, ${from})`);
+  const len = `CAST(${convert.num(c.value(call.args[2]))} AS BIGINT)`;
+  return str(`substring(${s}, ${from}, ${len})`);
+}
+
+function replaceFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const s = convert.str(c.value(call.args[0]));
+  const re = regexArg(c, call, 1);
+  const repl = convert.str(c.value(call.args[2]));
+  return str(`regexp_replace(${s}, ${re}, ${repl}, 'g')`);
+}
+
+function matchFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const v = c.value(call.args[0]);
+  const re = regexArg(c, call, 1);
+  if (v.type === 'mv') return bool(`coalesce(list_bool_or(list_transform(${v.sql}, lambda dh_v: regexp_matches(dh_v, ${re}))), false)`);
+  return bool(`regexp_matches(${convert.str(v)}, ${re})`);
+}
+
+function mvfindFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const l = convert.list(c.value(call.args[0]));
+  const re = regexArg(c, call, 1);
+  return num(`CAST(nullif(list_position(list_transform(${l}, lambda dh_v: regexp_matches(dh_v, ${re})), true), 0) - 1 AS DOUBLE)`);
+}
+
+function strftimeFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const t = convert.num(c.value(call.args[0]));
+  const fmt = strftimeFormat(literal(c, call, 1, 'format'), call.args[1].span, c.ctx);
+  return str(`strftime(make_timestamptz(CAST(${t} * 1000000 AS BIGINT)), ${sqlString(fmt)})`);
+}
+
+function strptimeFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const s = convert.str(c.value(call.args[0]));
+  const fmt = strftimeFormat(literal(c, call, 1, 'format'), call.args[1].span, c.ctx);
+  return num(`epoch(try_strptime(${s}, ${sqlString(fmt)}))`);
+}
+
+function cidrmatchFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const cidr = literal(c, call, 0, 'CIDR');
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(cidr);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || (m[5] !== undefined && Number(m[5]) > 32)) {
+    throw c.ctx.error('unsupported', `cidrmatch() supports IPv4 CIDR blocks like "10.0.0.0/8"; "${cidr}" is not one`, call.args[0].span);
+  }
+  const bits = m[5] === undefined ? 32 : Number(m[5]);
+  const base = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - bits);
+  const lo = Math.floor(base / size) * size;
+  const v = c.value(call.args[1]);
+  const test = (ip: string) =>
+    `(regexp_full_match(${ip}, '(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})') AND list_bool_and(list_transform(string_split(${ip}, '.'), lambda o: CAST(o AS INTEGER) <= 255)) AND list_reduce(list_transform(string_split(${ip}, '.'), lambda o: CAST(o AS BIGINT)), lambda a, b: a * 256 + b) BETWEEN ${lo} AND ${lo + size - 1})`;
+  if (v.type === 'mv') return bool(`coalesce(list_bool_or(list_transform(${v.sql}, lambda dh_ip: ${test('dh_ip')})), false)`);
+  return bool(`coalesce(${test(convert.str(v))}, false)`);
+}
+
+function printfFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const fmt = literal(c, call, 0, 'format');
+  const specs = [...fmt.matchAll(/%([-+ 0#']*)(\d+|\*)?(?:\.(\d+|\*))?([diouxXeEfFgGcs%])/g)].filter((m) => m[4] !== '%');
+  const args = call.args.slice(1);
+  if (specs.length !== args.length) {
+    throw c.ctx.error('compile_error', `printf() format has ${specs.length} conversion(s) but ${args.length} value(s) were given`, call.span);
+  }
+  const sqlArgs = specs.map((m, i) => {
+    const v = c.value(args[i]);
+    if ('diouxXc'.includes(m[4])) return `CAST(${convert.num(v)} AS BIGINT)`;
+    if ('eEfFgG'.includes(m[4])) return convert.num(v);
+    return convert.str(v);
+  });
+  return str(`printf(${[sqlString(fmt.replace(/'/g, '')), ...sqlArgs].join(', ')})`);
+}
+
+function nowFn(_call: A.CallExpr, c: ExprCompiler): TypedSql {
+  return num(sqlNumber(c.ctx.options.now));
+}
+
+function relativeTimeFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const t = convert.num(c.value(call.args[0]));
+  return num(relativeTimeSql(t, literal(c, call, 1, 'time modifier'), call.args[1].span, c.ctx));
+}
+
+/** Multi-argument eval max/min/sum/avg: every numeric value of every argument (multivalue included). */
+function statEval(agg: 'max' | 'min' | 'sum' | 'avg'): EvalFunction {
+  return {
+    arity: [1, Infinity],
+    compile: (call, c) => {
+      const values = call.args.map((a) => `coalesce(${convert.list(c.value(a))}, [])`);
+      const nums = `list_filter(list_transform(flatten([${values.join(', ')}]), lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
+      const f = { max: 'list_max', min: 'list_min', sum: 'list_sum', avg: 'list_avg' }[agg];
+      return num(`CAST(${f}(${nums}) AS DOUBLE)`);
+    },
+  };
+}
+
+export const FUNCTIONS: ReadonlyMap<string, EvalFunction> = new Map<string, EvalFunction>([
+  // conditions and nulls
+  ['if', { arity: [3, 3], compile: ifFn }],
+  ['case', { arity: [2, Infinity], compile: caseFn }],
+  ['coalesce', { arity: [1, Infinity], compile: coalesceFn }],
+  ['ifnull', { arity: [1, Infinity], compile: coalesceFn }],
+  ['nullif', { arity: [2, 2], compile: (call, c) => str(`nullif(${convert.str(c.value(call.args[0]))}, ${convert.str(c.value(call.args[1]))})`) }],
+  ['null', { arity: [0, 0], compile: () => NULL_STR }],
+  ['true', { arity: [0, 0], compile: () => bool('true') }],
+  ['false', { arity: [0, 0], compile: () => bool('false') }],
+  ['isnull', { arity: [1, 1], compile: (call, c) => bool(`(${c.value(call.args[0]).sql} IS NULL)`) }],
+  ['isnotnull', { arity: [1, 1], compile: (call, c) => bool(`(${c.value(call.args[0]).sql} IS NOT NULL)`) }],
+  ['isnum', { arity: [1, 1], compile: (call, c) => bool(`(${convert.num(c.value(call.args[0]))} IS NOT NULL)`) }],
+  [
+    'isstr',
+    {
+      arity: [1, 1],
+      compile: (call, c) => {
+        const v = c.value(call.args[0]);
+        return bool(v.type === 'num' ? 'false' : `(${convert.str(v)} IS NOT NULL AND dh_num(${convert.str(v)}) IS NULL)`);
+      },
+    },
+  ],
+  ['in', { arity: [1, Infinity], compile: (call, c) => bool(c.inList(call.args[0], call.args.slice(1))) }],
+  ['like', { arity: [2, 2], compile: (call, c) => bool(c.like(c.value(call.args[0]), c.value(call.args[1]))) }],
+  ['match', { arity: [2, 2], compile: matchFn }],
+  // text
+  ['lower', perValue((s) => `lower(${s})`)],
+  ['upper', perValue((s) => `upper(${s})`)],
+  ['trim', trimFn('trim')],
+  ['ltrim', trimFn('ltrim')],
+  ['rtrim', trimFn('rtrim')],
+  ['len', { arity: [1, 1], compile: (call, c) => num(`CAST(length(${convert.str(c.value(call.args[0]))}) AS DOUBLE)`) }],
+  ['substr', { arity: [2, 3], compile: substrFn }],
+  ['replace', { arity: [3, 3], compile: replaceFn }],
+  ['split', { arity: [2, 2], compile: splitFn }],
+  ['urldecode', { arity: [1, 1], compile: (call, c) => str(`url_decode(${convert.str(c.value(call.args[0]))})`) }],
+  ['printf', { arity: [1, Infinity], compile: printfFn }],
+  ['md5', { arity: [1, 1], compile: (call, c) => str(`md5(${convert.str(c.value(call.args[0]))})`) }],
+  ['sha1', { arity: [1, 1], compile: (call, c) => str(`sha1(${convert.str(c.value(call.args[0]))})`) }],
+  ['sha256', { arity: [1, 1], compile: (call, c) => str(`sha256(${convert.str(c.value(call.args[0]))})`) }],
+  // multivalue
+  ['mvindex', { arity: [2, 3], compile: mvindexFn }],
+  [
+    'mvcount',
+    {
+      arity: [1, 1],
+      compile: (call, c) => {
+        const v = c.value(call.args[0]);
+        return num(v.type === 'mv' ? `CAST(len(${v.sql}) AS DOUBLE)` : `CASE WHEN ${v.sql} IS NOT NULL THEN 1.0::DOUBLE END`);
+      },
+    },
+  ],
+  ['mvjoin', { arity: [2, 2], compile: (call, c) => str(`array_to_string(${convert.list(c.value(call.args[0]))}, ${convert.str(c.value(call.args[1]))})`) }],
+  ['mvappend', { arity: [1, Infinity], compile: mvappendFn }],
+  [
+    'mvdedup',
+    {
+      arity: [1, 1],
+      // First occurrence of each value, in order.
+      compile: (call, c) => {
+        const l = convert.list(c.value(call.args[0]));
+        return mv(`list_filter(${l}, lambda dh_v, dh_i: list_position(${l}, dh_v) = dh_i)`);
+      },
+    },
+  ],
+  ['mvsort', { arity: [1, 1], compile: (call, c) => mv(`list_sort(${convert.list(c.value(call.args[0]))})`) }],
+  ['mvfilter', { arity: [1, 1], compile: mvfilterFn }],
+  ['mvfind', { arity: [2, 2], compile: mvfindFn }],
+  // conversion and numbers
+  ['tonumber', { arity: [1, 2], compile: tonumberFn }],
+  ['tostring', { arity: [1, 2], compile: tostringFn }],
+  ['round', { arity: [1, 2], compile: roundFn }],
+  ['floor', numeric([1, 1], (x) => `floor(${x})`)],
+  ['ceil', numeric([1, 1], (x) => `ceil(${x})`)],
+  ['ceiling', numeric([1, 1], (x) => `ceil(${x})`)],
+  ['abs', numeric([1, 1], (x) => `abs(${x})`)],
+  ['pow', numeric([2, 2], (x, y) => `pow(${x}, ${y})`)],
+  ['sqrt', numeric([1, 1], (x) => `CASE WHEN ${x} >= 0 THEN sqrt(${x}) END`)],
+  ['exp', numeric([1, 1], (x) => `exp(${x})`)],
+  ['ln', numeric([1, 1], (x) => `CASE WHEN ${x} > 0 THEN ln(${x}) END`)],
+  ['log', numeric([1, 2], (x, base) => `CASE WHEN ${x} > 0 THEN ${base === undefined ? `log10(${x})` : `ln(${x}) / ln(${base})`} END`)],
+  ['pi', numeric([0, 0], () => 'pi()')],
+  ['max', statEval('max')],
+  ['min', statEval('min')],
+  ['sum', statEval('sum')],
+  ['avg', statEval('avg')],
+  // time
+  ['now', { arity: [0, 0], compile: nowFn }],
+  ['time', { arity: [0, 0], compile: () => num('epoch(current_timestamp)') }],
+  ['strftime', { arity: [2, 2], compile: strftimeFn }],
+  ['strptime', { arity: [2, 2], compile: strptimeFn }],
+  ['relative_time', { arity: [2, 2], compile: relativeTimeFn }],
+  // network and hashing
+  ['cidrmatch', { arity: [2, 2], compile: cidrmatchFn }],
+]);

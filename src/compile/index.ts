@@ -1,0 +1,53 @@
+// Compile stage: parsed query + bound sources → DuckDB SQL (subsearch statements, then the main query).
+
+import type { ParsedQuery } from '../frontend.ts';
+import { sqlIdent } from '../sql/quote.ts';
+import type { SourceBinding } from '../sources/catalog.ts';
+import { referencedFieldNames } from './collect.ts';
+import { CompileContext, type CompileOptions, type CompileWarning } from './context.ts';
+import { PipelineBuilder, type SubsearchStatement, userFields } from './pipeline.ts';
+import { preludeSql } from './prelude.ts';
+import type { Field } from './types.ts';
+
+export interface CompiledQuery {
+  /** Join/append subsearches, to materialize (in order) before the main query. */
+  subsearches: SubsearchStatement[];
+  /** The main query: one CTE per command, then the output in Splunk's row order. */
+  sql: string;
+  /** The same query with output columns named by their Splunk field names (for COPY … TO). */
+  namedSql: string;
+  /** Output fields in order: the Splunk name, its column in the result, and its shape. */
+  fields: Field[];
+  warnings: CompileWarning[];
+  bindings: SourceBinding[];
+}
+
+export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], options: CompileOptions): CompiledQuery {
+  const ctx = new CompileContext(parsed.expansion, options);
+  const scope = { ctx, bindings, fieldNames: referencedFieldNames(parsed.ast), subsearches: [] as SubsearchStatement[], used: new Set<SourceBinding>() };
+  const builder = new PipelineBuilder(scope, 'cmd');
+  const last = builder.compile(parsed.ast);
+  const fields = outputFields(userFields(last.schema), last.schema.open);
+  const select = (named: boolean) =>
+    fields.map((f) => (named ? `${sqlIdent(f.column)} AS ${sqlIdent(f.name)}` : sqlIdent(f.column))).join(', ') || '1 AS "(no fields)"';
+  const main = (named: boolean) => `${builder.withClause()}\nSELECT ${select(named)}\nFROM ${sqlIdent(last.name)}\nORDER BY _dh_seq`;
+  return { subsearches: scope.subsearches, sql: main(false), namedSql: main(true), fields, warnings: ctx.warnings, bindings: [...scope.used] };
+}
+
+/** Raw events show _time first and _raw last, like Splunk's event list; transformed rows keep their order. */
+function outputFields(fields: Field[], events: boolean): Field[] {
+  if (!events) return fields;
+  const rank = (f: Field) => (f.name === '_time' ? 0 : f.name === '_raw' ? 2 : 1);
+  return [...fields].sort((a, b) => rank(a) - rank(b));
+}
+
+/** Everything `duckhunt compile` prints: the prelude macros, subsearch statements, and the main query. */
+export function renderSql(q: CompiledQuery, withPrelude: boolean): string {
+  const parts: string[] = [];
+  if (withPrelude) parts.push(`-- duckhunt helper macros\n${preludeSql()}`);
+  for (const s of q.subsearches) {
+    parts.push(`-- ${s.label.replace(/\n/g, ' ')}\nCREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql};`);
+  }
+  parts.push(`${q.sql};`);
+  return parts.join('\n\n') + '\n';
+}

@@ -1,0 +1,106 @@
+// AST → DuckDB SQL, one CTE per command. Each command module turns (command, input relation) into a new
+// relation (a CTE name plus the schema of the fields it holds). Join subsearches compile to their own
+// statements, which the engine materializes first (as Splunk runs subsearches first) so their row cap can be
+// enforced and reported.
+
+import type * as A from '../ast/ast.ts';
+import { sqlIdent } from '../sql/quote.ts';
+import type { SourceBinding } from '../sources/catalog.ts';
+import { COMMANDS } from './commands/index.ts';
+import { type CompileContext, HIDDEN } from './context.ts';
+import type { Schema } from './schema.ts';
+import type { Field } from './types.ts';
+
+export interface Relation {
+  /** CTE (or table) name holding the rows. */
+  name: string;
+  schema: Schema;
+}
+
+export interface Step {
+  name: string;
+  sql: string;
+  /** The SPL command this step implements, for the comment above the CTE. */
+  label: string;
+}
+
+/** A join subsearch: materialized before the main query, with at most `cap + 1` rows kept to detect the cap. */
+export interface SubsearchStatement {
+  table: string;
+  sql: string;
+  cap: number;
+  label: string;
+  span: A.Pipeline['span'];
+}
+
+export interface QueryScope {
+  ctx: CompileContext;
+  bindings: SourceBinding[];
+  /** Every field name the query mentions (see collect.ts). */
+  fieldNames: ReadonlySet<string>;
+  subsearches: SubsearchStatement[];
+  /** Bindings some search reads (the engine checks and reports only these). */
+  used: Set<SourceBinding>;
+}
+
+export class PipelineBuilder {
+  readonly steps: Step[] = [];
+
+  constructor(
+    readonly scope: QueryScope,
+    private readonly prefix: string,
+  ) {}
+
+  get ctx(): CompileContext {
+    return this.scope.ctx;
+  }
+
+  /** Adds a CTE and returns the relation it defines. */
+  add(command: A.Node, sql: string, schema: Schema, label?: string): Relation {
+    const name = `${this.prefix}${this.steps.length + 1}`;
+    this.steps.push({ name, sql, label: label ?? this.labelOf(command) });
+    return { name, schema };
+  }
+
+  labelOf(node: A.Node): string {
+    const text = this.ctx.expansion.text.slice(node.span.start, node.span.end).replace(/\s+/g, ' ').trim();
+    return text.length > 100 ? text.slice(0, 97) + '...' : text;
+  }
+
+  /** A nested pipeline (join/append subsearch) compiled into its own builder. */
+  nested(): PipelineBuilder {
+    return new PipelineBuilder(this.scope, `${this.ctx.name('sub')}_`);
+  }
+
+  compile(p: A.Pipeline): Relation {
+    let rel: Relation | undefined;
+    for (const cmd of p.commands) {
+      const handler = COMMANDS[cmd.command] as CommandHandler<A.Command> | undefined;
+      if (!handler) {
+        const name = cmd.command === 'generic' ? cmd.name : cmd.command;
+        throw this.ctx.unsupported(`command '${name}'`, cmd.nameSpan, 'see the README for the commands duckhunt runs');
+      }
+      if (!rel && !handler.generating) {
+        throw this.ctx.error('compile_error', `'${cmd.command}' needs input: it cannot start a search`, cmd.nameSpan, 'start with a search, e.g. sourcetype=x | …');
+      }
+      rel = handler.compile(cmd, rel, this);
+    }
+    return rel!;
+  }
+
+  /** `WITH a AS (…), b AS (…)` text for the steps so far, one CTE per command with its SPL as a comment. */
+  withClause(): string {
+    return 'WITH\n' + this.steps.map((s) => `-- ${s.label.replace(/\n/g, ' ')}\n${sqlIdent(s.name)} AS (\n  ${s.sql.replace(/\n/g, '\n  ')}\n)`).join(',\n');
+  }
+}
+
+export interface CommandHandler<C extends A.Command> {
+  /** May start a pipeline (search, makeresults, inputlookup…). */
+  generating?: boolean;
+  compile(cmd: C, input: Relation | undefined, b: PipelineBuilder): Relation;
+}
+
+/** Visible (user) fields of a schema in order, hidden columns excluded. */
+export function userFields(schema: Schema): Field[] {
+  return schema.list().filter((f) => !Object.values(HIDDEN).includes(f.column as never));
+}

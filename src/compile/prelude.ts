@@ -1,0 +1,42 @@
+// SQL macros every compiled query may use. They are created once per DuckDB connection (DuckDB inlines macros,
+// so they cost nothing at run time) and `duckhunt compile --prelude` prints them, so the SQL can be re-run by hand.
+
+export const PRELUDE_MACROS: ReadonlyArray<{ name: string; sql: string; doc: string }> = [
+  {
+    name: 'dh_num',
+    doc: 'a string as Splunk reads a number: decimal, optional sign, fraction and exponent; anything else is null',
+    sql: `CREATE OR REPLACE MACRO dh_num(s) AS CASE WHEN regexp_full_match(s, '[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?') THEN CAST(s AS DOUBLE) END`,
+  },
+  {
+    name: 'dh_str',
+    doc: 'a number as Splunk prints it: integers without a decimal point, others in shortest round-trip form',
+    sql: `CREATE OR REPLACE MACRO dh_str(x) AS CASE WHEN x IS NULL OR isnan(x) OR isinf(x) THEN CASE WHEN isnan(x) THEN 'nan' WHEN x > 0 THEN 'inf' WHEN x < 0 THEN '-inf' END WHEN x = trunc(x) AND abs(x) < 1e15 THEN CAST(CAST(x AS BIGINT) AS VARCHAR) ELSE CAST(x AS VARCHAR) END`,
+  },
+  {
+    name: 'dh_mv',
+    doc: 'a list as a multivalue field: no values is null',
+    sql: `CREATE OR REPLACE MACRO dh_mv(l) AS CASE WHEN len(l) > 0 THEN l END`,
+  },
+  {
+    name: 'dh_single',
+    doc: 'decision D1: a multivalue argument to a single-value function is used when it holds one value, else null',
+    sql: `CREATE OR REPLACE MACRO dh_single(l) AS CASE WHEN len(l) = 1 THEN l[1] END`,
+  },
+  {
+    name: 'dh_leaf',
+    doc: 'a JSON value as a Splunk field: scalars as text, objects and arrays are not fields (null)',
+    sql: `CREATE OR REPLACE MACRO dh_leaf(j) AS CASE WHEN json_type(j) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string(j, '$') END`,
+  },
+  {
+    name: 'dh_eq',
+    doc: 'Splunk equality of two strings: numerically when both look like numbers, else exactly',
+    sql: `CREATE OR REPLACE MACRO dh_eq(a, b) AS CASE WHEN dh_num(a) IS NOT NULL AND dh_num(b) IS NOT NULL THEN dh_num(a) = dh_num(b) ELSE a = b END`,
+  },
+  {
+    name: 'dh_cmp',
+    doc: 'Splunk ordering of two strings: -1/0/1, numerically when both look like numbers, else by bytes',
+    sql: `CREATE OR REPLACE MACRO dh_cmp(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN dh_num(a) IS NOT NULL AND dh_num(b) IS NOT NULL THEN sign(dh_num(a) - dh_num(b)) WHEN a < b THEN -1 WHEN a > b THEN 1 ELSE 0 END`,
+  },
+];
+
+export const preludeSql = (): string => PRELUDE_MACROS.map((m) => `-- ${m.name}: ${m.doc}\n${m.sql};`).join('\n');

@@ -1,0 +1,140 @@
+// The search language → a SQL condition. Splunk's rules: values match case-insensitively and whole (with `*`
+// wildcards), a multivalue field matches when any value does, `field!=v` needs the field to exist while
+// `NOT field=v` also keeps events without it, and bare terms match tokens of `_raw` (decision D5).
+
+import type * as A from '../ast/ast.ts';
+import { sqlIdent, sqlString } from '../sql/quote.ts';
+import type { CompileContext } from './context.ts';
+import { convert } from './expr.ts';
+import type { Schema } from './schema.ts';
+import { resolveTime, TimeModifierError } from './time.ts';
+import type { TypedSql } from './types.ts';
+
+const isNumericText = (s: string) => /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(s);
+
+/** `*` is the only wildcard; everything else is literal (LIKE's own % _ \ are escaped). */
+export function wildcardToLike(pattern: string): string {
+  return pattern.replace(/[\\%_]/g, (c) => '\\' + c).replace(/\*/g, '%');
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export interface SearchScope {
+  ctx: CompileContext;
+  schema: Schema;
+  /** Fields that `search` treats as time bounds (`earliest=`, `latest=`) are collected here. */
+  timeBounds?: { earliest?: number; latest?: number };
+}
+
+export function compileSearch(e: A.SearchExpr, scope: SearchScope): string {
+  switch (e.kind) {
+    case 'and':
+      return `(${e.items.map((i) => compileSearch(i, scope)).join(' AND ')})`;
+    case 'or':
+      return `(${e.items.map((i) => compileSearch(i, scope)).join(' OR ')})`;
+    case 'not':
+      return `(NOT ${compileSearch(e.expr, scope)})`;
+    case 'compare':
+      return compare(e, scope);
+    case 'in':
+      if (e.values.length === 0) return 'false';
+      return `(${e.values.map((v) => compare({ kind: 'compare', field: e.field, op: '=', value: v, span: e.span }, scope)).join(' OR ')})`;
+    case 'term':
+      return term(e.value, scope, false);
+    case 'directive':
+      return term(e.value, scope, e.directive === 'CASE');
+    case 'subsearch':
+      throw scope.ctx.unsupported('a subsearch used as a search filter', e.span, 'use join, or list the values in IN (…)');
+  }
+}
+
+function fieldValue(name: string, scope: SearchScope): TypedSql | undefined {
+  const f = scope.schema.get(name);
+  return f ? { sql: sqlIdent(f.column), type: f.type } : undefined;
+}
+
+function compare(e: A.SearchCompare, scope: SearchScope): string {
+  const name = e.field.name;
+  const lname = name.toLowerCase();
+  if (lname === 'earliest' || lname === 'latest') return timeBound(e, scope);
+  if (['eventtype', 'tag', 'savedsearch', 'splunk_server'].includes(lname) || lname.startsWith('tag::')) {
+    throw scope.ctx.unsupported(`the search modifier '${name}='`, e.field.span);
+  }
+  const field = fieldValue(name, scope);
+  if (!field) {
+    // A field no event has: `field!=x` and `field=x` are false, NOT field=x is true (handled by NOT).
+    return 'false';
+  }
+  const pred = (v: string) => valuePredicate(v, e.op, e.value.text);
+  if (field.type === 'mv') {
+    const any = `coalesce(list_bool_or(list_transform(${field.sql}, lambda dh_v: ${pred('dh_v')})), false)`;
+    // `field!=v` on a multivalue: the field exists and no value equals v.
+    if (e.op === '!=') return `(${field.sql} IS NOT NULL AND NOT coalesce(list_bool_or(list_transform(${field.sql}, lambda dh_v: ${valuePredicate('dh_v', '=', e.value.text)})), false))`;
+    return any;
+  }
+  return `coalesce(${pred(convert.str(field))}, false)`;
+}
+
+/** One value against a literal, by Splunk's search rules. */
+function valuePredicate(v: string, op: A.SearchCompareOp, literal: string): string {
+  if (op === '=' || op === '!=') {
+    let test: string;
+    if (literal === '*') test = `(${v} IS NOT NULL)`;
+    else if (isCidr(literal)) test = ipv4InCidr(v, literal);
+    else if (literal.includes('*')) test = `(${v} ILIKE ${sqlString(wildcardToLike(literal))} ESCAPE '\\')`;
+    else test = `(lower(${v}) = ${sqlString(literal.toLowerCase())})`;
+    return op === '=' ? test : `(${v} IS NOT NULL AND NOT ${test})`;
+  }
+  // <, <=, >, >=: numerically when both sides are numbers, else lexicographically.
+  if (isNumericText(literal)) return `(dh_num(${v}) ${op} ${Number(literal)})`;
+  return `(${v} ${op} ${sqlString(literal)})`;
+}
+
+const isCidr = (s: string) => /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(s);
+
+function ipv4InCidr(v: string, cidr: string): string {
+  const [ip, bitsText] = cidr.split('/');
+  const bits = Math.min(32, Number(bitsText));
+  const base = ip.split('.').reduce((acc, o) => acc * 256 + Math.min(255, Number(o)), 0);
+  const size = 2 ** (32 - bits);
+  const lo = Math.floor(base / size) * size;
+  return `(regexp_full_match(${v}, '(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})') AND list_reduce(list_transform(string_split(${v}, '.'), lambda o: CAST(o AS BIGINT)), lambda a, b: a * 256 + b) BETWEEN ${lo} AND ${lo + size - 1})`;
+}
+
+/** A bare term: a case-insensitive match of whole tokens of `_raw` (D5); `*` matches every event. */
+function term(value: A.SearchValue, scope: SearchScope, caseSensitive: boolean): string {
+  if (value.text === '*') return 'true';
+  const raw = scope.schema.get('_raw');
+  if (!raw) {
+    scope.ctx.warn(`the search term '${value.text}' can only match _raw, which no longer exists here, so it matches nothing (as in Splunk)`, value.span);
+    return 'false';
+  }
+  const body = value.text
+    .split('*')
+    .map(escapeRegex)
+    .join('[^\\s]*');
+  // Tokens are delimited by anything that is not a letter, digit or underscore; a wildcard at an edge lifts it.
+  const before = value.text.startsWith('*') ? '' : '(?:^|[^\\p{L}\\p{N}_])';
+  const after = value.text.endsWith('*') ? '' : '(?:$|[^\\p{L}\\p{N}_])';
+  const pattern = `${caseSensitive ? '' : '(?i)'}${before}${body}${after}`;
+  return `coalesce(regexp_matches(${sqlIdent(raw.column)}, ${sqlString(pattern)}), false)`;
+}
+
+function timeBound(e: A.SearchCompare, scope: SearchScope): string {
+  let t: number;
+  try {
+    t = resolveTime(e.value.text, scope.ctx.options.now);
+  } catch (err) {
+    if (err instanceof TimeModifierError) throw scope.ctx.error('compile_error', err.message, e.value.span);
+    throw err;
+  }
+  const isEarliest = e.field.name.toLowerCase() === 'earliest';
+  if (e.op !== '=') throw scope.ctx.error('compile_error', `${e.field.name} takes '=', e.g. ${e.field.name}=-24h`, e.span);
+  const time = scope.schema.get('_time');
+  if (!time) return 'false';
+  if (scope.timeBounds) {
+    if (isEarliest) scope.timeBounds.earliest = t;
+    else scope.timeBounds.latest = t;
+  }
+  return `(${sqlIdent(time.column)} ${isEarliest ? '>=' : '<'} ${t})`;
+}

@@ -1,0 +1,100 @@
+// Which files hold which sourcetype (the sources contract in the README): a config file, or --source flags.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckhuntError } from '../errors.ts';
+
+export type SourceFormat = 'ndjson' | 'parquet';
+
+export interface SourceBinding {
+  sourcetype: string;
+  /** Absolute file paths or globs. */
+  paths: string[];
+  format: SourceFormat;
+  /** The JSON field `_time` is read from (epoch number or ISO-8601 text); `_time` when not built in or set. */
+  timeField: string;
+  index: string;
+}
+
+export interface SourceCatalog {
+  bindings: SourceBinding[];
+  /** Where the bindings came from, for messages. */
+  origin: string;
+}
+
+/** `_time` of the Splunk Add-on for Microsoft Office 365 sourcetypes. */
+const BUILT_IN_TIME_FIELDS: Record<string, string> = {
+  'o365:management:activity': 'CreationTime',
+  'o365:reporting:messagetrace': 'Received',
+  'ms:o365:reporting:messagetrace': 'Received',
+};
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_CONFIG = resolve(PROJECT_ROOT, 'duckhunt.config.json');
+export const CONFIG_NAME = 'duckhunt.config.json';
+
+export function formatOf(path: string): SourceFormat {
+  return /\.parquet$/i.test(path) || /\/\*\*?$/.test(path) ? 'parquet' : 'ndjson';
+}
+
+function binding(sourcetype: string, paths: string[], baseDir: string, timeField?: string, index = 'main'): SourceBinding {
+  if (!/^[^\s=]+$/.test(sourcetype)) throw new DuckhuntError('source_error', `invalid sourcetype name '${sourcetype}'`);
+  const abs = paths.map((p) => (isAbsolute(p) ? p : resolve(baseDir, p)));
+  const formats = new Set(abs.map(formatOf));
+  if (formats.size > 1) throw new DuckhuntError('source_error', `sourcetype ${sourcetype} mixes NDJSON and Parquet files; bind them separately`);
+  return {
+    sourcetype,
+    paths: abs,
+    format: [...formats][0] ?? 'ndjson',
+    timeField: timeField ?? BUILT_IN_TIME_FIELDS[sourcetype.toLowerCase()] ?? '_time',
+    index,
+  };
+}
+
+/** `--source ST=PATH` flags (repeatable); when given, only these are bound. */
+export function catalogFromFlags(flags: string[], cwd = process.cwd()): SourceCatalog {
+  const byType = new Map<string, string[]>();
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    if (eq <= 0 || eq === flag.length - 1) {
+      throw new DuckhuntError('source_error', `--source expects SOURCETYPE=PATH, got '${flag}'`, {
+        hint: 'e.g. --source o365:management:activity=logs/audit/*.json',
+      });
+    }
+    const st = flag.slice(0, eq);
+    byType.set(st, [...(byType.get(st) ?? []), flag.slice(eq + 1)]);
+  }
+  return { bindings: [...byType].map(([st, paths]) => binding(st, paths, cwd)), origin: '--source' };
+}
+
+interface ConfigFile {
+  sources?: Array<{ sourcetype?: unknown; path?: unknown; paths?: unknown; timeField?: unknown; index?: unknown }>;
+}
+
+export function loadConfig(file: string): SourceCatalog {
+  let doc: ConfigFile;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8')) as ConfigFile;
+  } catch (e) {
+    throw new DuckhuntError('source_error', `cannot read config ${file}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(doc.sources)) throw new DuckhuntError('source_error', `config ${file} has no "sources" list`);
+  const dir = dirname(file);
+  const bindings = doc.sources.map((s, i) => {
+    const paths = typeof s.path === 'string' ? [s.path] : Array.isArray(s.paths) ? s.paths.filter((p): p is string => typeof p === 'string') : [];
+    if (typeof s.sourcetype !== 'string' || paths.length === 0) {
+      throw new DuckhuntError('source_error', `config ${file}: sources[${i}] needs "sourcetype" and "path" (or "paths")`);
+    }
+    return binding(s.sourcetype, paths, dir, typeof s.timeField === 'string' ? s.timeField : undefined, typeof s.index === 'string' ? s.index : 'main');
+  });
+  return { bindings, origin: file };
+}
+
+/** --source flags win; else --config; else ./duckhunt.config.json; else the embedded sample data. */
+export function resolveCatalog(opts: { sources?: string[]; config?: string }, cwd = process.cwd()): SourceCatalog {
+  if (opts.sources && opts.sources.length > 0) return catalogFromFlags(opts.sources, cwd);
+  if (opts.config) return loadConfig(resolve(cwd, opts.config));
+  const local = resolve(cwd, CONFIG_NAME);
+  return loadConfig(existsSync(local) ? local : DEFAULT_CONFIG);
+}

@@ -1,0 +1,72 @@
+// Reading a sourcetype's files as Splunk events: one row per NDJSON line with `_raw`, `_time`, `sourcetype`,
+// `source`, `index`, and the JSON fields the query names, extracted the way Splunk names them
+// (`Item.Subject` → $.Item.Subject, `AffectedItems{}.Subject` → every element's Subject, a multivalue).
+//
+// Lines are read as text and fields are extracted by path at query time, so no field can be lost to DuckDB's
+// JSON schema sampling (it silently drops keys first seen after the sampled records).
+
+import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
+import type { SourceBinding } from './catalog.ts';
+
+/** Fields every event has, computed rather than extracted. */
+export const BUILT_IN_FIELDS = ['_raw', '_time', 'sourcetype', 'source', 'index'] as const;
+export const isBuiltIn = (name: string): boolean => (BUILT_IN_FIELDS as readonly string[]).includes(name);
+
+export interface ExtractedField {
+  name: string;
+  column: string;
+}
+
+/** A Splunk JSON field name as a DuckDB JSON path; `{}` marks an array whose elements are all taken. */
+export function jsonPath(name: string): { path: string; multivalue: boolean } {
+  const segments = name.split('.');
+  let multivalue = false;
+  const parts = segments.map((seg) => {
+    const m = /^(.*?)((?:\{\})*)$/.exec(seg)!;
+    const key = m[1];
+    const arrays = m[2].length / 2;
+    if (arrays > 0) multivalue = true;
+    const quotedKey = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `"${key.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    return (key === '' ? '' : '.' + quotedKey) + '[*]'.repeat(arrays);
+  });
+  return { path: '$' + parts.join(''), multivalue };
+}
+
+/** The time of an event from the configured field: epoch seconds, ISO-8601 (UTC without offset), or /Date(ms)/. */
+function timeExpression(value: string): string {
+  return `coalesce(dh_num(${value}), epoch(TRY_CAST(${value} AS TIMESTAMPTZ)), TRY_CAST(regexp_extract(${value}, '^/Date\\((-?\\d+)\\)/$', 1) AS DOUBLE) / 1000)`;
+}
+
+export interface ScanOptions {
+  /** Largest NDJSON line accepted, in bytes. */
+  maxLineBytes: number;
+}
+
+/**
+ * SQL for one binding's events. `files` are the concrete files (globs already expanded and checked).
+ * Every binding of a query extracts the same fields, so their scans union by name.
+ */
+export function scanSql(binding: SourceBinding, files: string[], fields: ExtractedField[], opts: ScanOptions): string {
+  const scalar = fields.filter((f) => !jsonPath(f.name).multivalue);
+  const multi = fields.filter((f) => jsonPath(f.name).multivalue);
+  const timePath = jsonPath(binding.timeField);
+  const paths = [...scalar.map((f) => jsonPath(f.name).path), timePath.path];
+  const reader =
+    `read_csv(${sqlStringList(files)}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', ` +
+    `auto_detect = false, filename = true, max_line_size = ${opts.maxLineBytes}) WITH ORDINALITY`;
+  const inner =
+    `SELECT line AS _raw, filename AS source, ordinality AS _dh_line, json_extract(line, ${sqlStringList(paths)}) AS _dh_j ` +
+    `FROM ${reader} WHERE json_valid(line) AND starts_with(ltrim(line), '{')`;
+  const cols = [
+    '_raw',
+    `${sqlString(binding.sourcetype)} AS sourcetype`,
+    'source',
+    `${sqlString(binding.index)} AS "index"`,
+    '_dh_line',
+    `${timeExpression(`dh_leaf(_dh_j[${paths.length}])`)} AS _time`,
+    ...scalar.map((f, i) => `dh_leaf(_dh_j[${i + 1}]) AS ${sqlIdent(f.column)}`),
+    // JSON nulls inside arrays are not values.
+    ...multi.map((f) => `dh_mv(list_filter(json_extract_string(_raw, ${sqlString(jsonPath(f.name).path)}), lambda dh_v: dh_v IS NOT NULL)) AS ${sqlIdent(f.column)}`),
+  ];
+  return `SELECT ${cols.join(',\n         ')}\n  FROM (${inner})`;
+}
