@@ -35,7 +35,9 @@ function fromRecognition(err: IRecognitionException, text: string): SyntaxProble
 function hintFor(err: IRecognitionException, text: string): string | undefined {
   const image = err.token.image;
   if (/^(and|or|not|in)$/.test(image)) return `search operators are upper-case: write ${image.toUpperCase()}`;
-  if (err.message.includes("'eval('")) return undefined;
+  if (['LCurly', 'RCurly', 'Colon'].includes(err.token.tokenType.name)) {
+    return "in eval and where, a field name with characters other than letters, digits and '_' goes in single quotes, e.g. 'AffectedItems{}.Subject'";
+  }
   if (err.token.tokenType.name === 'Pipe' && /\|\s*$/.test(text)) return 'the query ends with a pipe: remove it or add a command after it';
   return undefined;
 }

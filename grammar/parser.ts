@@ -251,7 +251,13 @@ export class SplParser extends EmbeddedActionsParser {
             this.CONSUME(T.SearchIn);
             this.CONSUME(T.LParen);
             const values: A.SearchValue[] = [];
-            this.MANY_SEP({ SEP: T.Comma, DEF: () => values.push(this.SUBRULE2(this.searchLiteral)) });
+            // Published detections leave out commas or add stray ones (`IN (,"a" "b",)`); Splunk accepts both.
+            this.MANY(() =>
+              this.OR3([
+                { ALT: () => values.push(this.SUBRULE2(this.searchLiteral)) },
+                { ALT: () => this.CONSUME(T.Comma) },
+              ]),
+            );
             const close = this.CONSUME(T.RParen);
             result = this.ACTION((): A.SearchExpr => ({ kind: 'in', field: fieldRef(first), values, span: span(first, close) }));
           },
@@ -317,6 +323,9 @@ export class SplParser extends EmbeddedActionsParser {
                   { ALT: () => this.CONSUME(T.NumberLiteral) },
                   { ALT: () => this.CONSUME(T.Minus) },
                   { ALT: () => this.CONSUME(T.Dot) },
+                  { ALT: () => this.CONSUME(T.Colon) },
+                  { ALT: () => this.CONSUME(T.LCurly) },
+                  { ALT: () => this.CONSUME(T.RCurly) },
                   { ALT: () => this.CONSUME(T.EvalAnd) },
                   { ALT: () => this.CONSUME(T.EvalOr) },
                   { ALT: () => this.CONSUME(T.EvalXor) },
@@ -527,25 +536,69 @@ export class SplParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ name: name.image, value: value.text, valueSpan: value.span, quoted: value.quoted, span: span(name, value.span) }));
   });
 
-  /** A field name in command arguments: a word (`Folder.Path`, `-time`) or a quoted string. */
+  /**
+   * A field name in command arguments: a word (`Folder.Path`, `-time`) or a quoted string. Adjacent pieces join,
+   * as in Splunk's tokenizer: `"Authentication".*` (what `drop_dm_object_name("Authentication")` expands to) is
+   * the one argument `Authentication.*`.
+   */
   private fieldName = this.RULE('fieldName', (): A.FieldRef => {
-    const t = this.OR([{ ALT: () => this.CONSUME(T.Word) }, { ALT: () => this.CONSUME(T.QuotedString) }]);
-    return this.ACTION(() => fieldRef(t));
+    const pieces: IToken[] = [];
+    this.AT_LEAST_ONE({
+      GATE: () => pieces.length === 0 || this.adjacent(pieces[pieces.length - 1], this.LA(1)),
+      DEF: () => pieces.push(this.OR([{ ALT: () => this.CONSUME(T.Word) }, { ALT: () => this.CONSUME(T.QuotedString) }])),
+    });
+    return this.ACTION(() => {
+      if (pieces.length === 1) return fieldRef(pieces[0]);
+      return { name: pieces.map((p) => fieldRef(p).name).join(''), span: span(pieces[0], pieces[pieces.length - 1]) };
+    });
   });
 
   /** Fields separated by spaces and/or commas. */
   private fieldList = this.RULE('fieldList', (): A.FieldRef[] => {
     const fields: A.FieldRef[] = [];
-    this.AT_LEAST_ONE(() => {
-      fields.push(this.SUBRULE(this.fieldName));
-      this.OPTION(() => this.CONSUME(T.Comma));
+    // A `name=value` after the list is an option of the command (`by _time span=2m`), not a field.
+    this.AT_LEAST_ONE({
+      GATE: () => !this.isOptionAhead(),
+      DEF: () => {
+        fields.push(this.SUBRULE(this.fieldName));
+        this.MANY(() => this.CONSUME(T.Comma));
+      },
     });
     return fields;
   });
 
+  /** `AS name`; a parenthesised suffix touching the name is part of it (`as aceFlags(inheritance)`). */
+  /** `BY f1, f2 …`; options may stand among the fields (`by _time span=1h Registry.dest`). */
+  private byClause = this.RULE('byClause', (): { fields: A.FieldRef[]; options: A.CommandOption[] } => {
+    const fields: A.FieldRef[] = [];
+    const options: A.CommandOption[] = [];
+    this.CONSUME(T.By);
+    this.AT_LEAST_ONE(() =>
+      this.OR([
+        { GATE: () => this.isOptionAhead(), ALT: () => options.push(this.SUBRULE(this.commandOption)) },
+        { ALT: () => fields.push(this.SUBRULE(this.fieldName)) },
+        { ALT: () => this.CONSUME(T.Comma) },
+      ]),
+    );
+    return { fields, options };
+  });
+
   private asField = this.RULE('asField', (): A.FieldRef => {
     this.CONSUME(T.As);
-    return this.SUBRULE(this.fieldName);
+    const field = this.SUBRULE(this.fieldName);
+    let close: IToken | undefined;
+    const inner: IToken[] = [];
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType === T.LParen && this.LA(1).startOffset === field.span.end,
+      DEF: () => {
+        this.CONSUME(T.LParen);
+        this.MANY(() => inner.push(this.CONSUME(T.Word)));
+        close = this.CONSUME(T.RParen);
+      },
+    });
+    return this.ACTION(() =>
+      close ? { name: `${field.name}(${inner.map((t) => t.image).join(' ')})`, span: span(field.span, close) } : field,
+    );
   });
 
   /** `count`, `values(x) as y`, `count(eval(x>1))`, `perc95(x)`. */
@@ -651,8 +704,11 @@ export class SplParser extends EmbeddedActionsParser {
       this.OPTION(() => this.CONSUME(T.Comma));
     });
     this.OPTION2(() => {
-      this.CONSUME(T.By);
-      by = this.SUBRULE(this.fieldList);
+      const clause = this.SUBRULE(this.byClause);
+      this.ACTION(() => {
+        by = clause.fields;
+        options.push(...clause.options);
+      });
     });
     this.MANY2(() => options.push(this.SUBRULE2(this.commandOption)));
     return this.ACTION(() => ({
@@ -936,6 +992,7 @@ export class SplParser extends EmbeddedActionsParser {
     const options: A.CommandOption[] = [];
     this.MANY(() => options.push(this.SUBRULE(this.commandOption)));
     const table = this.SUBRULE(this.fieldName);
+    this.MANY2(() => options.push(this.SUBRULE2(this.commandOption)));
     let where: A.SearchExpr | undefined;
     this.OPTION({
       GATE: () => this.isWordAhead('where'),
@@ -1028,8 +1085,11 @@ export class SplParser extends EmbeddedActionsParser {
       },
     });
     this.OPTION4(() => {
-      this.CONSUME(T.By);
-      by = this.SUBRULE(this.fieldList);
+      const clause = this.SUBRULE(this.byClause);
+      this.ACTION(() => {
+        by = clause.fields;
+        options.push(...clause.options);
+      });
     });
     this.MANY3(() => options.push(this.SUBRULE3(this.commandOption)));
     return this.ACTION(() => ({ command: 'tstats', options, aggregations, from, where, by, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
@@ -1046,8 +1106,11 @@ export class SplParser extends EmbeddedActionsParser {
       this.OPTION(() => this.CONSUME(T.Comma));
     });
     this.OPTION2(() => {
-      this.CONSUME(T.By);
-      by = this.SUBRULE(this.fieldList);
+      const clause = this.SUBRULE(this.byClause);
+      this.ACTION(() => {
+        by = clause.fields;
+        options.push(...clause.options);
+      });
     });
     this.MANY2(() => options.push(this.SUBRULE2(this.commandOption)));
     return this.ACTION(() => ({ command: 'timechart', options, aggregations, by, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
@@ -1066,8 +1129,11 @@ export class SplParser extends EmbeddedActionsParser {
       ]),
     );
     this.OPTION(() => {
-      this.CONSUME(T.By);
-      by = this.SUBRULE(this.fieldList);
+      const clause = this.SUBRULE(this.byClause);
+      this.ACTION(() => {
+        by = clause.fields;
+        options.push(...clause.options);
+      });
     });
     this.MANY2(() => options.push(this.SUBRULE2(this.commandOption)));
     return this.ACTION(() => ({

@@ -140,6 +140,10 @@ export const Star = createToken({ name: 'Star', pattern: /\*/, label: "'*'" });
 export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'" });
 export const Percent = createToken({ name: 'Percent', pattern: /%/, label: "'%'" });
 export const Dot = createToken({ name: 'Dot', pattern: /\./, label: "'.'" });
+// Only valid inside an eval assignment's target (`eval inbound:outbound = …`, `eval {key} = …`).
+export const Colon = createToken({ name: 'Colon', pattern: /:/, label: "':'" });
+export const LCurly = createToken({ name: 'LCurly', pattern: /\{/, label: "'{'" });
+export const RCurly = createToken({ name: 'RCurly', pattern: /\}/, label: "'}'" });
 // In the nested mode parentheses are counted so the `)` that closes `eval(` returns to search mode.
 export const NestedLParen = createToken({ name: 'NestedLParen', pattern: /\(/, push_mode: 'nestedEval', categories: [LParen], label: "'('" });
 export const NestedRParen = createToken({ name: 'NestedRParen', pattern: /\)/, pop_mode: true, categories: [RParen], label: "')'" });
@@ -172,6 +176,9 @@ const evalTokens = (lparen: TokenType, rparen: TokenType): TokenType[] => [
   Slash,
   Percent,
   Dot,
+  Colon,
+  LCurly,
+  RCurly,
 ];
 
 export const lexerDefinition = {

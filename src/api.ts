@@ -4,6 +4,7 @@
 import { compileQuery, type CompiledQuery } from './compile/index.ts';
 import { defaultCompileOptions, type CompileOptions } from './compile/context.ts';
 import { Engine, type RunNotice } from './engine/engine.ts';
+import { DuckhuntError } from './errors.ts';
 import { parseQuery } from './frontend.ts';
 import { defaultMacroLibrary, type MacroLibrary } from './macros/index.ts';
 import { rowObject } from './output/format.ts';
@@ -27,7 +28,12 @@ export interface RunResult {
 export function compileText(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
   const src = typeof source === 'string' ? { file: undefined, text: source, detectionName: undefined } : source;
   const parsed = parseQuery(src, { macros: opts.macros ?? defaultMacroLibrary([]) });
-  return compileQuery(parsed, opts.bindings, { ...defaultCompileOptions(), ...opts.compile });
+  try {
+    return compileQuery(parsed, opts.bindings, { ...defaultCompileOptions(), ...opts.compile });
+  } catch (e) {
+    if (e instanceof DuckhuntError && src.file && !e.file) throw e.withFile(src.file);
+    throw e;
+  }
 }
 
 export async function runText(source: QuerySource | string, opts: RunOptions): Promise<RunResult> {

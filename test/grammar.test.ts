@@ -283,11 +283,21 @@ describe('syntax errors carry the position of the offending token', () => {
     ['| eval x=(1+2', 13, "')'"],
     ['| where a=1 AND', 15, 'the end of the query'],
     ['| rename a b', 11, "'as'"],
-    ['| eval x=foo{}.bar', 12, "unexpected character '{'"],
+    ['| eval x=foo{}.bar', 12, "unexpected '{'"],
+    ['| eval x=a ! b', 11, "unexpected character '!'"],
     ['a=1 |', 5, "expected a command name"],
   ])('%s', (q, offset, message) => {
     const err = syntaxError(q);
     expect(err.span.start).toBe(offset);
     expect(err.message).toContain(message);
+  });
+});
+
+describe('railroad diagram', () => {
+  it('grammar/railroad.html is generated from the current grammar (npm run grammar:diagram)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { diagramHtml } = await import('../grammar/diagram.ts');
+    const committed = readFileSync(new URL('../grammar/railroad.html', import.meta.url), 'utf8');
+    expect(committed === diagramHtml(), 'grammar/railroad.html is stale: run npm run grammar:diagram').toBe(true);
   });
 });

@@ -20,12 +20,18 @@ export function formatTime(epoch: number): string {
   return d.toISOString().replace('Z', '+00:00');
 }
 
-/** A cell as JSON: numbers stay numbers, multivalue an array, `_time` a time string, null absent. */
+/**
+ * A cell as JSON: numbers stay numbers, `_time` a time string, null absent; a multivalue field with several
+ * values is an array, with one value that value (Splunk shows a one-value multivalue as a single value).
+ */
 export function jsonValue(f: Field, v: unknown): unknown {
   if (v === null || v === undefined) return undefined;
   if (f.name === '_time' && typeof v === 'number') return formatTime(v);
   if (f.type === 'num') return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
-  if (Array.isArray(v)) return v.map((x) => (x === null ? '' : String(x)));
+  if (Array.isArray(v)) {
+    const values = v.map((x) => (x === null ? '' : String(x)));
+    return values.length === 1 ? values[0] : values.length === 0 ? undefined : values;
+  }
   return String(v);
 }
 
