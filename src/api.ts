@@ -37,9 +37,9 @@ export function compileText(source: QuerySource | string, opts: Omit<RunOptions,
 }
 
 export async function runText(source: QuerySource | string, opts: RunOptions): Promise<RunResult> {
-  const query = compileText(source, opts);
   const engine = opts.engine ?? (await Engine.create({ timezone: 'UTC' }));
   try {
+    const query = compileText(source, { ...opts, bindings: await engine.describeSources(opts.bindings) });
     const rows: Record<string, unknown>[] = [];
     const { notices } = await engine.run(query, (chunk) => {
       for (const r of chunk) rows.push(rowObject(query.fields, r));

@@ -45,10 +45,10 @@ Examples:
   duckhunt run detection.yml --source o365:management:activity=logs/*.json --format json -o out.json`,
     )
     .action(async (file: string | undefined, opts: QueryFlags & { format: OutputFormat; output?: string; memoryLimit?: string; threads?: string }) => {
-      const q = prepare(file, opts);
-      for (const w of q.warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
       const engine = await Engine.create({ timezone: opts.timezone, memoryLimit: opts.memoryLimit, threads: opts.threads ? Number(opts.threads) : undefined });
       try {
+        const q = await prepare(file, opts, engine);
+        for (const w of q.warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
         let notices;
         if (opts.format === 'parquet') {
           if (!opts.output) throw new DuckhuntError('compile_error', '--format parquet needs an output file: add -o results.parquet');
@@ -68,10 +68,15 @@ Examples:
 
   queryOptions(program.command('compile').description('print the DuckDB SQL a query compiles to (runs nothing)'))
     .option('--prelude', 'also print the helper macros the SQL uses, so it can be run in a DuckDB shell')
-    .action((file: string | undefined, opts: QueryFlags & { prelude?: boolean }) => {
-      const q = prepare(file, opts);
-      for (const w of q.warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
-      process.stdout.write(renderSql(q, opts.prelude ?? false));
+    .action(async (file: string | undefined, opts: QueryFlags & { prelude?: boolean }) => {
+      const engine = await Engine.create({ timezone: opts.timezone });
+      try {
+        const q = await prepare(file, opts, engine);
+        for (const w of q.warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
+        process.stdout.write(renderSql(q, opts.prelude ?? false));
+      } finally {
+        engine.close();
+      }
     });
 
   program

@@ -3,6 +3,7 @@
 import { compileQuery, type CompiledQuery } from '../compile/index.ts';
 import { defaultCompileOptions, type CompileOptions } from '../compile/context.ts';
 import { parseAbsolute } from '../compile/time.ts';
+import { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
 import { parseQuery } from '../frontend.ts';
 import { defaultMacroLibrary } from '../macros/index.ts';
@@ -40,12 +41,14 @@ export function compileOptions(flags: QueryFlags): CompileOptions {
   return opts;
 }
 
-export function prepare(file: string | undefined, flags: QueryFlags): CompiledQuery {
+/** Reads, parses and compiles the query against the bound sources (Parquet sources are described first). */
+export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine): Promise<CompiledQuery> {
   const source = querySource(file, flags);
   const parsed = parseQuery(source, { macros: defaultMacroLibrary(flags.macros) });
   const catalog = resolveCatalog({ sources: flags.source, config: flags.config });
+  const bindings = await engine.describeSources(catalog.bindings);
   try {
-    return compileQuery(parsed, catalog.bindings, compileOptions(flags));
+    return compileQuery(parsed, bindings, compileOptions(flags));
   } catch (e) {
     if (e instanceof DuckhuntError && source.file && !e.file) throw e.withFile(source.file);
     throw e;

@@ -7,6 +7,7 @@ import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
+import { columnType, parquetReader } from '../sources/parquet.ts';
 
 export interface EngineOptions {
   timezone: string;
@@ -56,6 +57,28 @@ export class Engine {
         }
       }
     }
+  }
+
+  /** Parquet bindings with their files' column types filled in, which the compiler needs to resolve names. */
+  async describeSources(bindings: SourceBinding[]): Promise<SourceBinding[]> {
+    const out: SourceBinding[] = [];
+    for (const b of bindings) {
+      if (b.format !== 'parquet') {
+        out.push(b);
+        continue;
+      }
+      await this.checkSources([b]);
+      let result;
+      try {
+        result = await this.connection.run(`SELECT * EXCLUDE (filename, file_row_number) FROM ${parquetReader(b.paths)} LIMIT 0`);
+      } catch (e) {
+        throw new DuckhuntError('source_error', `cannot read the Parquet files of sourcetype ${b.sourcetype} (${b.paths.join(', ')}): ${(e as Error).message}`);
+      }
+      const names = result.columnNames();
+      const types = result.columnTypes();
+      out.push({ ...b, schema: Object.fromEntries(names.map((n, i) => [n, columnType(types[i])])) });
+    }
+    return out;
   }
 
   /**

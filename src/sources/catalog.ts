@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckhuntError } from '../errors.ts';
+import type { ParquetSchema } from './parquet.ts';
 
 export type SourceFormat = 'ndjson' | 'parquet';
 
@@ -15,6 +16,8 @@ export interface SourceBinding {
   /** The JSON field `_time` is read from (epoch number or ISO-8601 text); `_time` when not built in or set. */
   timeField: string;
   index: string;
+  /** Parquet only: the files' column types, read by the engine before compiling (Engine.describeSources). */
+  schema?: ParquetSchema;
 }
 
 export interface SourceCatalog {

@@ -7,6 +7,7 @@
 
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from './catalog.ts';
+import { parquetScanSql } from './parquet.ts';
 
 /** Fields every event has, computed rather than extracted. */
 export const BUILT_IN_FIELDS = ['_raw', '_time', 'sourcetype', 'source', 'index'] as const;
@@ -33,7 +34,7 @@ export function jsonPath(name: string): { path: string; multivalue: boolean } {
 }
 
 /** The time of an event from the configured field: epoch seconds, ISO-8601 (UTC without offset), or /Date(ms)/. */
-function timeExpression(value: string): string {
+export function timeExpression(value: string): string {
   return `coalesce(dh_num(${value}), epoch(TRY_CAST(${value} AS TIMESTAMPTZ)), TRY_CAST(regexp_extract(${value}, '^/Date\\((-?\\d+)\\)/$', 1) AS DOUBLE) / 1000)`;
 }
 
@@ -43,10 +44,15 @@ export interface ScanOptions {
 }
 
 /**
- * SQL for one binding's events. `files` are the concrete files (globs already expanded and checked).
- * Every binding of a query extracts the same fields, so their scans union by name.
+ * SQL for one binding's events (NDJSON lines, or Parquet columns: parquet.ts). Every binding of a query extracts
+ * the same fields, so their scans union by name.
  */
-export function scanSql(binding: SourceBinding, files: string[], fields: ExtractedField[], opts: ScanOptions): string {
+export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: ScanOptions): string {
+  if (binding.format === 'parquet') {
+    if (!binding.schema) throw new Error(`internal: Parquet source ${binding.sourcetype} was not described before compiling`);
+    return parquetScanSql(binding, binding.schema, fields, timeExpression);
+  }
+  const files = binding.paths;
   const scalar = fields.filter((f) => !jsonPath(f.name).multivalue);
   const multi = fields.filter((f) => jsonPath(f.name).multivalue);
   const timePath = jsonPath(binding.timeField);

@@ -1,0 +1,105 @@
+// Sources: NDJSON and Parquet give the same events; no field is lost wherever it first appears; _time per
+// sourcetype; missing files are errors; malformed lines are skipped and reported, never silently.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runText } from '../src/api.ts';
+import { Engine } from '../src/engine/engine.ts';
+import { DuckhuntError } from '../src/errors.ts';
+import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'duckhunt-sources-'));
+let engine: Engine;
+beforeAll(async () => {
+  engine = await Engine.create({ timezone: 'UTC' });
+});
+afterAll(() => engine?.close());
+
+function ndjson(name: string, records: unknown[]): string {
+  const file = join(tmp, name);
+  writeFileSync(file, records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
+  return file;
+}
+
+const bind = (sourcetype: string, file: string): SourceBinding[] => catalogFromFlags([`${sourcetype}=${file}`]).bindings;
+
+describe('a key first seen late in a file', () => {
+  const N = 30_000;
+  const records = Array.from({ length: N }, (_, i) => ({ _time: 1_700_000_000 + i, n: i }));
+  records.push({ _time: 1_700_000_000 + N, n: N, LateKey: 'found me' } as never);
+  const file = ndjson('late.ndjson', records);
+
+  it("is lost by DuckDB's sampled JSON schema (the trap this design avoids)", async () => {
+    const r = await engine.connection.runAndReadAll(`SELECT * FROM read_json_auto('${file}') LIMIT 0`);
+    expect(r.columnNames()).not.toContain('LateKey');
+  });
+
+  it('is found by duckhunt at record 30,001', async () => {
+    const { rows } = await runText('LateKey=* | table n LateKey', { bindings: bind('late:test', file), engine });
+    expect(rows).toEqual([{ n: String(N), LateKey: 'found me' }]);
+  });
+});
+
+describe('time per sourcetype', () => {
+  it('reads Received with 7-digit fractions for message trace and CreationTime for management activity', async () => {
+    const trace = ndjson('trace.ndjson', [{ Received: '2024-03-12T13:05:43.1234567', Status: 'Delivered' }]);
+    const mgmt = ndjson('mgmt.ndjson', [{ CreationTime: '2024-03-12T13:05:41', Operation: 'Send' }]);
+    const bindings = [...bind('o365:reporting:messagetrace', trace), ...bind('o365:management:activity', mgmt)];
+    const { rows } = await runText('* | eval t=_time | table sourcetype t', { bindings, engine });
+    expect(rows).toEqual([
+      { sourcetype: 'o365:reporting:messagetrace', t: 1710248743.123456 },
+      { sourcetype: 'o365:management:activity', t: 1710248741 },
+    ]);
+  });
+
+  it('reads a top-level _time as epoch or ISO-8601 (UTC without an offset, the offset when given)', async () => {
+    const file = ndjson('times.ndjson', [
+      { id: 'epoch', _time: 1700000000.5 },
+      { id: 'iso', _time: '2023-11-14T22:13:20' },
+      { id: 'offset', _time: '2023-11-14T23:13:21+01:00' },
+    ]);
+    const { rows } = await runText('* | eval t=_time | table id t', { bindings: bind('x', file), engine });
+    expect(rows).toEqual([
+      { id: 'offset', t: 1700000001 },
+      { id: 'epoch', t: 1700000000.5 },
+      { id: 'iso', t: 1700000000 },
+    ]);
+  });
+});
+
+describe('Parquet sources', () => {
+  it('resolve Splunk names to struct and list fields and give the same rows as NDJSON', async () => {
+    const records = [
+      { _time: 2, Operation: 'HardDelete', Folder: { Path: '\\Sent Items' }, AffectedItems: [{ Subject: 'a' }, { Subject: 'b' }], Size: 10 },
+      { _time: 1, Operation: 'Send', Item: { Subject: 'hello', SizeInBytes: 1024 }, Size: 20 },
+    ];
+    const file = ndjson('nested.ndjson', records);
+    const parquet = join(tmp, 'nested.parquet');
+    await engine.connection.run(`COPY (SELECT * FROM read_json_auto('${file}')) TO '${parquet}' (FORMAT parquet)`);
+    const query = '* | eval subjects=mvcount(\'AffectedItems{}.Subject\') | table Operation Folder.Path Item.Subject Item.SizeInBytes AffectedItems{}.Subject subjects Size NoSuchField';
+    const fromJson = await runText(query, { bindings: bind('t', file), engine });
+    const fromParquet = await runText(query, { bindings: bind('t', parquet), engine });
+    expect(fromJson.rows).toEqual([
+      { Operation: 'HardDelete', 'Folder.Path': '\\Sent Items', 'AffectedItems{}.Subject': ['a', 'b'], subjects: 2, Size: '10' },
+      { Operation: 'Send', 'Item.Subject': 'hello', 'Item.SizeInBytes': '1024', Size: '20' },
+    ]);
+    expect(fromParquet.rows).toEqual(fromJson.rows);
+  });
+});
+
+describe('bad input', () => {
+  it('skips lines that are not JSON objects and reports them with the first line number', async () => {
+    const file = ndjson('mixed.ndjson', [{ _time: 1, a: 'x' }, '{"truncated": ', 'garbage', { _time: 2, a: 'y' }, '']);
+    const { rows, notices } = await runText('* | table a', { bindings: bind('m', file), engine });
+    expect(rows).toEqual([{ a: 'y' }, { a: 'x' }]);
+    expect(notices.map((n) => n.message)).toEqual([`skipped 2 line(s) of ${file} that are not JSON objects (first at line 2); sourcetype m`]);
+  });
+
+  it('a path that matches no file is an error naming it', async () => {
+    const missing = join(tmp, 'nope-*.json');
+    await expect(runText('* | stats count', { bindings: bind('m', missing), engine })).rejects.toThrow(DuckhuntError);
+    await expect(runText('* | stats count', { bindings: bind('m', missing), engine })).rejects.toThrow(`no file matches ${missing}`);
+  });
+});
