@@ -43,7 +43,7 @@ function bind(c: Case): SourceBinding[] {
     mkdirSync(caseDir, { recursive: true });
     const file = join(caseDir, 'events.ndjson');
     writeFileSync(file, records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
-    return { sourcetype, paths: [file], format: 'ndjson', timeField: '_time', index: 'main' };
+    return { sourcetype, paths: [file], format: 'ndjson', timeField: '_time', index: 'main', partitioned: false };
   });
 }
 

@@ -7,7 +7,9 @@ import { compileQuery, renderSql } from '../compile/index.ts';
 import { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
 import { defaultMacroLibrary } from '../macros/index.ts';
+import { ingest } from '../ingest/ingest.ts';
 import { createWriter, type OutputFormat } from '../output/format.ts';
+import { catalogFromFlags } from '../sources/catalog.ts';
 import { compileOptions, prepare, type QueryFlags } from './query.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -27,6 +29,8 @@ export async function main(argv: string[]): Promise<number> {
       .option('--source <sourcetype=path>', 'bind a sourcetype to NDJSON/Parquet files or a glob (repeatable; replaces the config)', collect, [])
       .option('--config <file>', 'sources config file (default: ./duckhunt.config.json, else the embedded sample data)')
       .option('--macros <path>', 'a macros.conf file or a directory of security_content macro .yml files (repeatable)', collect, [])
+      .option('--earliest <time>', 'start of the time range: a Splunk time modifier (-70m@m, -24h, @d, -7d@w0), epoch or ISO-8601')
+      .option('--latest <time>', 'end of the time range (exclusive), same forms as --earliest')
       .option('--now <time>', "the search's now, epoch seconds or ISO-8601 (default: the current time)")
       .option('--timezone <tz>', 'time zone for strftime, convert ctime and day bins', 'UTC')
       .option('--subsearch-maxout <rows>', "rows of a join/append subsearch that are used (Splunk's default)", '50000');
@@ -74,6 +78,45 @@ Examples:
         const q = await prepare(file, opts, engine);
         for (const w of q.warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
         process.stdout.write(renderSql(q, opts.prelude ?? false));
+      } finally {
+        engine.close();
+      }
+    });
+
+  program
+    .command('ingest')
+    .description('convert NDJSON logs to Parquet partitioned by sourcetype and day, for fast time-ranged queries')
+    .argument('<inputs...>', 'NDJSON files or globs (.json, .jsonl, .ndjson, optionally .gz)')
+    .requiredOption('--sourcetype <sourcetype>', 'the sourcetype of the inputs (decides the _time field)')
+    .requiredOption('--out <dir>', 'dataset root; the data goes to DIR/<sourcetype>/day=YYYY-MM-DD/')
+    .option('--time-field <field>', 'the JSON field _time is read from (default: built in for O365, else _time)')
+    .option('--overwrite', 'replace an existing dataset of this sourcetype')
+    .addHelpText(
+      'after',
+      `
+Then bind the dataset directory as the sourcetype's source:
+  duckhunt ingest --sourcetype o365:management:activity 'logs/audit/*.json.gz' --out datasets
+  duckhunt run detection.spl --source o365:management:activity=datasets/o365_management_activity --earliest -24h`,
+    )
+    .action(async (inputs: string[], opts: { sourcetype: string; out: string; timeField?: string; overwrite?: boolean }) => {
+      const binding = catalogFromFlags(inputs.map((i) => `${opts.sourcetype}=${i}`)).bindings[0];
+      if (binding.format !== 'ndjson') throw new DuckhuntError('source_error', 'ingest reads NDJSON files; these inputs are already Parquet');
+      if (opts.timeField) binding.timeField = opts.timeField;
+      const engine = await Engine.create({ timezone: 'UTC' });
+      const tty = process.stderr.isTTY;
+      try {
+        const report = await ingest(engine, binding, opts.out, {
+          overwrite: opts.overwrite ?? false,
+          onProgress: tty ? (f) => process.stderr.write(`\ringesting ${opts.sourcetype}: ${(f * 100).toFixed(0)}%   `) : undefined,
+        });
+        if (tty) process.stderr.write('\n');
+        process.stdout.write(`ingested ${report.events.toLocaleString('en-US')} events of ${opts.sourcetype} into ${report.out} (${report.days} day partitions)\n`);
+        if (report.badLines > 0) {
+          process.stderr.write(`warning: skipped ${report.badLines} line(s) that are not JSON objects: ${report.badExamples.join(', ')}${report.badLines > report.badExamples.length ? ', …' : ''}\n`);
+        }
+        if (report.untimed > 0) {
+          process.stderr.write(`warning: ${report.untimed} event(s) have no readable ${binding.timeField}; they are kept under day=NULL with no _time\n`);
+        }
       } finally {
         engine.close();
       }

@@ -2,7 +2,7 @@
 
 import { compileQuery, type CompiledQuery } from '../compile/index.ts';
 import { defaultCompileOptions, type CompileOptions } from '../compile/context.ts';
-import { parseAbsolute } from '../compile/time.ts';
+import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
 import { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
 import { parseQuery } from '../frontend.ts';
@@ -16,6 +16,8 @@ export interface QueryFlags {
   config?: string;
   macros: string[];
   now?: string;
+  earliest?: string;
+  latest?: string;
   timezone: string;
   subsearchMaxout: string;
 }
@@ -35,6 +37,16 @@ export function compileOptions(flags: QueryFlags): CompileOptions {
     opts.now = now;
   }
   if (flags.timezone !== 'UTC') throw new DuckhuntError('unsupported', `time zone '${flags.timezone}': duckhunt currently computes in UTC only`);
+  for (const bound of ['earliest', 'latest'] as const) {
+    const spec = flags[bound];
+    if (spec === undefined) continue;
+    try {
+      opts.timeRange[bound] = resolveTime(spec, opts.now);
+    } catch (e) {
+      if (e instanceof TimeModifierError) throw new DuckhuntError('compile_error', `--${bound}: ${e.message}`);
+      throw e;
+    }
+  }
   const cap = Number(flags.subsearchMaxout);
   if (!Number.isInteger(cap) || cap < 1) throw new DuckhuntError('compile_error', '--subsearch-maxout must be a positive whole number');
   opts.subsearchMaxOut = cap;

@@ -12,12 +12,20 @@ export interface CompileOptions {
   timezone: string;
   /** Splunk's `[join] subsearch_maxout`: rows of a join subsearch that are used (decision D8). */
   subsearchMaxOut: number;
+  /** The search's time range (the time picker: --earliest/--latest), epoch seconds; `earliest=`/`latest=` in a search override it. */
+  timeRange: TimeRange;
+}
+
+export interface TimeRange {
+  earliest?: number;
+  latest?: number;
 }
 
 export const defaultCompileOptions = (): CompileOptions => ({
   now: Math.floor(Date.now() / 1000),
   timezone: 'UTC',
   subsearchMaxOut: 50_000,
+  timeRange: {},
 });
 
 export interface CompileWarning {

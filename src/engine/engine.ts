@@ -1,6 +1,9 @@
 // Running compiled SQL in an in-process DuckDB: sources checked, subsearches materialized (cap reported), the
 // main query streamed chunk by chunk (never the whole result in JS memory), malformed input lines counted.
 
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import type { CompiledQuery } from '../compile/index.ts';
 import { PRELUDE_MACROS } from '../compile/prelude.ts';
@@ -22,6 +25,14 @@ export interface RunNotice {
 }
 
 export type Row = unknown[];
+
+export interface ScanReport {
+  filesRead: number;
+  filesMatched: number;
+  /** Size of the files read (DuckDB reads only the columns and row groups it needs of them). */
+  bytesRead: number;
+  files: string[];
+}
 
 export class Engine {
   private constructor(
@@ -70,7 +81,7 @@ export class Engine {
       await this.checkSources([b]);
       let result;
       try {
-        result = await this.connection.run(`SELECT * EXCLUDE (filename, file_row_number) FROM ${parquetReader(b.paths)} LIMIT 0`);
+        result = await this.connection.run(`SELECT * EXCLUDE (filename, file_row_number${b.partitioned ? ', day' : ''}) FROM ${parquetReader(b.paths, b.partitioned)} LIMIT 0`);
       } catch (e) {
         throw new DuckhuntError('source_error', `cannot read the Parquet files of sourcetype ${b.sourcetype} (${b.paths.join(', ')}): ${(e as Error).message}`);
       }
@@ -121,6 +132,36 @@ export class Engine {
   async copyToParquet(q: CompiledQuery, file: string): Promise<{ notices: RunNotice[] }> {
     const { notices } = await this.run({ ...q, sql: `COPY (${q.namedSql}) TO ${sqlString(file)} (FORMAT parquet)` }, () => {});
     return { notices };
+  }
+
+  /**
+   * Runs the query with DuckDB's profiler and reports what each Parquet scan read: files read out of the files
+   * matched (time-range pruning skips `day=` partitions) and the bytes of the files read.
+   */
+  async scanReport(q: CompiledQuery): Promise<ScanReport[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'duckhunt-profile-'));
+    const file = join(dir, 'profile.json');
+    await this.connection.run(`PRAGMA enable_profiling = 'json'`);
+    await this.connection.run(`PRAGMA profiling_output = ${sqlString(file)}`);
+    try {
+      await this.run(q, () => {});
+    } finally {
+      await this.connection.run('PRAGMA disable_profiling');
+    }
+    const reports: ScanReport[] = [];
+    const walk = (node: { operator_type?: string; extra_info?: Record<string, string>; children?: unknown[] }) => {
+      const info = node.extra_info ?? {};
+      if (node.operator_type === 'TABLE_SCAN' && info.Function === 'READ_PARQUET') {
+        const [, matched] = (info['Scanning Files'] ?? '').split('/').map(Number);
+        const names = (info['Filename(s)'] ?? '').split(/[\n,]\s*/).filter(Boolean);
+        const bytes = names.reduce((sum, n) => sum + (existsSync(n) ? statSync(n).size : 0), 0);
+        reports.push({ filesRead: Number(info['Total Files Read'] ?? names.length), filesMatched: matched || names.length, bytesRead: bytes, files: names });
+      }
+      for (const c of node.children ?? []) walk(c as typeof node);
+    };
+    walk(JSON.parse(readFileSync(file, 'utf8')));
+    rmSync(dir, { recursive: true, force: true });
+    return reports;
   }
 
   /** Lines of NDJSON sources that are not JSON objects were skipped by the scan: count them per file. */

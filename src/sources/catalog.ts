@@ -1,7 +1,7 @@
 // Which files hold which sourcetype (the sources contract in the README): a config file, or --source flags.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckhuntError } from '../errors.ts';
 import type { ParquetSchema } from './parquet.ts';
@@ -18,6 +18,8 @@ export interface SourceBinding {
   index: string;
   /** Parquet only: the files' column types, read by the engine before compiling (Engine.describeSources). */
   schema?: ParquetSchema;
+  /** A dataset written by `duckhunt ingest`: Parquet under `day=YYYY-MM-DD/` directories, pruned by time range. */
+  partitioned: boolean;
 }
 
 export interface SourceCatalog {
@@ -44,6 +46,19 @@ export function formatOf(path: string): SourceFormat {
 function binding(sourcetype: string, paths: string[], baseDir: string, timeField?: string, index = 'main'): SourceBinding {
   if (!/^[^\s=]+$/.test(sourcetype)) throw new DuckhuntError('source_error', `invalid sourcetype name '${sourcetype}'`);
   const abs = paths.map((p) => (isAbsolute(p) ? p : resolve(baseDir, p)));
+  // A directory is an ingested dataset: Parquet files partitioned by day.
+  const dirs = abs.filter((p) => existsSync(p) && statSync(p).isDirectory());
+  if (dirs.length > 0) {
+    if (dirs.length !== abs.length) throw new DuckhuntError('source_error', `sourcetype ${sourcetype} mixes a dataset directory with files; bind them separately`);
+    return {
+      sourcetype,
+      paths: dirs.map((d) => join(d, '**', '*.parquet')),
+      format: 'parquet',
+      timeField: timeField ?? BUILT_IN_TIME_FIELDS[sourcetype.toLowerCase()] ?? '_time',
+      index,
+      partitioned: true,
+    };
+  }
   const formats = new Set(abs.map(formatOf));
   if (formats.size > 1) throw new DuckhuntError('source_error', `sourcetype ${sourcetype} mixes NDJSON and Parquet files; bind them separately`);
   return {
@@ -52,6 +67,7 @@ function binding(sourcetype: string, paths: string[], baseDir: string, timeField
     format: [...formats][0] ?? 'ndjson',
     timeField: timeField ?? BUILT_IN_TIME_FIELDS[sourcetype.toLowerCase()] ?? '_time',
     index,
+    partitioned: false,
   };
 }
 

@@ -5,11 +5,13 @@
 
 import { DuckDBListType, DuckDBStructType, DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
+import type { TimeRange } from '../compile/context.ts';
 import type { SourceBinding } from './catalog.ts';
-import type { ExtractedField } from './scan.ts';
+import { jsonPath, type ExtractedField } from './scan.ts';
 
 export type ColumnType =
-  | { kind: 'scalar'; time: boolean }
+  | { kind: 'scalar'; time: boolean; float?: boolean }
+  | { kind: 'json' }
   | { kind: 'struct'; fields: Record<string, ColumnType> }
   | { kind: 'list'; element: ColumnType };
 
@@ -25,16 +27,28 @@ const TIME_TYPES = new Set<DuckDBTypeId>([
 ]);
 
 export function columnType(t: DuckDBType): ColumnType {
+  // A field whose shape differs between records (text in one, an object in another) is stored as JSON.
+  if (t.alias === 'JSON') return { kind: 'json' };
   if (t instanceof DuckDBStructType) {
     return { kind: 'struct', fields: Object.fromEntries(t.entryNames.map((n, i) => [n, columnType(t.entryTypes[i])])) };
   }
   if (t instanceof DuckDBListType) return { kind: 'list', element: columnType(t.valueType) };
-  return { kind: 'scalar', time: TIME_TYPES.has(t.typeId) };
+  return { kind: 'scalar', time: TIME_TYPES.has(t.typeId), float: t.typeId === DuckDBTypeId.DOUBLE || t.typeId === DuckDBTypeId.FLOAT };
 }
 
-/** The reader for a binding's files; several files are unioned by column name. */
-export function parquetReader(paths: string[]): string {
-  return `read_parquet(${sqlStringList(paths)}, union_by_name = true, filename = true, file_row_number = true)`;
+/** The reader for a binding's files; several files are unioned by column name; ingested datasets are hive-partitioned by day. */
+export function parquetReader(paths: string[], partitioned = false): string {
+  const hive = partitioned ? `, hive_partitioning = true, hive_types = {'day': DATE}` : '';
+  return `read_parquet(${sqlStringList(paths)}, union_by_name = true, filename = true, file_row_number = true${hive})`;
+}
+
+/** Days (UTC) a time range touches, for pruning `day=` partitions: only those directories' files are read. */
+export function dayBounds(range: TimeRange): string[] {
+  const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
+  const conds: string[] = [];
+  if (range.earliest !== undefined) conds.push(`day >= DATE ${sqlString(day(range.earliest))}`);
+  if (range.latest !== undefined) conds.push(`day <= DATE ${sqlString(day(range.latest))}`);
+  return conds;
 }
 
 interface Resolved {
@@ -58,6 +72,14 @@ export function resolveField(name: string, schema: ParquetSchema): Resolved | un
 }
 
 function resolveSteps(expr: string, type: ColumnType, arrays: number, rest: { key: string; arrays: number }[], depth: number): Resolved | undefined {
+  if (type.kind === 'json') {
+    // The rest of the name is a JSON path into the value, resolved as for NDJSON events.
+    const restName = rest.map((r) => r.key + '{}'.repeat(r.arrays)).join('.');
+    const tail = restName === '' ? { path: '$', multivalue: false } : jsonPath(restName);
+    const full = '$' + '[*]'.repeat(arrays) + tail.path.slice(1);
+    if (arrays > 0 || tail.multivalue) return { sql: `list_filter(json_extract_string(${expr}, ${sqlString(full)}), lambda dh_x: dh_x IS NOT NULL)`, multivalue: true, time: false };
+    return { sql: `dh_leaf(json_extract(${expr}, ${sqlString(full)}))`, multivalue: false, time: false };
+  }
   if (arrays > 0) {
     if (type.kind !== 'list') return undefined;
     const v = `dh_e${depth}`;
@@ -68,7 +90,9 @@ function resolveSteps(expr: string, type: ColumnType, arrays: number, rest: { ke
   }
   if (rest.length === 0) {
     if (type.kind !== 'scalar') return undefined; // objects and arrays are not fields
-    return { sql: `CAST(${expr} AS VARCHAR)`, raw: expr, multivalue: false, time: type.time };
+    // Numbers read as JSON would give them: 719.0 is "719".
+    const text = type.float ? `dh_str(CAST(${expr} AS DOUBLE))` : `CAST(${expr} AS VARCHAR)`;
+    return { sql: text, raw: expr, multivalue: false, time: type.time };
   }
   if (type.kind !== 'struct') return undefined;
   const [next, ...tail] = rest;
@@ -78,7 +102,7 @@ function resolveSteps(expr: string, type: ColumnType, arrays: number, rest: { ke
 }
 
 /** Same columns as the NDJSON scan (scan.ts), read from Parquet. */
-export function parquetScanSql(binding: SourceBinding, schema: ParquetSchema, fields: ExtractedField[], timeExpression: (text: string) => string): string {
+export function parquetScanSql(binding: SourceBinding, schema: ParquetSchema, fields: ExtractedField[], timeExpression: (text: string) => string, range: TimeRange): string {
   const value = (f: ExtractedField, multivalue: boolean) => {
     const r = resolveField(f.name, schema);
     if (!r) return `NULL::${multivalue ? 'VARCHAR[]' : 'VARCHAR'}`;
@@ -103,5 +127,11 @@ export function parquetScanSql(binding: SourceBinding, schema: ParquetSchema, fi
     `${time} AS _time`,
     ...fields.map((f) => `${value(f, isMulti(f))} AS ${sqlIdent(f.column)}`),
   ];
-  return `SELECT ${cols.join(',\n         ')}\n  FROM ${parquetReader(binding.paths)} AS dh_t`;
+  // The range is applied at the reader so DuckDB skips day partitions and row groups outside it.
+  const conds = binding.partitioned ? dayBounds(range) : [];
+  if (stored?.kind === 'scalar' && !stored.time) {
+    if (range.earliest !== undefined) conds.push(`"_time" >= ${range.earliest}`);
+    if (range.latest !== undefined) conds.push(`"_time" < ${range.latest}`);
+  }
+  return `SELECT ${cols.join(',\n         ')}\n  FROM ${parquetReader(binding.paths, binding.partitioned)} AS dh_t${conds.length ? `\n  WHERE ${conds.join(' AND ')}` : ''}`;
 }

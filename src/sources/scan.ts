@@ -6,6 +6,7 @@
 // JSON schema sampling (it silently drops keys first seen after the sampled records).
 
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
+import type { TimeRange } from '../compile/context.ts';
 import type { SourceBinding } from './catalog.ts';
 import { parquetScanSql } from './parquet.ts';
 
@@ -41,6 +42,8 @@ export function timeExpression(value: string): string {
 export interface ScanOptions {
   /** Largest NDJSON line accepted, in bytes. */
   maxLineBytes: number;
+  /** The search's time range; Parquet scans use it to skip partitions and row groups. */
+  range: TimeRange;
 }
 
 /**
@@ -50,7 +53,7 @@ export interface ScanOptions {
 export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: ScanOptions): string {
   if (binding.format === 'parquet') {
     if (!binding.schema) throw new Error(`internal: Parquet source ${binding.sourcetype} was not described before compiling`);
-    return parquetScanSql(binding, binding.schema, fields, timeExpression);
+    return parquetScanSql(binding, binding.schema, fields, timeExpression, opts.range);
   }
   const files = binding.paths;
   const scalar = fields.filter((f) => !jsonPath(f.name).multivalue);

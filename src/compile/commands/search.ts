@@ -4,7 +4,9 @@
 import type * as A from '../../ast/ast.ts';
 import { sqlIdent } from '../../sql/quote.ts';
 import { isBuiltIn, jsonPath, scanSql } from '../../sources/scan.ts';
+import type { TimeRange } from '../context.ts';
 import type { CommandHandler, PipelineBuilder, Relation } from '../pipeline.ts';
+import { resolveTime, TimeModifierError } from '../time.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import { compileSearch } from '../search.ts';
 import type { Field } from '../types.ts';
@@ -45,10 +47,14 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
     const wanted = cmd.expr ? ' the sourcetypes this search names' : ' any sourcetype';
     b.ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
   }
-  const scans = bindings.map((bd) => scanSql(bd, extracted.map((f) => ({ name: f.name, column: f.column })), { maxLineBytes: 64 * 1024 * 1024 }));
+  const range = timeRangeOf(cmd.expr, b);
+  const scans = bindings.map((bd) => scanSql(bd, extracted.map((f) => ({ name: f.name, column: f.column })), { maxLineBytes: 64 * 1024 * 1024, range }));
   const from = scans.length > 0 ? scans.map((s) => `(${s})`).join('\n  UNION ALL BY NAME\n  ') : emptyEvents(schema);
   const scan = b.add(cmd, `SELECT * FROM ${scans.length > 1 ? `(${from})` : from}`, schema, `read ${bindings.map((bd) => bd.sourcetype).join(', ') || 'no source'}`);
-  const cond = cmd.expr ? compileSearch(cmd.expr, { ctx: b.ctx, schema }) : 'true';
+  const conds = cmd.expr ? [compileSearch(cmd.expr, { ctx: b.ctx, schema })] : [];
+  if (range.earliest !== undefined) conds.unshift(`${sqlIdent('_time')} >= ${range.earliest}`);
+  if (range.latest !== undefined) conds.unshift(`${sqlIdent('_time')} < ${range.latest}`);
+  const cond = conds.join(' AND ') || 'true';
   // Raw events leave the initial search newest first; ties keep file order (source, line).
   return b.add(
     cmd,
@@ -56,6 +62,30 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
       `FROM ${sqlIdent(scan.name)}\nWHERE ${cond}`,
     schema,
   );
+}
+
+/**
+ * The time range of an initial search: the time picker's (--earliest/--latest), where `earliest=`/`latest=`
+ * terms of the search (at its top level) override it, as in Splunk.
+ */
+function timeRangeOf(expr: A.SearchExpr | undefined, b: PipelineBuilder): TimeRange {
+  const range: TimeRange = { ...b.ctx.options.timeRange };
+  const items = expr ? (expr.kind === 'and' ? expr.items : [expr]) : [];
+  for (const item of items) {
+    if (item.kind !== 'compare' || item.op !== '=') continue;
+    const name = item.field.name.toLowerCase();
+    if (name !== 'earliest' && name !== 'latest') continue;
+    let t: number;
+    try {
+      t = resolveTime(item.value.text, b.ctx.options.now);
+    } catch (e) {
+      if (e instanceof TimeModifierError) throw b.ctx.error('compile_error', e.message, item.value.span);
+      throw e;
+    }
+    if (name === 'earliest') range.earliest = t;
+    else range.latest = t;
+  }
+  return range;
 }
 
 function emptyEvents(schema: Schema): string {
