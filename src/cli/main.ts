@@ -54,15 +54,20 @@ Examples:
         const q = await prepare(file, opts, engine);
         for (const w of q.warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
         let notices;
-        if (opts.format === 'parquet') {
-          if (!opts.output) throw new DuckhuntError('compile_error', '--format parquet needs an output file: add -o results.parquet');
-          ({ notices } = await engine.copyToParquet(q, opts.output));
-        } else {
-          const stream = opts.output ? createWriteStream(opts.output) : process.stdout;
-          const writer = createWriter(opts.format, q.fields, (text) => stream.write(text));
-          ({ notices } = await engine.run(q, (rows) => writer.write(rows)));
-          writer.end();
-          if (opts.output) await new Promise<void>((resolve, reject) => (stream as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
+        const stop = watchLongRun(engine);
+        try {
+          if (opts.format === 'parquet') {
+            if (!opts.output) throw new DuckhuntError('compile_error', '--format parquet needs an output file: add -o results.parquet');
+            ({ notices } = await engine.copyToParquet(q, opts.output));
+          } else {
+            const stream = opts.output ? createWriteStream(opts.output) : process.stdout;
+            const writer = createWriter(opts.format, q.fields, (text) => stream.write(text));
+            ({ notices } = await engine.run(q, (rows) => writer.write(rows)));
+            writer.end();
+            if (opts.output) await new Promise<void>((resolve, reject) => (stream as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
+          }
+        } finally {
+          stop();
         }
         for (const n of notices) process.stderr.write(`warning: ${n.message}\n`);
       } finally {
@@ -157,6 +162,10 @@ Statuses: ok, syntax_error, macro_error, unsupported, compile_error.`,
   try {
     await program.parseAsync(argv);
   } catch (e) {
+    if (interrupted) {
+      process.stderr.write('interrupted\n');
+      return 130;
+    }
     if (e instanceof DuckhuntError) {
       process.stderr.write(e.render() + '\n');
       return 2;
@@ -168,6 +177,36 @@ Statuses: ok, syntax_error, macro_error, unsupported, compile_error.`,
   }
   return exitCode;
 }
+
+/**
+ * On a terminal, a query running longer than a second shows DuckDB's progress on stderr (never on a pipe).
+ * Ctrl-C interrupts the running query; the command then fails with exit code 130.
+ */
+function watchLongRun(engine: Engine): () => void {
+  const onSigint = () => {
+    interrupted = true;
+    engine.connection.interrupt();
+  };
+  process.once('SIGINT', onSigint);
+  let shown = false;
+  const started = Date.now();
+  const timer = process.stderr.isTTY
+    ? setInterval(() => {
+        if (Date.now() - started < 1000) return;
+        const pct = engine.connection.progress.percentage;
+        if (pct < 0) return;
+        shown = true;
+        process.stderr.write(`\rrunning… ${pct.toFixed(0)}%  `);
+      }, 250)
+    : undefined;
+  return () => {
+    if (timer) clearInterval(timer);
+    if (shown) process.stderr.write('\r\x1b[K');
+    process.removeListener('SIGINT', onSigint);
+  };
+}
+
+let interrupted = false;
 
 function formatCheckLine(r: CheckResult): string {
   if (r.status === 'ok') return `ok             ${r.file}`;

@@ -61,6 +61,9 @@ interface Resolved {
 
 /** SQL for a Splunk field name over the schema, or undefined when the files have no such leaf. */
 export function resolveField(name: string, schema: ParquetSchema): Resolved | undefined {
+  // A column whose name is the whole dotted name (flat data, or a file duckhunt wrote) wins.
+  const flat = schema[name];
+  if (flat && name.includes('.') && !name.includes('{}')) return resolveSteps(sqlIdent(name), flat, 0, [], 0);
   const steps = name.split('.').map((seg) => {
     const m = /^(.*?)((?:\{\})*)$/.exec(seg)!;
     return { key: m[1], arrays: m[2].length / 2 };

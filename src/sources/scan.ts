@@ -34,6 +34,11 @@ export function jsonPath(name: string): { path: string; multivalue: boolean } {
   return { path: '$' + parts.join(''), multivalue };
 }
 
+/** The JSON path of a top-level key that itself contains dots. */
+export function flatKeyPath(name: string): string {
+  return `$."${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
 /** The time of an event from the configured field: epoch seconds, ISO-8601 (UTC without offset), or /Date(ms)/. */
 export function timeExpression(value: string): string {
   return `coalesce(dh_num(${value}), epoch(TRY_CAST(${value} AS TIMESTAMPTZ)), TRY_CAST(regexp_extract(${value}, '^/Date\\((-?\\d+)\\)/$', 1) AS DOUBLE) / 1000)`;
@@ -59,7 +64,10 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
   const scalar = fields.filter((f) => !jsonPath(f.name).multivalue);
   const multi = fields.filter((f) => jsonPath(f.name).multivalue);
   const timePath = jsonPath(binding.timeField);
-  const paths = [...scalar.map((f) => jsonPath(f.name).path), timePath.path];
+  // A dotted name is a nested key (`{"Folder": {"Path": …}}`) or, in flat JSON, a key with a dot in it.
+  const flat = scalar.filter((f) => f.name.includes('.'));
+  const paths = [...scalar.map((f) => jsonPath(f.name).path), timePath.path, ...flat.map((f) => flatKeyPath(f.name))];
+  const flatIndex = (f: ExtractedField) => scalar.length + 2 + flat.indexOf(f);
   const reader =
     `read_csv(${sqlStringList(files)}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', ` +
     `auto_detect = false, filename = true, max_line_size = ${opts.maxLineBytes}) WITH ORDINALITY`;
@@ -72,8 +80,12 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
     'source',
     `${sqlString(binding.index)} AS "index"`,
     '_dh_line',
-    `${timeExpression(`dh_leaf(_dh_j[${paths.length}])`)} AS _time`,
-    ...scalar.map((f, i) => `dh_leaf(_dh_j[${i + 1}]) AS ${sqlIdent(f.column)}`),
+    `${timeExpression(`dh_leaf(_dh_j[${scalar.length + 1}])`)} AS _time`,
+    ...scalar.map((f, i) =>
+      f.name.includes('.')
+        ? `coalesce(dh_leaf(_dh_j[${i + 1}]), dh_leaf(_dh_j[${flatIndex(f)}])) AS ${sqlIdent(f.column)}`
+        : `dh_leaf(_dh_j[${i + 1}]) AS ${sqlIdent(f.column)}`,
+    ),
     // JSON nulls inside arrays are not values.
     ...multi.map((f) => `dh_mv(list_filter(json_extract_string(_raw, ${sqlString(jsonPath(f.name).path)}), lambda dh_v: dh_v IS NOT NULL)) AS ${sqlIdent(f.column)}`),
   ];
