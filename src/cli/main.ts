@@ -1,6 +1,7 @@
 // The `duckhunt` command line (contract in the README): check, and — as they land — compile and run.
 
 import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { checkFile, collectQueryFiles, summarize, type CheckResult } from '../check.ts';
 import { compileQuery, renderSql } from '../compile/index.ts';
@@ -53,6 +54,7 @@ Examples:
       try {
         const q = await prepare(file, opts, engine);
         for (const w of q.warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
+        await engine.confine(q.bindings, opts.output ? [resolve(opts.output)] : []);
         let notices;
         const stop = watchLongRun(engine);
         try {

@@ -2,7 +2,7 @@
 // main query streamed chunk by chunk (never the whole result in JS memory), malformed input lines counted.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import type { CompiledQuery } from '../compile/index.ts';
@@ -11,6 +11,7 @@ import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { columnType, parquetReader } from '../sources/parquet.ts';
+import { ndjsonLines, VALID_LINE } from '../sources/scan.ts';
 
 export interface EngineOptions {
   timezone: string;
@@ -41,8 +42,13 @@ export class Engine {
   ) {}
 
   static async create(opts: EngineOptions): Promise<Engine> {
-    const config: Record<string, string> = {};
-    if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+    // Default memory limit: half of the machine's memory, leaving the rest to Node and the OS; beyond it DuckDB
+    // spills to disk (large joins and sorts still finish).
+    // Row order is always explicit (ORDER BY _dh_seq), so DuckDB need not preserve insertion order, which saves memory.
+    const config: Record<string, string> = {
+      memory_limit: opts.memoryLimit ?? `${Math.floor(totalmem() / 2 / 1024 / 1024)}MB`,
+      preserve_insertion_order: 'false',
+    };
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
@@ -69,6 +75,33 @@ export class Engine {
       }
     }
   }
+
+  /**
+   * Confines this DuckDB to the query's sources: only the bound files (and dataset directories, the output file,
+   * and the spill directory) can be touched; every other file, ATTACH, INSTALL/LOAD and COPY elsewhere fail,
+   * and the configuration is locked so SQL cannot undo it. DuckDB enforces this itself.
+   */
+  async confine(bindings: SourceBinding[], writable: string[] = []): Promise<void> {
+    const files: string[] = [];
+    const dirs: string[] = [this.spillDirectory];
+    for (const b of bindings) {
+      if (b.partitioned) {
+        for (const p of b.paths) dirs.push(p.replace(/\*\*\/\*\.parquet$/, ''));
+        continue;
+      }
+      const r = await this.connection.runAndReadAll(`SELECT file FROM glob(${sqlStringList(b.paths)})`);
+      files.push(...r.getRowsJS().map((row) => String(row[0])));
+    }
+    files.push(...writable);
+    await this.connection.run(`SET temp_directory = ${sqlString(this.spillDirectory)}`);
+    await this.connection.run(`SET allowed_paths = ${sqlStringList(files)}`);
+    await this.connection.run(`SET allowed_directories = ${sqlStringList(dirs.map((d) => (d.endsWith('/') ? d : d + '/')))}`);
+    await this.connection.run('SET enable_external_access = false');
+    await this.connection.run('SET lock_configuration = true');
+  }
+
+  /** Where DuckDB spills when a query needs more than the memory limit. */
+  readonly spillDirectory = join(tmpdir(), `duckhunt-spill-${process.pid}`);
 
   /** Parquet bindings with their files' column types filled in, which the compiler needs to resolve names. */
   async describeSources(bindings: SourceBinding[]): Promise<SourceBinding[]> {
@@ -169,9 +202,8 @@ export class Engine {
     const notices: RunNotice[] = [];
     for (const b of bindings.filter((x) => x.format === 'ndjson')) {
       const sql =
-        `SELECT filename, count(*) AS n, min(ordinality) AS first_line FROM read_csv(${sqlStringList(b.paths)}, columns = {'line': 'VARCHAR'}, header = false, ` +
-        `delim = chr(0), quote = '', escape = '', auto_detect = false, filename = true, max_line_size = 67108864) WITH ORDINALITY ` +
-        `WHERE trim(line) <> '' AND NOT (json_valid(line) AND starts_with(ltrim(line), '{')) GROUP BY filename ORDER BY filename`;
+        `SELECT filename, count(*) AS n, min(ordinality) AS first_line FROM ${ndjsonLines(b.paths)} ` +
+        `WHERE trim(line) <> '' AND NOT (${VALID_LINE}) GROUP BY filename ORDER BY filename`;
       const r = await this.connection.runAndReadAll(sql);
       for (const [file, n, first] of r.getRowsJS()) {
         notices.push({

@@ -11,7 +11,7 @@ import type { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
 import { sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
-import { jsonPath, timeExpression } from '../sources/scan.ts';
+import { jsonPath, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
 export interface IngestReport {
   events: number;
@@ -27,15 +27,6 @@ const RESERVED = ['_raw', '_time', 'day'];
 
 /** A directory name for a sourcetype (`o365:management:activity` → `o365_management_activity`). */
 export const datasetDirName = (sourcetype: string): string => sourcetype.replace(/[^A-Za-z0-9_.-]+/g, '_');
-
-function linesOf(files: string[]): string {
-  return (
-    `read_csv(${sqlStringList(files)}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', ` +
-    `auto_detect = false, filename = true, max_line_size = 67108864)`
-  );
-}
-
-const VALID = `json_valid(line) AND starts_with(ltrim(line), '{')`;
 
 /**
  * The merged structure with every scalar leaf stored as text — the value exactly as written in the JSON, as
@@ -74,21 +65,21 @@ export async function ingest(
   const badExamples: string[] = [];
   for (const f of files) {
     const r = await conn.runAndReadAll(
-      `SELECT ordinality FROM ${linesOf([f])} WITH ORDINALITY WHERE trim(line) <> '' AND NOT (${VALID}) ORDER BY ordinality`,
+      `SELECT ordinality FROM ${ndjsonLines([f])} WHERE trim(line) <> '' AND NOT (${VALID_LINE}) ORDER BY ordinality`,
     );
     const lines = r.getRowsJS().map((x) => Number(x[0]));
     badLines += lines.length;
     for (const l of lines.slice(0, Math.max(0, 5 - badExamples.length))) badExamples.push(`${f}:${l}`);
   }
 
-  const structureResult = await conn.runAndReadAll(`SELECT CAST(json_group_structure(json(line)) AS VARCHAR) FROM ${linesOf(files)} WHERE ${VALID}`);
+  const structureResult = await conn.runAndReadAll(`SELECT CAST(json_group_structure(json(line)) AS VARCHAR) FROM ${ndjsonLines(files)} WHERE ${VALID_LINE}`);
   const structureText = structureResult.getRowsJS()[0]?.[0];
   const structure = columnStructure(structureText ? JSON.parse(String(structureText)) : {});
   const timeValue = `dh_leaf(json_extract(line, ${sqlString(jsonPath(binding.timeField).path)}))`;
   const fields = Object.keys(structure).length > 0 ? `, unnest(json_transform(line, ${sqlString(JSON.stringify(structure))}))` : '';
   const select =
     `SELECT line AS _raw, ${timeExpression(timeValue)} AS _time, CAST(to_timestamp(${timeExpression(timeValue)}) AS DATE) AS day${fields} ` +
-    `FROM ${linesOf(files)} WHERE ${VALID}`;
+    `FROM ${ndjsonLines(files)} WHERE ${VALID_LINE}`;
   const copy = `COPY (${select}) TO ${sqlString(out)} (FORMAT parquet, PARTITION_BY (day), OVERWRITE_OR_IGNORE true)`;
 
   const timer = opts.onProgress ? setInterval(() => opts.onProgress!(Math.max(0, conn.progress.percentage) / 100), 500) : undefined;

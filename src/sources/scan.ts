@@ -45,11 +45,23 @@ export function timeExpression(value: string): string {
 }
 
 export interface ScanOptions {
-  /** Largest NDJSON line accepted, in bytes. */
-  maxLineBytes: number;
   /** The search's time range; Parquet scans use it to skip partitions and row groups. */
   range: TimeRange;
 }
+
+/** Largest NDJSON line read (a longer one is an error naming the file). DuckDB reads in buffers of this size. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/** NDJSON files as lines of text: one row per line, with the file name and (per reader call) the line number. */
+export function ndjsonLines(files: string[]): string {
+  return (
+    `read_csv(${sqlStringList(files)}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', ` +
+    `auto_detect = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES}) WITH ORDINALITY`
+  );
+}
+
+/** What makes a line an event: a JSON object. Anything else is skipped and reported. */
+export const VALID_LINE = `json_valid(line) AND starts_with(ltrim(line), '{')`;
 
 /**
  * SQL for one binding's events (NDJSON lines, or Parquet columns: parquet.ts). Every binding of a query extracts
@@ -68,12 +80,9 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
   const flat = scalar.filter((f) => f.name.includes('.'));
   const paths = [...scalar.map((f) => jsonPath(f.name).path), timePath.path, ...flat.map((f) => flatKeyPath(f.name))];
   const flatIndex = (f: ExtractedField) => scalar.length + 2 + flat.indexOf(f);
-  const reader =
-    `read_csv(${sqlStringList(files)}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', ` +
-    `auto_detect = false, filename = true, max_line_size = ${opts.maxLineBytes}) WITH ORDINALITY`;
   const inner =
     `SELECT line AS _raw, filename AS source, ordinality AS _dh_line, json_extract(line, ${sqlStringList(paths)}) AS _dh_j ` +
-    `FROM ${reader} WHERE json_valid(line) AND starts_with(ltrim(line), '{')`;
+    `FROM ${ndjsonLines(files)} WHERE ${VALID_LINE}`;
   const cols = [
     '_raw',
     `${sqlString(binding.sourcetype)} AS sourcetype`,

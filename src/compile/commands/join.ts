@@ -81,6 +81,11 @@ export const join: CommandHandler<A.JoinCommand> = {
         on.push('false');
         continue;
       }
+      if (m.type === 'mv' || s.type === 'mv') {
+        // Splunk's behaviour for a multivalue key is undocumented (decision D3), so say which rule applies.
+        const at = cmd.fields.find((f) => f.name === k)?.span ?? cmd.nameSpan;
+        b.ctx.warn(`join key '${k}' may be multivalue: it matches as a whole, its values joined by newlines, never value by value (decision D3)`, at);
+      }
       on.push(`${keySql('m', m)} = ${keySql('s', s)}`);
     }
     let schema: Schema = main.schema;
@@ -123,7 +128,8 @@ export function compileSubsearch(p: A.Pipeline, b: PipelineBuilder, label: strin
   const cap = b.ctx.options.subsearchMaxOut;
   const sql =
     nested.withClause() +
-    `\nSELECT * EXCLUDE (_dh_seq), row_number() OVER (ORDER BY _dh_seq) AS _dh_seq FROM ${sqlIdent(last.name)}\nORDER BY _dh_seq\nLIMIT ${cap + 1}`;
+    // QUALIFY on the renumbered order, not ORDER BY … LIMIT: a top-N of cap + 1 rows would have to fit in memory.
+    `\nSELECT * EXCLUDE (_dh_seq), row_number() OVER (ORDER BY _dh_seq) AS _dh_seq FROM ${sqlIdent(last.name)}\nQUALIFY _dh_seq <= ${cap + 1}`;
   b.scope.subsearches.push({ table, sql, cap, label: `${label}: ${b.labelOf(p)}`, span: p.span });
   return { name: table, schema: Schema.of(last.schema.list(), false) };
 }

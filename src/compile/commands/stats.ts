@@ -65,7 +65,11 @@ const AGGREGATES: ReadonlyMap<string, Aggregate> = new Map<string, Aggregate>([
     'dc',
     {
       arg: 'required',
-      sql: (i) => num(`CAST(len(list_distinct(${allValues(i!)})) AS DOUBLE)`),
+      // Distinct string values; a native DISTINCT aggregate (which can spill) unless values are multivalue.
+      sql: (i) =>
+        i!.value.type === 'mv'
+          ? num(`CAST(len(list_distinct(${allValues(i!)})) AS DOUBLE)`)
+          : num(`CAST(${i!.w(`count(DISTINCT ${convert.str(i!.value)})`)} AS DOUBLE)`),
     },
   ],
   ['values', { arg: 'required', sql: (i) => mv(`dh_mv(list_sort(list_distinct(${allValues(i!)})))`) }],
