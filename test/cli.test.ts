@@ -56,7 +56,7 @@ describe('duckhunt run', () => {
     const code = await new Promise((r) => child.on('exit', r));
     expect(code).toBe(130);
     expect(stderr).toContain('interrupted');
-  });
+  }, 30_000);
 });
 
 describe('duckhunt compile', () => {

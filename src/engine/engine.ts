@@ -82,6 +82,7 @@ export class Engine {
    * and the configuration is locked so SQL cannot undo it. DuckDB enforces this itself.
    */
   async confine(bindings: SourceBinding[], writable: string[] = []): Promise<void> {
+    await this.checkSources(bindings);
     const files: string[] = [];
     const dirs: string[] = [this.spillDirectory];
     for (const b of bindings) {
@@ -98,7 +99,11 @@ export class Engine {
     await this.connection.run(`SET allowed_directories = ${sqlStringList(dirs.map((d) => (d.endsWith('/') ? d : d + '/')))}`);
     await this.connection.run('SET enable_external_access = false');
     await this.connection.run('SET lock_configuration = true');
+    this.confined = true;
   }
+
+  /** Once confined, sources were checked and globbing is no longer allowed. */
+  private confined = false;
 
   /** Where DuckDB spills when a query needs more than the memory limit. */
   readonly spillDirectory = join(tmpdir(), `duckhunt-spill-${process.pid}`);
@@ -132,7 +137,7 @@ export class Engine {
   async run(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>): Promise<{ rowCount: number; notices: RunNotice[] }> {
     const notices: RunNotice[] = [];
     const used = q.bindings;
-    await this.checkSources(used);
+    if (!this.confined) await this.checkSources(used);
     try {
       for (const s of q.subsearches) {
         await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql}`);
