@@ -48,7 +48,7 @@ describe('duckhunt run', () => {
   });
 
   it('stops the running query on Ctrl-C and exits 130', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', '-e', '| makeresults count=500000000 | eval x=md5(tostring(_time)) | stats dc(x)'], { cwd: ROOT });
+    const child = spawn(process.execPath, [BIN, 'run', '-e', '| makeresults count=20000000000 | eval x=md5(tostring(_time)) | stats dc(x)'], { cwd: ROOT });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     await new Promise((r) => setTimeout(r, 2500));
