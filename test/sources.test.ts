@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runText } from '../src/api.ts';
+import { compileText, runText } from '../src/api.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
 import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
@@ -101,5 +101,43 @@ describe('bad input', () => {
     const missing = join(tmp, 'nope-*.json');
     await expect(runText('* | stats count', { bindings: bind('m', missing), engine })).rejects.toThrow(DuckhuntError);
     await expect(runText('* | stats count', { bindings: bind('m', missing), engine })).rejects.toThrow(`no file matches ${missing}`);
+  });
+});
+
+describe('hostile input', () => {
+  it('reads a 10 MB line as an event', async () => {
+    const big = 'x'.repeat(10 * 1024 * 1024);
+    const file = ndjson('tenmeg.ndjson', [{ _time: 1, blob: big, id: 'big' }, { _time: 2, id: 'small' }]);
+    const { rows } = await runText('* | eval n=len(blob) | table id n', { bindings: bind('b', file), engine });
+    expect(rows).toEqual([{ id: 'small' }, { id: 'big', n: 10 * 1024 * 1024 }]);
+  });
+
+  it('an empty file gives no events, not an error', async () => {
+    const file = join(tmp, 'empty.ndjson');
+    writeFileSync(file, '');
+    const { rows } = await runText('* | stats count', { bindings: bind('e', file), engine });
+    expect(rows).toEqual([{ count: 0 }]);
+  });
+
+  it('binary garbage and invalid times are reported, the good events kept', async () => {
+    const file = ndjson('hostile.ndjson', [
+      { _time: 5, id: 'ok' },
+      '\u0001\u0002\u00ff\u00fe binary',
+      { _time: 'yesterday-ish', id: 'untimed' },
+      { _time: 3, id: 'also ok', n: 'not a number' },
+      { _time: 4, id: 'numeric', n: 12 },
+    ]);
+    const { rows, notices } = await runText('* | eval big=if(n > 10, "yes", "no") | table id big', { bindings: bind('h', file), engine });
+    expect(rows).toEqual([{ id: 'ok', big: 'no' }, { id: 'numeric', big: 'yes' }, { id: 'also ok', big: 'no' }, { id: 'untimed', big: 'no' }]);
+    expect(notices.map((n) => n.message)).toEqual([
+      `skipped 1 line(s) of ${file} that are not JSON objects (first at line 2); sourcetype h`,
+      `1 event(s) of ${file} have no readable _time (first at line 3); they have no _time and are outside any time range; sourcetype h`,
+    ]);
+  });
+
+  it('--strict fails on the same input instead', async () => {
+    const file = ndjson('strict.ndjson', [{ _time: 1, id: 'ok' }, 'not json']);
+    const q = compileText('* | table id', { bindings: bind('s', file) });
+    await expect(engine.run(q, () => {}, { strict: true })).rejects.toThrow(`skipped 1 line(s) of ${file} that are not JSON objects (first at line 2)`);
   });
 });

@@ -41,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-o, --output <file>', 'write the results to a file instead of standard output')
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (beyond it, DuckDB spills to disk)')
     .option('--threads <n>', 'DuckDB worker threads (default: all cores)')
+    .option('--strict', 'fail on input lines that are not JSON or events without a readable time, instead of skipping and reporting them')
     .addHelpText(
       'after',
       `
@@ -49,7 +50,7 @@ Examples:
   duckhunt run -e 'sourcetype=o365:management:activity Operation=HardDelete | stats count by UserId'
   duckhunt run detection.yml --source o365:management:activity=logs/*.json --format json -o out.json`,
     )
-    .action(async (file: string | undefined, opts: QueryFlags & { format: OutputFormat; output?: string; memoryLimit?: string; threads?: string }) => {
+    .action(async (file: string | undefined, opts: QueryFlags & { format: OutputFormat; output?: string; memoryLimit?: string; threads?: string; strict?: boolean }) => {
       const engine = await Engine.create({ timezone: opts.timezone, memoryLimit: opts.memoryLimit, threads: opts.threads ? Number(opts.threads) : undefined });
       try {
         const q = await prepare(file, opts, engine);
@@ -60,11 +61,11 @@ Examples:
         try {
           if (opts.format === 'parquet') {
             if (!opts.output) throw new DuckhuntError('compile_error', '--format parquet needs an output file: add -o results.parquet');
-            ({ notices } = await engine.copyToParquet(q, opts.output));
+            ({ notices } = await engine.copyToParquet(q, opts.output, { strict: opts.strict }));
           } else {
             const stream = opts.output ? createWriteStream(opts.output) : process.stdout;
             const writer = createWriter(opts.format, q.fields, (text) => stream.write(text));
-            ({ notices } = await engine.run(q, (rows) => writer.write(rows)));
+            ({ notices } = await engine.run(q, (rows) => writer.write(rows), { strict: opts.strict }));
             writer.end();
             if (opts.output) await new Promise<void>((resolve, reject) => (stream as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
           }

@@ -11,7 +11,7 @@ import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { columnType, parquetReader } from '../sources/parquet.ts';
-import { ndjsonLines, VALID_LINE } from '../sources/scan.ts';
+import { jsonPath, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
 export interface EngineOptions {
   timezone: string;
@@ -21,7 +21,7 @@ export interface EngineOptions {
 }
 
 export interface RunNotice {
-  kind: 'subsearch_cap' | 'malformed_lines' | 'compile';
+  kind: 'subsearch_cap' | 'malformed_lines' | 'untimed_events';
   message: string;
 }
 
@@ -64,17 +64,26 @@ export class Engine {
 
   /** Every bound path must match at least one file: a typo is an error, never an empty result. */
   async checkSources(bindings: SourceBinding[]): Promise<void> {
-    for (const b of bindings) {
-      for (const p of b.paths) {
-        const r = await this.connection.runAndReadAll(`SELECT count(*) AS n FROM glob(${sqlString(p)})`);
-        if (Number(r.getRowsJS()[0][0]) === 0) {
-          throw new DuckhuntError('source_error', `no file matches ${p} (bound to sourcetype ${b.sourcetype})`, {
-            hint: 'check the path, or bind the sourcetype with --source SOURCETYPE=PATH',
-          });
-        }
-      }
-    }
+    for (const b of bindings) for (const p of b.paths) await this.filesOf(p, b.sourcetype);
   }
+
+  /** The files a path or glob matches (kept: once confined, the engine may no longer list directories). */
+  private async filesOf(pattern: string, sourcetype: string): Promise<string[]> {
+    let files = this.matched.get(pattern);
+    if (!files) {
+      const r = await this.connection.runAndReadAll(`SELECT file FROM glob(${sqlString(pattern)}) ORDER BY file`);
+      files = r.getRowsJS().map((row) => String(row[0]));
+      if (files.length === 0) {
+        throw new DuckhuntError('source_error', `no file matches ${pattern} (bound to sourcetype ${sourcetype})`, {
+          hint: 'check the path, or bind the sourcetype with --source SOURCETYPE=PATH',
+        });
+      }
+      this.matched.set(pattern, files);
+    }
+    return files;
+  }
+
+  private readonly matched = new Map<string, string[]>();
 
   /**
    * Confines this DuckDB to the query's sources: only the bound files (and dataset directories, the output file,
@@ -90,8 +99,7 @@ export class Engine {
         for (const p of b.paths) dirs.push(p.replace(/\*\*\/\*\.parquet$/, ''));
         continue;
       }
-      const r = await this.connection.runAndReadAll(`SELECT file FROM glob(${sqlStringList(b.paths)})`);
-      files.push(...r.getRowsJS().map((row) => String(row[0])));
+      for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
     }
     files.push(...writable);
     await this.connection.run(`SET temp_directory = ${sqlString(this.spillDirectory)}`);
@@ -134,10 +142,17 @@ export class Engine {
    * Runs the query: subsearches first, then the main query, calling `onRows` for each chunk of rows
    * (values in the order of `q.fields`). Returns notices the user should see (caps hit, lines skipped).
    */
-  async run(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>): Promise<{ rowCount: number; notices: RunNotice[] }> {
+  async run(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>, opts: { strict?: boolean } = {}): Promise<{ rowCount: number; notices: RunNotice[] }> {
     const notices: RunNotice[] = [];
     const used = q.bindings;
     if (!this.confined) await this.checkSources(used);
+    if (opts.strict) {
+      // --strict: bad input fails the run before any result is written.
+      const problems = await this.inputProblems(used);
+      if (problems.length > 0) {
+        throw new DuckhuntError('source_error', problems.map((p) => p.message).join('\n'), { hint: 'fix the input, or run without --strict to skip and report such lines' });
+      }
+    }
     try {
       for (const s of q.subsearches) {
         await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql}`);
@@ -158,7 +173,7 @@ export class Engine {
         rowCount += rows.length;
         await onRows(rows);
       }
-      notices.push(...(await this.malformedLines(used)));
+      if (!opts.strict) notices.push(...(await this.inputProblems(used)));
       return { rowCount, notices };
     } catch (e) {
       if (e instanceof DuckhuntError) throw e;
@@ -167,8 +182,8 @@ export class Engine {
   }
 
   /** Writes the result to a Parquet file with DuckDB's COPY (columns named by their Splunk field names). */
-  async copyToParquet(q: CompiledQuery, file: string): Promise<{ notices: RunNotice[] }> {
-    const { notices } = await this.run({ ...q, sql: `COPY (${q.namedSql}) TO ${sqlString(file)} (FORMAT parquet)` }, () => {});
+  async copyToParquet(q: CompiledQuery, file: string, opts: { strict?: boolean } = {}): Promise<{ notices: RunNotice[] }> {
+    const { notices } = await this.run({ ...q, sql: `COPY (${q.namedSql}) TO ${sqlString(file)} (FORMAT parquet)` }, () => {}, opts);
     return { notices };
   }
 
@@ -202,19 +217,33 @@ export class Engine {
     return reports;
   }
 
-  /** Lines of NDJSON sources that are not JSON objects were skipped by the scan: count them per file. */
-  async malformedLines(bindings: SourceBinding[]): Promise<RunNotice[]> {
+  /**
+   * Input problems the scan stepped over, per NDJSON file: lines that are not JSON objects (skipped) and events
+   * whose time field cannot be read (kept, without _time). Line numbers are the file's own.
+   */
+  async inputProblems(bindings: SourceBinding[]): Promise<RunNotice[]> {
     const notices: RunNotice[] = [];
     for (const b of bindings.filter((x) => x.format === 'ndjson')) {
-      const sql =
-        `SELECT filename, count(*) AS n, min(ordinality) AS first_line FROM ${ndjsonLines(b.paths)} ` +
-        `WHERE trim(line) <> '' AND NOT (${VALID_LINE}) GROUP BY filename ORDER BY filename`;
-      const r = await this.connection.runAndReadAll(sql);
-      for (const [file, n, first] of r.getRowsJS()) {
-        notices.push({
-          kind: 'malformed_lines',
-          message: `skipped ${Number(n)} line(s) of ${String(file)} that are not JSON objects (first at line ${Number(first)}); sourcetype ${b.sourcetype}`,
-        });
+      const files: string[] = [];
+      for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
+      const time = timeExpression(`dh_leaf(json_extract(line, ${sqlString(jsonPath(b.timeField).path)}))`);
+      for (const file of files) {
+        const sql =
+          `SELECT count(*) FILTER (WHERE NOT valid), min(ordinality) FILTER (WHERE NOT valid), ` +
+          `count(*) FILTER (WHERE valid AND t IS NULL), min(ordinality) FILTER (WHERE valid AND t IS NULL) ` +
+          // CASE keeps the time expression off lines that are not JSON.
+          `FROM (SELECT ordinality, valid, CASE WHEN valid THEN ${time} END AS t FROM ` +
+          `(SELECT line, ordinality, ${VALID_LINE} AS valid FROM ${ndjsonLines([file])} WHERE trim(line) <> ''))`;
+        const [bad, firstBad, untimed, firstUntimed] = (await this.connection.runAndReadAll(sql)).getRowsJS()[0].map((v) => Number(v ?? 0));
+        if (bad > 0) {
+          notices.push({ kind: 'malformed_lines', message: `skipped ${bad} line(s) of ${file} that are not JSON objects (first at line ${firstBad}); sourcetype ${b.sourcetype}` });
+        }
+        if (untimed > 0) {
+          notices.push({
+            kind: 'untimed_events',
+            message: `${untimed} event(s) of ${file} have no readable ${b.timeField} (first at line ${firstUntimed}); they have no _time and are outside any time range; sourcetype ${b.sourcetype}`,
+          });
+        }
       }
     }
     return notices;
