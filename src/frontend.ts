@@ -4,7 +4,7 @@
 import { parsePipeline, SyntaxProblem } from '../grammar/index.ts';
 import type { Pipeline } from './ast/ast.ts';
 import { DuckhuntError } from './errors.ts';
-import { errorAt, expandMacros, type Expansion, type MacroLibrary } from './macros/index.ts';
+import { errorAt, expandMacros, type ExpandOptions, type Expansion, type MacroLibrary } from './macros/index.ts';
 import type { QuerySource } from './query-file.ts';
 
 export interface ParsedQuery {
@@ -15,11 +15,23 @@ export interface ParsedQuery {
 
 export interface FrontEndOptions {
   macros: MacroLibrary;
+  /** Longest query accepted, in characters (default 1,000,000), before and after macro expansion. */
+  maxQueryLength?: number;
+  /** Macro expansion limits: nesting depth (default 50), expanded size (default maxQueryLength), calls (100,000). */
+  macroLimits?: Pick<ExpandOptions, 'maxDepth' | 'maxCalls'>;
 }
+
+export const DEFAULT_MAX_QUERY_LENGTH = 1_000_000;
 
 export function parseQuery(source: QuerySource, opts: FrontEndOptions): ParsedQuery {
   try {
-    const expansion = expandMacros(source.text, opts.macros, { fallback: filterMacroFallback(source.detectionName) });
+    const maxLength = opts.maxQueryLength ?? DEFAULT_MAX_QUERY_LENGTH;
+    if (source.text.length > maxLength) {
+      throw new DuckhuntError('syntax_error', `the query is ${source.text.length.toLocaleString('en-US')} characters long; the limit is ${maxLength.toLocaleString('en-US')}`, {
+        hint: 'raise maxQueryLength if this is intended',
+      });
+    }
+    const expansion = expandMacros(source.text, opts.macros, { ...opts.macroLimits, maxLength, fallback: filterMacroFallback(source.detectionName) });
     let ast: Pipeline;
     try {
       ast = parsePipeline(expansion.text);

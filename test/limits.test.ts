@@ -1,0 +1,62 @@
+// Every limit has a clear error (or a reported cap) and a setting.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runText } from '../src/api.ts';
+import { DuckhuntError } from '../src/errors.ts';
+import { parseQuery } from '../src/frontend.ts';
+import { MacroLibrary, parseMacrosConf } from '../src/macros/index.ts';
+import { catalogFromFlags } from '../src/sources/catalog.ts';
+
+const src = (text: string) => ({ file: undefined, text, detectionName: undefined });
+
+function error(fn: () => unknown): DuckhuntError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DuckhuntError) return e;
+    throw e;
+  }
+  throw new Error('expected an error');
+}
+
+describe('limits', () => {
+  it('query length', () => {
+    const macros = new MacroLibrary();
+    const e = error(() => parseQuery(src(`x=${'a'.repeat(2000)}`), { macros, maxQueryLength: 1000 }));
+    expect(e.message).toBe('the query is 2,002 characters long; the limit is 1,000');
+    expect(() => parseQuery(src(`x=${'a'.repeat(2000)}`), { macros, maxQueryLength: 3000 })).not.toThrow();
+  });
+
+  it('macro nesting depth', () => {
+    const macros = new MacroLibrary();
+    const conf = Array.from({ length: 30 }, (_, i) => `[m${i}]\ndefinition = \`m${i + 1}\``).join('\n') + '\n[m30]\ndefinition = x=1\n';
+    for (const d of parseMacrosConf(conf, 'chain.conf')) macros.add(d);
+    const e = error(() => parseQuery(src('`m0`'), { macros, macroLimits: { maxDepth: 10 } }));
+    expect(e.kind).toBe('macro_error');
+    expect(e.message).toContain('10');
+    expect(() => parseQuery(src('`m0`'), { macros, macroLimits: { maxDepth: 40 } })).not.toThrow();
+  });
+
+  it('macro expansion size', () => {
+    const macros = new MacroLibrary();
+    const conf = Array.from({ length: 12 }, (_, i) => `[d${i}]\ndefinition = \`d${i + 1}\` \`d${i + 1}\``).join('\n') + '\n[d12]\ndefinition = abcdefghij\n';
+    for (const d of parseMacrosConf(conf, 'double.conf')) macros.add(d);
+    const e = error(() => parseQuery(src('`d0`'), { macros, maxQueryLength: 10_000 }));
+    expect(e.kind).toBe('macro_error');
+  });
+
+  it('join subsearch rows: capped as Splunk does, and the cap is reported', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'duckhunt-limits-'));
+    const file = join(dir, 'e.ndjson');
+    writeFileSync(file, [1, 2, 3, 4, 5].map((i) => JSON.stringify({ _time: i, k: 'same', n: i })).join('\n'));
+    const bindings = catalogFromFlags([`t=${file}`]).bindings;
+    const { rows, notices } = await runText('n=5 | join k max=0 [ search * | rename n as m ] | table m', { bindings, compile: { subsearchMaxOut: 2 } });
+    // The subsearch is newest first (m=5, 4, …); only its first two rows are used.
+    expect(rows).toEqual([{ m: '5' }, { m: '4' }]);
+    expect(notices.map((x) => x.kind)).toEqual(['subsearch_cap']);
+    expect(notices[0].message).toContain('returned more than 2 rows; only the first 2 were used');
+  });
+});
