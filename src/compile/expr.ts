@@ -164,7 +164,9 @@ export class ExprCompiler {
       case '%': {
         const l = convert.num(this.value(e.left));
         const r = convert.num(this.value(e.right));
-        // DuckDB's % on doubles is fmod; division by zero is null in DuckDB as in Splunk.
+        // DuckDB's % on doubles is fmod. Splunk makes division (and modulo) by zero null; DuckDB's DOUBLE
+        // division gives inf/NaN, so the divisor goes through nullif.
+        if (e.op === '/' || e.op === '%') return { sql: `(${l} ${e.op} nullif(${r}, 0))`, type: 'num' };
         return { sql: `(${l} ${e.op} ${r})`, type: 'num' };
       }
       case 'LIKE':

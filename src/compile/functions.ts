@@ -8,7 +8,7 @@ import { sqlNumber, sqlString } from '../sql/quote.ts';
 import { convert, coerce, type ExprCompiler, NULL_STR, unify } from './expr.ts';
 import { checkRegex } from './regex.ts';
 import { relativeTimeSql } from './time.ts';
-import { strftimeFormat } from './timeformat.ts';
+import { strftimeSql, strptimeFormat } from './timeformat.ts';
 import type { TypedSql } from './types.ts';
 
 export interface EvalFunction {
@@ -36,6 +36,19 @@ const perValue = (f: (s: string) => string): EvalFunction => ({
     return str(f(convert.str(v)));
   },
 });
+
+/**
+ * The argument of a function Splunk documents as not supporting multivalue fields (len, substr, replace, trim…).
+ * Decision D1: such an argument is used when it holds one value and is null when it holds several; because
+ * Splunk's own result is undocumented, a multivalue argument is reported with a warning.
+ */
+function singleArg(c: ExprCompiler, call: A.CallExpr, i: number): string {
+  const v = c.value(call.args[i]);
+  if (v.type === 'mv') {
+    c.ctx.warn(`${call.name}() does not take a multivalue argument: it uses the value when there is one and gives null when there are several (decision D1)`, call.args[i].span);
+  }
+  return convert.str(v);
+}
 
 /** A literal string argument (regexes, formats, time modifiers must be known when compiling). */
 function literal(c: ExprCompiler, call: A.CallExpr, i: number, what: string): string {
@@ -140,15 +153,14 @@ function collectFields(e: A.Expr, out: Set<string>): void {
 }
 
 function tonumberFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
-  const v = c.value(call.args[0]);
-  if (call.args.length === 1) return num(convert.num(v));
+  if (call.args.length === 1) return num(`dh_num(${singleArg(c, call, 0)})`);
   const base = call.args[1].kind === 'number' ? call.args[1].value : NaN;
   if (!Number.isInteger(base) || base < 2 || base > 36) {
     throw c.ctx.error('compile_error', 'tonumber() base must be a whole number from 2 to 36', call.args[1].span);
   }
-  if (base === 10) return num(convert.num(v));
+  if (base === 10) return num(`dh_num(${singleArg(c, call, 0)})`);
   const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, base);
-  const s = `lower(${convert.str(v)})`;
+  const s = `lower(${singleArg(c, call, 0)})`;
   return num(
     `CASE WHEN regexp_full_match(${s}, ${sqlString(`[${digits}]+`)}) THEN CAST(list_reduce(list_transform(string_split(${s}, ''), lambda d: CAST(strpos(${sqlString(digits)}, d) - 1 AS DOUBLE)), lambda acc, d: acc * ${base} + d) AS DOUBLE) END`,
   );
@@ -185,7 +197,7 @@ function trimFn(which: 'trim' | 'ltrim' | 'rtrim'): EvalFunction {
   return {
     arity: [1, 2],
     compile: (call, c) => {
-      const s = convert.str(c.value(call.args[0]));
+      const s = singleArg(c, call, 0);
       // Splunk trims spaces and tabs by default.
       const chars = call.args.length > 1 ? convert.str(c.value(call.args[1])) : sqlString(' \t');
       return str(`${which}(${s}, ${chars})`);
@@ -194,7 +206,7 @@ function trimFn(which: 'trim' | 'ltrim' | 'rtrim'): EvalFunction {
 }
 
 function substrFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
-  const s = convert.str(c.value(call.args[0]));
+  const s = singleArg(c, call, 0);
   const start = `CAST(${convert.num(c.value(call.args[1]))} AS BIGINT)`;
   // 1-based; a negative start counts from the end.
   const from = `(CASE WHEN ${start} < 0 THEN length(${s}) + ${start} + 1 ELSE ${start} END)`;
@@ -204,7 +216,7 @@ function substrFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
 }
 
 function replaceFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
-  const s = convert.str(c.value(call.args[0]));
+  const s = singleArg(c, call, 0);
   const re = regexArg(c, call, 1);
   const repl = convert.str(c.value(call.args[2]));
   return str(`regexp_replace(${s}, ${re}, ${repl}, 'g')`);
@@ -225,13 +237,12 @@ function mvfindFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
 
 function strftimeFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const t = convert.num(c.value(call.args[0]));
-  const fmt = strftimeFormat(literal(c, call, 1, 'format'), call.args[1].span, c.ctx);
-  return str(`strftime(make_timestamptz(CAST(${t} * 1000000 AS BIGINT)), ${sqlString(fmt)})`);
+  return str(strftimeSql(t, literal(c, call, 1, 'format'), call.args[1].span, c.ctx));
 }
 
 function strptimeFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const s = convert.str(c.value(call.args[0]));
-  const fmt = strftimeFormat(literal(c, call, 1, 'format'), call.args[1].span, c.ctx);
+  const fmt = strptimeFormat(literal(c, call, 1, 'format'), call.args[1].span, c.ctx);
   return num(`epoch(try_strptime(${s}, ${sqlString(fmt)}))`);
 }
 
@@ -246,8 +257,7 @@ function cidrmatchFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const size = 2 ** (32 - bits);
   const lo = Math.floor(base / size) * size;
   const v = c.value(call.args[1]);
-  const test = (ip: string) =>
-    `(regexp_full_match(${ip}, '(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})') AND list_bool_and(list_transform(string_split(${ip}, '.'), lambda o: CAST(o AS INTEGER) <= 255)) AND list_reduce(list_transform(string_split(${ip}, '.'), lambda o: CAST(o AS BIGINT)), lambda a, b: a * 256 + b) BETWEEN ${lo} AND ${lo + size - 1})`;
+  const test = (ip: string) => `(dh_ipv4(${ip}) BETWEEN ${lo} AND ${lo + size - 1})`;
   if (v.type === 'mv') return bool(`coalesce(list_bool_or(list_transform(${v.sql}, lambda dh_ip: ${test('dh_ip')})), false)`);
   return bool(`coalesce(${test(convert.str(v))}, false)`);
 }
@@ -277,15 +287,33 @@ function relativeTimeFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   return num(relativeTimeSql(t, literal(c, call, 1, 'time modifier'), call.args[1].span, c.ctx));
 }
 
-/** Multi-argument eval max/min/sum/avg: every numeric value of every argument (multivalue included). */
-function statEval(agg: 'max' | 'min' | 'sum' | 'avg'): EvalFunction {
+/** Multi-argument eval sum/avg: every numeric value of every argument (multivalue included). */
+function statEval(agg: 'sum' | 'avg'): EvalFunction {
   return {
     arity: [1, Infinity],
     compile: (call, c) => {
       const values = call.args.map((a) => `coalesce(${convert.list(c.value(a))}, [])`);
       const nums = `list_filter(list_transform(flatten([${values.join(', ')}]), lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
-      const f = { max: 'list_max', min: 'list_min', sum: 'list_sum', avg: 'list_avg' }[agg];
-      return num(`CAST(${f}(${nums}) AS DOUBLE)`);
+      return num(`CAST(${agg === 'sum' ? 'list_sum' : 'list_avg'}(${nums}) AS DOUBLE)`);
+    },
+  };
+}
+
+/**
+ * Multi-argument eval max/min over every value of every argument. Splunk's docs: numbers compare numerically
+ * and strings are greater than numbers (max(1, 3, "foo") is "foo"); strings compare by bytes.
+ */
+function extremeEval(which: 'max' | 'min'): EvalFunction {
+  return {
+    arity: [1, Infinity],
+    compile: (call, c) => {
+      const args = call.args.map((a) => c.value(a));
+      const f = which === 'max' ? 'list_max' : 'list_min';
+      if (args.every((a) => a.type === 'num')) return num(`${f}([${args.map((a) => a.sql).join(', ')}])`);
+      const all = `list_filter(flatten([${args.map((a) => `coalesce(${convert.list(a)}, [])`).join(', ')}]), lambda dh_v: dh_v IS NOT NULL)`;
+      const nums = `list_filter(list_transform(${all}, lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
+      const strs = `list_filter(${all}, lambda dh_v: dh_num(dh_v) IS NULL)`;
+      return str(which === 'max' ? `coalesce(${f}(${strs}), dh_str(${f}(${nums})))` : `coalesce(dh_str(${f}(${nums})), ${f}(${strs}))`);
     },
   };
 }
@@ -322,11 +350,11 @@ export const FUNCTIONS: ReadonlyMap<string, EvalFunction> = new Map<string, Eval
   ['trim', trimFn('trim')],
   ['ltrim', trimFn('ltrim')],
   ['rtrim', trimFn('rtrim')],
-  ['len', { arity: [1, 1], compile: (call, c) => num(`CAST(length(${convert.str(c.value(call.args[0]))}) AS DOUBLE)`) }],
+  ['len', { arity: [1, 1], compile: (call, c) => num(`CAST(length(${singleArg(c, call, 0)}) AS DOUBLE)`) }],
   ['substr', { arity: [2, 3], compile: substrFn }],
   ['replace', { arity: [3, 3], compile: replaceFn }],
   ['split', { arity: [2, 2], compile: splitFn }],
-  ['urldecode', { arity: [1, 1], compile: (call, c) => str(`url_decode(${convert.str(c.value(call.args[0]))})`) }],
+  ['urldecode', { arity: [1, 1], compile: (call, c) => str(`url_decode(${singleArg(c, call, 0)})`) }],
   ['printf', { arity: [1, Infinity], compile: printfFn }],
   ['md5', { arity: [1, 1], compile: (call, c) => str(`md5(${convert.str(c.value(call.args[0]))})`) }],
   ['sha1', { arity: [1, 1], compile: (call, c) => str(`sha1(${convert.str(c.value(call.args[0]))})`) }],
@@ -373,8 +401,8 @@ export const FUNCTIONS: ReadonlyMap<string, EvalFunction> = new Map<string, Eval
   ['ln', numeric([1, 1], (x) => `CASE WHEN ${x} > 0 THEN ln(${x}) END`)],
   ['log', numeric([1, 2], (x, base) => `CASE WHEN ${x} > 0 THEN ${base === undefined ? `log10(${x})` : `ln(${x}) / ln(${base})`} END`)],
   ['pi', numeric([0, 0], () => 'pi()')],
-  ['max', statEval('max')],
-  ['min', statEval('min')],
+  ['max', extremeEval('max')],
+  ['min', extremeEval('min')],
   ['sum', statEval('sum')],
   ['avg', statEval('avg')],
   // time

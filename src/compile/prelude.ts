@@ -28,6 +28,12 @@ export const PRELUDE_MACROS: ReadonlyArray<{ name: string; sql: string; doc: str
     sql: `CREATE OR REPLACE MACRO dh_leaf(j) AS CASE WHEN json_type(j) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string(j, '$') END`,
   },
   {
+    name: 'dh_ipv4',
+    doc: 'a dotted IPv4 address as a number (a.b.c.d → a·2^24 + …); anything else, including octets over 255, is null',
+    // The CASE guards the casts: DuckDB evaluates both sides of AND, so a plain AND would cast 'not-an-ip'.
+    sql: `CREATE OR REPLACE MACRO dh_ipv4(s) AS CASE WHEN regexp_full_match(s, '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}') THEN list_reduce(list_transform(string_split(s, '.'), lambda o: TRY_CAST(o AS BIGINT)), lambda a, b: a * 256 + b) END`,
+  },
+  {
     name: 'dh_eq',
     doc: 'Splunk equality of two strings: numerically when both look like numbers, else exactly',
     sql: `CREATE OR REPLACE MACRO dh_eq(a, b) AS CASE WHEN dh_num(a) IS NOT NULL AND dh_num(b) IS NOT NULL THEN dh_num(a) = dh_num(b) ELSE a = b END`,

@@ -26,5 +26,35 @@ export function checkRegex(pattern: string, span: Span, ctx: CompileContext): st
 
 /** Names of the capture groups of a (PCRE) pattern, in order. */
 export function groupNames(pattern: string): string[] {
-  return [...pattern.matchAll(/\(\?P?<([A-Za-z_]\w*)>|\(\?'([A-Za-z_]\w*)'/g)].map((m) => m[1] ?? m[2]);
+  return captureGroups(pattern).filter((g): g is string => g !== undefined);
+}
+
+/**
+ * Every capturing group of a pattern in numbering order: its name, or undefined for an unnamed `( … )`.
+ * Group n of a regex is element n-1 — what DuckDB's regexp_extract needs, since it takes group numbers.
+ * Escaped parentheses and parentheses inside character classes do not open groups; `(?…)` other than a
+ * named group (non-capturing, flags, lookaround) does not capture.
+ */
+export function captureGroups(pattern: string): Array<string | undefined> {
+  const groups: Array<string | undefined> = [];
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++; // the escaped character is literal
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') {
+      inClass = true;
+      if (pattern[i + 1] === '^') i++;
+      if (pattern[i + 1] === ']') i++; // a leading ] is literal
+    } else if (c === '(') {
+      if (pattern[i + 1] !== '?') groups.push(undefined);
+      else {
+        const named = /^\(\?(?:P?<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)')/.exec(pattern.slice(i));
+        if (named) groups.push(named[1] ?? named[2]);
+      }
+    }
+  }
+  return groups;
 }

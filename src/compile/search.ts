@@ -60,6 +60,10 @@ function compare(e: A.SearchCompare, scope: SearchScope): string {
   if (['eventtype', 'tag', 'savedsearch', 'splunk_server'].includes(lname) || lname.startsWith('tag::')) {
     throw scope.ctx.unsupported(`the search modifier '${name}='`, e.field.span);
   }
+  if ((e.op === '=' || e.op === '!=') && /^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*\/\d{1,3}$/.test(e.value.text)) {
+    // Splunk matches IPv6 CIDR blocks here; comparing the text instead would silently match nothing.
+    throw scope.ctx.unsupported('an IPv6 CIDR value in search', e.value.span, 'IPv4 blocks such as ip="10.0.0.0/8" are supported');
+  }
   const field = fieldValue(name, scope);
   if (!field) {
     // A field no event has: `field!=x` and `field=x` are false, NOT field=x is true (handled by NOT).
@@ -85,8 +89,11 @@ function valuePredicate(v: string, op: A.SearchCompareOp, literal: string): stri
     else test = `(lower(${v}) = ${sqlString(literal.toLowerCase())})`;
     return op === '=' ? test : `(${v} IS NOT NULL AND NOT ${test})`;
   }
-  // <, <=, >, >=: numerically when both sides are numbers, else lexicographically.
-  if (isNumericText(literal)) return `(dh_num(${v}) ${op} ${Number(literal)})`;
+  // <, <=, >, >=: numerically when both sides are numbers, else lexicographically (by bytes) — so with a
+  // numeric literal a value that is not a number still compares, as text.
+  if (isNumericText(literal)) {
+    return `(CASE WHEN dh_num(${v}) IS NOT NULL THEN dh_num(${v}) ${op} ${Number(literal)} ELSE ${v} ${op} ${sqlString(literal)} END)`;
+  }
   return `(${v} ${op} ${sqlString(literal)})`;
 }
 
@@ -98,7 +105,7 @@ function ipv4InCidr(v: string, cidr: string): string {
   const base = ip.split('.').reduce((acc, o) => acc * 256 + Math.min(255, Number(o)), 0);
   const size = 2 ** (32 - bits);
   const lo = Math.floor(base / size) * size;
-  return `(regexp_full_match(${v}, '(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})') AND list_reduce(list_transform(string_split(${v}, '.'), lambda o: CAST(o AS BIGINT)), lambda a, b: a * 256 + b) BETWEEN ${lo} AND ${lo + size - 1})`;
+  return `(dh_ipv4(${v}) BETWEEN ${lo} AND ${lo + size - 1})`;
 }
 
 /** A bare term: a case-insensitive match of whole tokens of `_raw` (D5); `*` matches every event. */

@@ -141,7 +141,8 @@ export function relativeTimeSql(epochSql: string, spec: string, span: Span, ctx:
   for (const step of steps) {
     if (step.kind === 'offset') {
       const [n, unit] = step.unit === 'quarter' ? [step.amount * 3, 'month'] : step.unit === 'week' ? [step.amount * 7, 'day'] : [step.amount, step.unit];
-      ts = `(${ts} + INTERVAL ${n} ${unit.toUpperCase()})`;
+      // Parenthesised: DuckDB does not parse a negative literal in `INTERVAL -1 DAY`.
+      ts = `(${ts} + INTERVAL (${n}) ${unit.toUpperCase()})`;
     } else if (step.unit === 'week') {
       ts = `(date_trunc('day', ${ts}) - to_days(CAST((dayofweek(${ts}) - ${step.weekday} + 7) % 7 AS INTEGER)))`;
     } else {

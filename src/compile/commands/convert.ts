@@ -5,7 +5,7 @@ import type * as A from '../../ast/ast.ts';
 import { sqlIdent, sqlString } from '../../sql/quote.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf, type Schema } from '../schema.ts';
-import { strftimeFormat } from '../timeformat.ts';
+import { strftimeSql, strptimeFormat } from '../timeformat.ts';
 import type { FieldType } from '../types.ts';
 
 const DEFAULT_TIMEFORMAT = '%m/%d/%Y %H:%M:%S';
@@ -20,7 +20,6 @@ export const convertCommand: CommandHandler<A.ConvertCommand> = {
         formatSpan = o.valueSpan;
       } else throw b.ctx.unsupported(`convert option '${o.name}'`, o.span);
     }
-    const fmt = sqlString(strftimeFormat(timeformat, formatSpan, b.ctx));
     let schema: Schema = input!.schema;
     const replaced: string[] = [];
     const added: string[] = [];
@@ -29,9 +28,9 @@ export const convertCommand: CommandHandler<A.ConvertCommand> = {
       const perValue = (v: string): string => {
         switch (c.func) {
           case 'ctime':
-            return `coalesce(strftime(make_timestamptz(CAST(dh_num(${v}) * 1000000 AS BIGINT)), ${fmt}), ${v})`;
+            return `coalesce(${strftimeSql(`dh_num(${v})`, timeformat, formatSpan, b.ctx)}, ${v})`;
           case 'mktime':
-            return `coalesce(dh_str(epoch(try_strptime(${v}, ${fmt}))), ${v})`;
+            return `coalesce(dh_str(epoch(try_strptime(${v}, ${sqlString(strptimeFormat(timeformat, formatSpan, b.ctx))}))), ${v})`;
           case 'num':
             return `dh_str(dh_num(${v}))`;
           case 'rmcomma':

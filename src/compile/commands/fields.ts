@@ -2,6 +2,7 @@
 
 import type * as A from '../../ast/ast.ts';
 import { sqlIdent } from '../../sql/quote.ts';
+import { coerce, unify } from '../expr.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import type { Field } from '../types.ts';
@@ -34,11 +35,12 @@ export const table: CommandHandler<A.TableCommand> = {
     for (const ref of cmd.fields) {
       const matches = select(input!.schema, ref.name);
       if (matches.length === 0 && !ref.name.includes('*')) {
-        // A field no row has is still a column, empty.
-        const f = fieldOf(ref.name, b.ctx.columns.columnFor(ref.name), 'str');
+        // A field no row has is still a column, empty. An empty _time keeps _time's numeric shape, so that a
+        // later append or join does not turn the other side's times into text.
+        const f = fieldOf(ref.name, b.ctx.columns.columnFor(ref.name), ref.name === '_time' ? 'num' : 'str');
         if (!chosen.some((c) => c.name === f.name)) {
           chosen.push(f);
-          cols.push(`NULL::VARCHAR AS ${sqlIdent(f.column)}`);
+          cols.push(`NULL::${f.type === 'num' ? 'DOUBLE' : 'VARCHAR'} AS ${sqlIdent(f.column)}`);
         }
       }
       for (const f of matches) {
@@ -96,8 +98,17 @@ export const rename: CommandHandler<A.RenameCommand> = {
         if (f.name === to) continue;
         excluded.add(f.column);
         const target = schema.get(to);
-        if (target) excluded.add(target.column); // the renamed field replaces an existing one
         const column = b.ctx.columns.columnFor(to);
+        if (target) {
+          // The renamed field replaces an existing one, in the rows that have it: a row without the old field
+          // keeps its value of the new one (renaming a field a row lacks does nothing to that row).
+          excluded.add(target.column);
+          const type = unify([f.type, target.type]);
+          const value = `coalesce(${coerce({ sql: sqlIdent(f.column), type: f.type }, type)}, ${coerce({ sql: sqlIdent(target.column), type: target.type }, type)})`;
+          cols.push(`${value} AS ${sqlIdent(column)}`);
+          schema = schema.without(f.name).without(to).with(fieldOf(to, column, type));
+          continue;
+        }
         cols.push(`${sqlIdent(f.column)} AS ${sqlIdent(column)}`);
         schema = schema.without(f.name).without(to).with(fieldOf(to, column, f.type));
       }

@@ -28,14 +28,20 @@ export const fillnull: CommandHandler<A.FillnullCommand> = {
         continue;
       }
       const col = sqlIdent(t.column);
-      let sql: string;
+      let fill: string;
       let type: FieldType = t.type;
-      if (t.type === 'mv') sql = `coalesce(${col}, [${sqlString(value)}])`;
-      else if (t.type === 'num' && isNumericText(value)) sql = `coalesce(${col}, ${Number(value)}::DOUBLE)`;
+      let current = col;
+      if (t.type === 'mv') fill = `[${sqlString(value)}]`;
+      else if (t.type === 'num' && isNumericText(value)) fill = `${Number(value)}::DOUBLE`;
       else if (t.type === 'num') {
-        sql = `coalesce(dh_str(${col}), ${sqlString(value)})`;
+        current = `dh_str(${col})`;
+        fill = sqlString(value);
         type = 'str';
-      } else sql = `coalesce(${col}, ${sqlString(value)})`;
+      } else fill = sqlString(value);
+      // Without a field list only fields that some result has are filled. The schema of raw events lists every
+      // field the query names, including ones no event carries, so "has" is checked over the rows.
+      if (!cmd.fields.length) fill = `CASE WHEN count(${col}) OVER () > 0 THEN ${fill} END`;
+      const sql = `coalesce(${current}, ${fill})`;
       replaced.push(`${sql} AS ${col}`);
       schema = schema.with(fieldOf(t.name, t.column, type));
     }

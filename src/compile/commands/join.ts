@@ -88,12 +88,26 @@ export const join: CommandHandler<A.JoinCommand> = {
       }
       on.push(`${keySql('m', m)} = ${keySql('s', s)}`);
     }
+    if (cmd.fields.length === 0) {
+      // No field list: the fields common to both result sets. The schema of raw events lists every field the
+      // query names, present in the events or not, so a field only counts as common when some row on each
+      // side has it; at least one field must be common.
+      const present = keys.map((k) => {
+        const m = main.schema.get(k)!;
+        const s = sub.schema.get(k)!;
+        return `(EXISTS (SELECT 1 FROM ${sqlIdent(main.name)} WHERE ${sqlIdent(m.column)} IS NOT NULL) AND EXISTS (SELECT 1 FROM ${sqlIdent(sub.name)} WHERE ${sqlIdent(s.column)} IS NOT NULL))`;
+      });
+      const implicit = on.map((cond, i) => `(NOT ${present[i]} OR ${cond})`);
+      on.splice(0, on.length, ...implicit, `(${present.join(' OR ')})`);
+    }
     let schema: Schema = main.schema;
     const cols: string[] = [];
     const mainExcluded: string[] = ['_dh_seq'];
     for (const sf of sub.schema.list()) {
       const mf = main.schema.get(sf.name);
-      if (keys.includes(sf.name) && mf) continue;
+      // A named key keeps the main value (the two are equal); an implicit key may be common only in name
+      // (see above), so it is merged like any other field.
+      if (cmd.fields.length > 0 && keys.includes(sf.name) && mf) continue;
       if (!mf) {
         const column = b.ctx.columns.columnFor(sf.name);
         cols.push(`s.${sqlIdent(sf.column)} AS ${sqlIdent(column)}`);

@@ -6,7 +6,7 @@ import type * as A from '../../ast/ast.ts';
 import { sqlIdent, sqlString } from '../../sql/quote.ts';
 import { convert } from '../expr.ts';
 import type { CommandHandler } from '../pipeline.ts';
-import { checkRegex, groupNames } from '../regex.ts';
+import { captureGroups, checkRegex } from '../regex.ts';
 import { fieldOf, type Schema } from '../schema.ts';
 
 export const rex: CommandHandler<A.RexCommand> = {
@@ -34,7 +34,10 @@ export const rex: CommandHandler<A.RexCommand> = {
       return b.add(cmd, `SELECT * REPLACE (${sql} AS ${sqlIdent(source.column)})\nFROM ${sqlIdent(input!.name)}`, schema);
     }
     const re = checkRegex(cmd.regex, cmd.regexSpan, b.ctx);
-    const names = groupNames(cmd.regex);
+    // DuckDB extracts capture groups by number, so each name is looked up among all groups (named or not).
+    const groups = captureGroups(cmd.regex);
+    const names = [...new Set(groups.filter((g): g is string => g !== undefined))];
+    const groupOf = (name: string) => groups.indexOf(name) + 1;
     if (names.length === 0) throw b.ctx.error('compile_error', 'rex needs at least one named group, e.g. "(?<user>\\w+)"', cmd.regexSpan);
     const replaced: string[] = [];
     const added: string[] = [];
@@ -45,10 +48,10 @@ export const rex: CommandHandler<A.RexCommand> = {
       let sql: string;
       if (maxMatch === 1) {
         const prevStr = existing ? convert.str({ sql: sqlIdent(existing.column), type: existing.type }) : 'NULL::VARCHAR';
-        sql = `CASE WHEN regexp_matches(${text}, ${sqlString(re)}) THEN regexp_extract(${text}, ${sqlString(re)}, ${sqlString(name)}) ELSE ${prevStr} END`;
+        sql = `CASE WHEN regexp_matches(${text}, ${sqlString(re)}) THEN regexp_extract(${text}, ${sqlString(re)}, ${groupOf(name)}) ELSE ${prevStr} END`;
         schema = schema.with(fieldOf(name, column, 'str'));
       } else {
-        const all = `regexp_extract_all(${text}, ${sqlString(re)}, ${names.indexOf(name) + 1})`;
+        const all = `regexp_extract_all(${text}, ${sqlString(re)}, ${groupOf(name)})`;
         const limited = maxMatch > 0 ? `${all}[1:${maxMatch}]` : all;
         sql = `CASE WHEN regexp_matches(${text}, ${sqlString(re)}) THEN dh_mv(${limited}) ELSE ${prev} END`;
         schema = schema.with(fieldOf(name, column, 'mv'));
