@@ -2,11 +2,12 @@
 // available wherever the query names it (including after joins), and nothing else is parsed.
 
 import type { Pipeline } from '../ast/ast.ts';
+import { groupNames } from './regex.ts';
 
 /** Per command, the options that name a field to read. */
 const FIELD_OPTIONS: Record<string, string[]> = { rex: ['field'] };
 
-export function referencedFieldNames(p: Pipeline): Set<string> {
+export function referencedFieldNames(p: unknown): Set<string> {
   const names = new Set<string>();
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
@@ -30,4 +31,94 @@ export function referencedFieldNames(p: Pipeline): Set<string> {
   };
   visit(p);
   return names;
+}
+
+/**
+ * The fields a pipeline's initial search must extract from the events: names read before the pipeline itself
+ * assigns them (eval targets, rename targets, rex groups…), up to the first command that replaces the events
+ * with new rows (stats, table…), after which nothing more comes from the events. A join or append does not
+ * define its subsearch's fields here: the events may carry the same names, which overwrite=false would keep.
+ * `open` is true when the events reach the end of the pipeline (no such command).
+ */
+export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolean } {
+  const reads = new Set<string>();
+  const defined = new Set<string>();
+  const read = (name: string) => {
+    if (!defined.has(name) && !name.includes('*')) reads.add(name);
+  };
+  const readAll = (node: unknown) => {
+    for (const n of referencedFieldNames(node as Pipeline)) read(n);
+  };
+  for (const c of p.commands) {
+    switch (c.command) {
+      case 'eval':
+        for (const a of c.assignments) {
+          readAll(a.expr);
+          defined.add(a.target.name);
+        }
+        break;
+      case 'rename':
+        // The target is read too: rows without the source field keep their own value of it.
+        for (const r of c.renames) {
+          read(r.from.name);
+          read(r.to.name);
+          if (!r.to.name.includes('*')) defined.add(r.to.name);
+        }
+        break;
+      case 'bin':
+        read(c.field.name);
+        if (c.as) defined.add(c.as.name);
+        break;
+      case 'convert':
+        for (const v of c.conversions) {
+          read(v.field.name);
+          if (v.as) defined.add(v.as.name);
+        }
+        break;
+      case 'rex':
+        // Group fields are read too: a row the regex does not match keeps its previous values.
+        read(c.options.find((o) => o.name.toLowerCase() === 'field')?.value ?? '_raw');
+        for (const g of groupNames(c.regex)) {
+          read(g);
+          defined.add(g);
+        }
+        break;
+      case 'eventstats':
+      case 'streamstats':
+        for (const a of c.aggregations) {
+          readAll(a.arg);
+          if (a.as) defined.add(a.as.name);
+        }
+        c.by.forEach((f) => read(f.name));
+        break;
+      case 'stats':
+      case 'timechart':
+      case 'tstats':
+        for (const a of c.aggregations) readAll(a.arg);
+        c.by.forEach((f) => read(f.name));
+        readAll((c as { where?: unknown }).where);
+        return { reads, open: false };
+      case 'table':
+        c.fields.forEach((f) => read(f.name));
+        return { reads, open: false };
+      case 'fields':
+        if (c.mode === '+') {
+          c.fields.forEach((f) => read(f.name));
+          return { reads, open: false };
+        }
+        break;
+      case 'top':
+        c.fields.forEach((f) => read(f.name));
+        c.by.forEach((f) => read(f.name));
+        return { reads, open: false };
+      case 'join':
+        c.fields.forEach((f) => read(f.name));
+        break;
+      case 'append':
+        break;
+      default:
+        readAll(c);
+    }
+  }
+  return { reads, open: true };
 }

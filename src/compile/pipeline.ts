@@ -6,6 +6,7 @@
 import type * as A from '../ast/ast.ts';
 import { sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
+import { eventFieldReads } from './collect.ts';
 import { COMMANDS } from './commands/index.ts';
 import { type CompileContext, HIDDEN } from './context.ts';
 import type { Schema } from './schema.ts';
@@ -45,10 +46,14 @@ export interface QueryScope {
 
 export class PipelineBuilder {
   readonly steps: Step[] = [];
+  /** Fields this pipeline's initial search extracts from the events (set by compile()). */
+  eventFields: ReadonlySet<string> = new Set();
 
   constructor(
     readonly scope: QueryScope,
     private readonly prefix: string,
+    /** A subsearch whose events reach its end hands them to the outer pipeline, which may read any field. */
+    private readonly nestedIn?: PipelineBuilder,
   ) {}
 
   get ctx(): CompileContext {
@@ -69,10 +74,12 @@ export class PipelineBuilder {
 
   /** A nested pipeline (join/append subsearch) compiled into its own builder. */
   nested(): PipelineBuilder {
-    return new PipelineBuilder(this.scope, `${this.ctx.name('sub')}_`);
+    return new PipelineBuilder(this.scope, `${this.ctx.name('sub')}_`, this);
   }
 
   compile(p: A.Pipeline): Relation {
+    const use = eventFieldReads(p);
+    this.eventFields = use.open && this.nestedIn ? new Set([...use.reads, ...this.scope.fieldNames]) : use.reads;
     let rel: Relation | undefined;
     for (const cmd of p.commands) {
       const handler = COMMANDS[cmd.command] as CommandHandler<A.Command> | undefined;

@@ -31,7 +31,7 @@ export function eventSchema(b: PipelineBuilder): Schema {
     fieldOf('source', cols.columnFor('source'), 'str'),
     fieldOf('index', cols.columnFor('index'), 'str'),
   ];
-  for (const name of [...b.scope.fieldNames].sort()) {
+  for (const name of [...b.eventFields].sort()) {
     if (isBuiltIn(name)) continue;
     fields.push(fieldOf(name, cols.columnFor(name), jsonPath(name).multivalue ? 'mv' : 'str'));
   }
