@@ -36,7 +36,7 @@ export interface CompileWarning {
 
 /** Columns every relation may carry besides the user's fields. */
 export const HIDDEN = {
-  seq: '_dh_seq', // Splunk's current row order (1 = first)
+  seq: '_dh_seq', // Splunk's current row order: a sortable key (a number, or a struct of keys), smallest first
   line: '_dh_line', // line number in the source file (tie-break for the initial order)
 } as const;
 

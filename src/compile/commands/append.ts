@@ -27,9 +27,10 @@ export const append: CommandHandler<A.AppendCommand> = {
         return own ? `${coerce({ sql: `${alias}.${sqlIdent(own.column)}`, type: own.type }, f.type)} AS ${sqlIdent(f.column)}` : `NULL::${type} AS ${sqlIdent(f.column)}`;
       });
     const sql =
-      `SELECT ${[...side(main.schema, 'm'), 'm._dh_seq'].join(', ')} FROM ${sqlIdent(main.name)} AS m\n` +
+      // The order is renumbered on both sides (the subsearch table is already numbered 1…n): main rows first.
+      `SELECT ${[...side(main.schema, 'm'), 'row_number() OVER (ORDER BY m._dh_seq) AS _dh_seq'].join(', ')} FROM ${sqlIdent(main.name)} AS m\n` +
       `UNION ALL\n` +
-      `SELECT ${[...side(sub.schema, 's'), `s._dh_seq + (SELECT coalesce(max(_dh_seq), 0) FROM ${sqlIdent(main.name)})`].join(', ')} FROM ${sqlIdent(sub.name)} AS s WHERE s._dh_seq <= ${b.ctx.options.subsearchMaxOut}`;
+      `SELECT ${[...side(sub.schema, 's'), `s._dh_seq + (SELECT count(*) FROM ${sqlIdent(main.name)}) AS _dh_seq`].join(', ')} FROM ${sqlIdent(sub.name)} AS s WHERE s._dh_seq <= ${b.ctx.options.subsearchMaxOut}`;
     return b.add(cmd, sql, Schema.of([...fields.values()], false));
   },
 };

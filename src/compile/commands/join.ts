@@ -124,7 +124,7 @@ export const join: CommandHandler<A.JoinCommand> = {
     }
     const limit = opts.max > 0 ? `\nQUALIFY row_number() OVER (PARTITION BY m._dh_seq ORDER BY s._dh_seq) <= ${opts.max}` : '';
     const sql =
-      `SELECT m.* EXCLUDE (${mainExcluded.map(sqlIdent).join(', ')}),\n       ${[...cols, 'row_number() OVER (ORDER BY m._dh_seq, s._dh_seq) AS _dh_seq'].join(',\n       ')}\n` +
+      `SELECT m.* EXCLUDE (${mainExcluded.map(sqlIdent).join(', ')}),\n       ${[...cols, "{'m': m._dh_seq, 's': s._dh_seq} AS _dh_seq"].join(',\n       ')}\n` +
       `FROM ${sqlIdent(main.name)} AS m\n${opts.type === 'left' ? 'LEFT JOIN' : 'JOIN'} (SELECT * FROM ${sqlIdent(sub.name)} WHERE _dh_seq <= ${b.ctx.options.subsearchMaxOut}) AS s\n  ON ${on.join(' AND ')}` +
       limit;
     return b.add(cmd, sql, schema);
@@ -143,7 +143,7 @@ export function compileSubsearch(p: A.Pipeline, b: PipelineBuilder, label: strin
   const sql =
     nested.withClause() +
     // QUALIFY on the renumbered order, not ORDER BY … LIMIT: a top-N of cap + 1 rows would have to fit in memory.
-    `\nSELECT * EXCLUDE (_dh_seq), row_number() OVER (ORDER BY _dh_seq) AS _dh_seq FROM ${sqlIdent(last.name)}\nQUALIFY _dh_seq <= ${cap + 1}`;
+    `\nSELECT * EXCLUDE (_dh_seq), row_number() OVER (ORDER BY _dh_seq) AS _dh_seq FROM ${sqlIdent(last.name)}\nQUALIFY row_number() OVER (ORDER BY _dh_seq) <= ${cap + 1}`;
   b.scope.subsearches.push({ table, sql, cap, label: `${label}: ${b.labelOf(p)}`, span: p.span });
   return { name: table, schema: Schema.of(last.schema.list(), false) };
 }

@@ -18,7 +18,7 @@ export const mvexpand: CommandHandler<A.MvexpandCommand> = {
     const col = sqlIdent(f.column);
     const list = limit ? `${col}[1:${limit}]` : col;
     const sql =
-      `SELECT * EXCLUDE (_dh_i, _dh_seq), row_number() OVER (ORDER BY _dh_seq, _dh_i) AS _dh_seq\n` +
+      `SELECT * EXCLUDE (_dh_i, _dh_seq), {'row': _dh_seq, 'value': _dh_i} AS _dh_seq\n` +
       `FROM (SELECT * REPLACE (unnest(coalesce(${list}, [NULL])) AS ${col}), unnest(generate_series(1, greatest(len(${list}), 1))) AS _dh_i FROM ${sqlIdent(input!.name)})`;
     return b.add(cmd, sql, input!.schema.with(fieldOf(f.name, f.column, 'str')));
   },

@@ -55,10 +55,11 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
   if (range.earliest !== undefined) conds.unshift(`${sqlIdent('_time')} >= ${range.earliest}`);
   if (range.latest !== undefined) conds.unshift(`${sqlIdent('_time')} < ${range.latest}`);
   const cond = conds.join(' AND ') || 'true';
-  // Raw events leave the initial search newest first; ties keep file order (source, line).
+  // Raw events leave the initial search newest first; ties keep file order (source, line). The order is a
+  // sortable key rather than a row number, so that no sort of all events is needed unless a command uses it.
   return b.add(
     cmd,
-    `SELECT * EXCLUDE (_dh_line), row_number() OVER (ORDER BY ${sqlIdent('_time')} DESC NULLS LAST, ${sqlIdent('source')}, _dh_line) AS _dh_seq\n` +
+    `SELECT * EXCLUDE (_dh_line), {'t': coalesce(- ${sqlIdent('_time')}, 'infinity'::DOUBLE), 's': ${sqlIdent('source')}, 'l': _dh_line} AS _dh_seq\n` +
       `FROM ${sqlIdent(scan.name)}\nWHERE ${cond}`,
     schema,
   );
