@@ -1,4 +1,4 @@
-import type { Command, Pipeline, SearchExpr } from './ast.ts';
+import type { Command, Expr, Pipeline, SearchExpr } from './ast.ts';
 
 /** The pipelines nested directly in a command: join/append subsearches and `[ … ]` inside a search. */
 export function subpipelines(c: Command): Pipeline[] {
@@ -25,4 +25,30 @@ function searchSubsearches(e: SearchExpr): Pipeline[] {
     default:
       return [];
   }
+}
+
+/** The names of the fields an eval expression reads. */
+export function exprFieldNames(e: Expr, out: Set<string> = new Set()): Set<string> {
+  switch (e.kind) {
+    case 'field':
+      out.add(e.name);
+      break;
+    case 'call':
+      e.args.forEach((a) => exprFieldNames(a, out));
+      break;
+    case 'binary':
+      exprFieldNames(e.left, out);
+      exprFieldNames(e.right, out);
+      break;
+    case 'unary':
+      exprFieldNames(e.operand, out);
+      break;
+    case 'in':
+      exprFieldNames(e.operand, out);
+      e.values.forEach((v) => exprFieldNames(v, out));
+      break;
+    default:
+      break;
+  }
+  return out;
 }

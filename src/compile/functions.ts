@@ -4,6 +4,7 @@
 // several (decision D1, see dh_single in prelude.ts).
 
 import type * as A from '../ast/ast.ts';
+import { exprFieldNames } from '../ast/walk.ts';
 import { sqlNumber, sqlString } from '../sql/quote.ts';
 import { convert, coerce, type ExprCompiler, NULL_STR, unify } from './expr.ts';
 import { checkRegex } from './regex.ts';
@@ -117,8 +118,7 @@ function mvappendFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
 }
 
 function mvfilterFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
-  const fields = new Set<string>();
-  collectFields(call.args[0], fields);
+  const fields = exprFieldNames(call.args[0]);
   if (fields.size !== 1) {
     throw c.ctx.error('compile_error', `mvfilter() must reference exactly one field, found ${fields.size}`, call.args[0].span);
   }
@@ -126,30 +126,6 @@ function mvfilterFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const list = convert.list(c.value({ kind: 'field', name: field, quoted: false, span: call.args[0].span }));
   const inner = c.withResolver((name, span) => (name === field ? str('dh_v') : c.value({ kind: 'field', name, quoted: false, span })));
   return mv(`dh_mv(list_filter(${list}, lambda dh_v: ${inner.cond(call.args[0])}))`);
-}
-
-function collectFields(e: A.Expr, out: Set<string>): void {
-  switch (e.kind) {
-    case 'field':
-      out.add(e.name);
-      return;
-    case 'call':
-      e.args.forEach((a) => collectFields(a, out));
-      return;
-    case 'binary':
-      collectFields(e.left, out);
-      collectFields(e.right, out);
-      return;
-    case 'unary':
-      collectFields(e.operand, out);
-      return;
-    case 'in':
-      collectFields(e.operand, out);
-      e.values.forEach((v) => collectFields(v, out));
-      return;
-    default:
-      return;
-  }
 }
 
 function tonumberFn(call: A.CallExpr, c: ExprCompiler): TypedSql {

@@ -7,7 +7,7 @@ import { sqlIdent, sqlString } from '../sql/quote.ts';
 import type { CompileContext } from './context.ts';
 import { convert } from './expr.ts';
 import type { Schema } from './schema.ts';
-import { resolveTime, TimeModifierError } from './time.ts';
+import { resolveSearchTime } from './time.ts';
 import type { TypedSql } from './types.ts';
 
 const isNumericText = (s: string) => /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(s);
@@ -128,13 +128,7 @@ function term(value: A.SearchValue, scope: SearchScope, caseSensitive: boolean):
 }
 
 function timeBound(e: A.SearchCompare, scope: SearchScope): string {
-  let t: number;
-  try {
-    t = resolveTime(e.value.text, scope.ctx.options.now);
-  } catch (err) {
-    if (err instanceof TimeModifierError) throw scope.ctx.error('compile_error', err.message, e.value.span);
-    throw err;
-  }
+  const t = resolveSearchTime(e.value, scope.ctx);
   const isEarliest = e.field.name.toLowerCase() === 'earliest';
   if (e.op !== '=') throw scope.ctx.error('compile_error', `${e.field.name} takes '=', e.g. ${e.field.name}=-24h`, e.span);
   const time = scope.schema.get('_time');

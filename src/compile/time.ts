@@ -129,6 +129,16 @@ function snapUtc(d: Date, unit: TimeUnit, weekday = 0): Date {
   }
 }
 
+/** An `earliest=`/`latest=` value of a search as epoch seconds; a bad modifier is an error at the value. */
+export function resolveSearchTime(value: { text: string; span: Span }, ctx: CompileContext): number {
+  try {
+    return resolveTime(value.text, ctx.options.now);
+  } catch (e) {
+    if (e instanceof TimeModifierError) throw ctx.error('compile_error', e.message, value.span);
+    throw e;
+  }
+}
+
 /** SQL for relative_time(t, "spec") with a literal spec; the session time zone gives calendar semantics. */
 export function relativeTimeSql(epochSql: string, spec: string, span: Span, ctx: CompileContext): string {
   let steps: TimeStep[];

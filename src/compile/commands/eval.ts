@@ -3,6 +3,7 @@
 // a new layer (a nested SELECT), so every expression reads exactly the values Splunk would.
 
 import type * as A from '../../ast/ast.ts';
+import { exprFieldNames } from '../../ast/walk.ts';
 import { sqlIdent } from '../../sql/quote.ts';
 import { ExprCompiler } from '../expr.ts';
 import type { CommandHandler } from '../pipeline.ts';
@@ -14,8 +15,7 @@ export const evalCommand: CommandHandler<A.EvalCommand> = {
     let from = sqlIdent(input!.name);
     let layer = newLayer();
     for (const a of cmd.assignments) {
-      const reads = new Set<string>();
-      collectReads(a.expr, reads);
+      const reads = exprFieldNames(a.expr);
       if ([...reads, a.target.name].some((r) => layer.assigned.has(r))) {
         from = `(${selectLayer(layer, from)})`;
         layer = newLayer();
@@ -42,28 +42,4 @@ const newLayer = (): Layer => ({ assigned: new Set(), replaced: [], added: [] })
 function selectLayer(layer: Layer, from: string): string {
   const star = layer.replaced.length ? `* REPLACE (${layer.replaced.join(', ')})` : '*';
   return `SELECT ${[star, ...layer.added].join(',\n       ')}\nFROM ${from}`;
-}
-
-export function collectReads(e: A.Expr, out: Set<string>): void {
-  switch (e.kind) {
-    case 'field':
-      out.add(e.name);
-      return;
-    case 'call':
-      e.args.forEach((x) => collectReads(x, out));
-      return;
-    case 'binary':
-      collectReads(e.left, out);
-      collectReads(e.right, out);
-      return;
-    case 'unary':
-      collectReads(e.operand, out);
-      return;
-    case 'in':
-      collectReads(e.operand, out);
-      e.values.forEach((x) => collectReads(x, out));
-      return;
-    default:
-      return;
-  }
 }

@@ -6,7 +6,7 @@ import { sqlIdent } from '../../sql/quote.ts';
 import { isBuiltIn, jsonPath, scanSql } from '../../sources/scan.ts';
 import type { TimeRange } from '../context.ts';
 import type { CommandHandler, PipelineBuilder, Relation } from '../pipeline.ts';
-import { resolveTime, TimeModifierError } from '../time.ts';
+import { resolveSearchTime } from '../time.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import { compileSearch } from '../search.ts';
 import type { Field } from '../types.ts';
@@ -76,13 +76,7 @@ function timeRangeOf(expr: A.SearchExpr | undefined, b: PipelineBuilder): TimeRa
     if (item.kind !== 'compare' || item.op !== '=') continue;
     const name = item.field.name.toLowerCase();
     if (name !== 'earliest' && name !== 'latest') continue;
-    let t: number;
-    try {
-      t = resolveTime(item.value.text, b.ctx.options.now);
-    } catch (e) {
-      if (e instanceof TimeModifierError) throw b.ctx.error('compile_error', e.message, item.value.span);
-      throw e;
-    }
+    const t = resolveSearchTime(item.value, b.ctx);
     if (name === 'earliest') range.earliest = t;
     else range.latest = t;
   }
