@@ -5,7 +5,7 @@ import type { Pipeline } from '../ast/ast.ts';
 import { groupNames } from './regex.ts';
 
 /** Per command, the options that name a field to read. */
-const FIELD_OPTIONS: Record<string, string[]> = { rex: ['field'] };
+const FIELD_OPTIONS: Record<string, string[]> = { rex: ['field'], spath: ['input'] };
 
 export function referencedFieldNames(p: unknown): Set<string> {
   const names = new Set<string>();

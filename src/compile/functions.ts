@@ -360,6 +360,19 @@ export const FUNCTIONS: ReadonlyMap<string, EvalFunction> = new Map<string, Eval
       },
     },
   ],
+  [
+    'mvzip',
+    {
+      arity: [2, 3],
+      // Pairs values position by position, up to the shorter list, joined with "," (or the given delimiter).
+      compile: (call, c) => {
+        const a = convert.list(c.value(call.args[0]));
+        const b = convert.list(c.value(call.args[1]));
+        const d = call.args.length > 2 ? convert.str(c.value(call.args[2])) : "','";
+        return mv(`dh_mv(list_transform(list_zip(${a}, ${b}, true), lambda dh_p: dh_p[1] || ${d} || dh_p[2]))`);
+      },
+    },
+  ],
   ['mvsort', { arity: [1, 1], compile: (call, c) => mv(`list_sort(${convert.list(c.value(call.args[0]))})`) }],
   ['mvfilter', { arity: [1, 1], compile: mvfilterFn }],
   ['mvfind', { arity: [2, 2], compile: mvfindFn }],

@@ -14,6 +14,7 @@ import { makeresults } from './makeresults.ts';
 import { mvexpand } from './mvexpand.ts';
 import { rex } from './rex.ts';
 import { search } from './search.ts';
+import { spath } from './spath.ts';
 import { stats } from './stats.ts';
 import { where } from './where.ts';
 
@@ -41,4 +42,5 @@ export const COMMANDS: Handlers = {
   makeresults,
   rex,
   append,
+  spath,
 };
