@@ -85,7 +85,7 @@ export class PipelineBuilder {
       const handler = COMMANDS[cmd.command] as CommandHandler<A.Command> | undefined;
       if (!handler) {
         const name = cmd.command === 'generic' ? cmd.name : cmd.command;
-        throw this.ctx.unsupported(`command '${name}'`, cmd.nameSpan, 'see the README for the commands duckhunt runs');
+        throw this.ctx.unsupported(`command '${name}'`, cmd.nameSpan, UNSUPPORTED_HINTS[name] ?? 'see the README for the commands duckhunt runs');
       }
       if (!rel && !handler.generating) {
         throw this.ctx.error('compile_error', `'${cmd.command}' needs input: it cannot start a search`, cmd.nameSpan, 'start with a search, e.g. sourcetype=x | …');
@@ -100,6 +100,16 @@ export class PipelineBuilder {
     return 'WITH\n' + this.steps.map((s) => `-- ${s.label.replace(/\n/g, ' ')}\n${sqlIdent(s.name)} AS (\n  ${s.sql.replace(/\n/g, '\n  ')}\n)`).join(',\n');
   }
 }
+
+/** What to do instead, for the unsupported commands security_content uses most. */
+const UNSUPPORTED_HINTS: Record<string, string> = {
+  tstats: 'tstats reads accelerated CIM data models, which local log files do not have; write the equivalent search over the raw events (sourcetype=… | stats …)',
+  mstats: 'mstats reads metrics indexes, which local log files do not have',
+  lookup: 'lookups need lookup table files; duckhunt does not load lookup definitions yet',
+  inputlookup: 'lookups need lookup table files; duckhunt does not load lookup definitions yet',
+  outputlookup: 'duckhunt does not write lookup tables',
+  iplocation: 'iplocation needs a GeoIP database, which duckhunt does not ship',
+};
 
 export interface CommandHandler<C extends A.Command> {
   /** May start a pipeline (search, makeresults, inputlookup…). */
