@@ -1,7 +1,7 @@
 // The command line as users run it: formats, compile, check --format json, exit codes, Ctrl-C.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,5 +108,16 @@ describe('help', () => {
     expect(cli(['run', '--help']).stdout).toContain('duckhunt run queries/o365_email_send_and_hard_delete_exfiltration_behavior.spl');
     expect(cli(['check', '--help']).stdout).toContain('Statuses: ok, syntax_error, macro_error, unsupported, compile_error.');
     expect(cli(['ingest', '--help']).stdout).toContain('--source o365:management:activity=datasets/o365_management_activity');
+  });
+});
+
+describe('confinement in the CLI', () => {
+  it('a glob binding still reads its files once the engine is locked down', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'duckhunt-glob-'));
+    writeFileSync(join(dir, 'a.json'), '{"_time": 1, "n": "1"}\n');
+    writeFileSync(join(dir, 'b.json'), '{"_time": 2, "n": "2"}\n');
+    const r = cli(['run', '-e', '* | stats count', '--source', `t=${join(dir, '*.json')}`, '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([{ count: 2 }]);
   });
 });

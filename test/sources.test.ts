@@ -141,3 +141,21 @@ describe('hostile input', () => {
     await expect(engine.run(q, () => {}, { strict: true })).rejects.toThrow(`skipped 1 line(s) of ${file} that are not JSON objects (first at line 2)`);
   });
 });
+
+describe('Parquet files that cannot be read together', () => {
+  it('a column that is an object in one file and a list in another is an error naming both files', async () => {
+    const a = join(tmp, 'shape-a.parquet');
+    const b = join(tmp, 'shape-b.parquet');
+    await engine.connection.run(`COPY (SELECT 1 AS _time, {'a': 1} AS x) TO '${a}' (FORMAT parquet)`);
+    await engine.connection.run(`COPY (SELECT 2 AS _time, [1, 2] AS x) TO '${b}' (FORMAT parquet)`);
+    await expect(runText('* | table x.a', { bindings: bind('p', join(tmp, 'shape-*.parquet')), engine })).rejects.toThrow(
+      `column x has a different shape in ${a} and ${b}`,
+    );
+  });
+
+  it('a file that is not Parquet is an error naming it', async () => {
+    const f = join(tmp, 'fake.parquet');
+    writeFileSync(f, 'this is not parquet');
+    await expect(runText('* | stats count', { bindings: bind('p', f), engine })).rejects.toThrow(`cannot read the Parquet files of sourcetype p (${f})`);
+  });
+});

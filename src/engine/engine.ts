@@ -10,7 +10,7 @@ import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
-import { columnType, parquetReader } from '../sources/parquet.ts';
+import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
 import { jsonPath, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
 export interface EngineOptions {
@@ -95,11 +95,12 @@ export class Engine {
     const files: string[] = [];
     const dirs: string[] = [this.spillDirectory];
     for (const b of bindings) {
-      if (b.partitioned) {
-        for (const p of b.paths) dirs.push(p.replace(/\*\*\/\*\.parquet$/, ''));
-        continue;
+      for (const p of b.paths) {
+        // A glob is expanded by DuckDB when the query runs, so its fixed directory is granted; a file only itself.
+        const wild = p.search(/[*?[]/);
+        if (wild < 0) files.push(p);
+        else dirs.push(p.slice(0, p.lastIndexOf('/', wild) + 1));
       }
-      for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
     }
     files.push(...writable);
     await this.connection.run(`SET temp_directory = ${sqlString(this.spillDirectory)}`);
@@ -125,15 +126,34 @@ export class Engine {
         continue;
       }
       await this.checkSources([b]);
-      let result;
-      try {
-        result = await this.connection.run(`SELECT * EXCLUDE (filename, file_row_number${b.partitioned ? ', day' : ''}) FROM ${parquetReader(b.paths, b.partitioned)} LIMIT 0`);
-      } catch (e) {
-        throw new DuckhuntError('source_error', `cannot read the Parquet files of sourcetype ${b.sourcetype} (${b.paths.join(', ')}): ${(e as Error).message}`);
+      const drop = `filename, file_row_number${b.partitioned ? ', day' : ''}`;
+      const schemaOf = async (paths: string[]) => {
+        try {
+          const r = await this.connection.run(`SELECT * EXCLUDE (${drop}) FROM ${parquetReader(paths, b.partitioned)} LIMIT 0`);
+          const types = r.columnTypes();
+          return Object.fromEntries(r.columnNames().map((n, i) => [n, columnType(types[i])])) as ParquetSchema;
+        } catch (e) {
+          throw new DuckhuntError('source_error', `cannot read the Parquet files of sourcetype ${b.sourcetype} (${paths.join(', ')}): ${(e as Error).message.split('\n')[0]}`);
+        }
+      };
+      // Files whose columns differ in shape (an object in one, a list or a value in another) cannot be read as
+      // one sourcetype: DuckDB would read one shape and the other files' values would silently be lost.
+      let first: { file: string; schema: ParquetSchema } | undefined;
+      for (const p of b.paths) {
+        for (const file of await this.filesOf(p, b.sourcetype)) {
+          const schema = await schemaOf([file]);
+          if (!first) first = { file, schema };
+          const clash = shapeClash(first.schema, schema);
+          if (clash) {
+            throw new DuckhuntError('source_error', `column ${clash} has a different shape in ${first.file} and ${file}; they cannot be read as one sourcetype (${b.sourcetype})`, {
+              hint: 'bind them as different sourcetypes, or re-ingest both from their NDJSON with duckhunt ingest',
+            });
+          }
+        }
       }
-      const names = result.columnNames();
-      const types = result.columnTypes();
-      out.push({ ...b, schema: Object.fromEntries(names.map((n, i) => [n, columnType(types[i])])) });
+      const unioned = await schemaOf(b.paths);
+      const names = Object.keys(unioned);
+      out.push({ ...b, schema: Object.fromEntries(names.map((n) => [n, unioned[n]])) });
     }
     return out;
   }

@@ -138,3 +138,23 @@ export function parquetScanSql(binding: SourceBinding, schema: ParquetSchema, fi
   }
   return `SELECT ${cols.join(',\n         ')}\n  FROM ${parquetReader(binding.paths, binding.partitioned)} AS dh_t${conds.length ? `\n  WHERE ${conds.join(' AND ')}` : ''}`;
 }
+
+/** The first column path whose shape (value, object, list) differs between two schemas, or undefined. */
+export function shapeClash(a: ParquetSchema, b: ParquetSchema, prefix = ''): string | undefined {
+  for (const [name, ta] of Object.entries(a)) {
+    const tb = b[name];
+    if (!tb) continue;
+    const path = prefix + name;
+    if (ta.kind === 'json' || tb.kind === 'json') continue;
+    if (ta.kind !== tb.kind) return path;
+    if (ta.kind === 'struct' && tb.kind === 'struct') {
+      const inner = shapeClash(ta.fields, tb.fields, `${path}.`);
+      if (inner) return inner;
+    }
+    if (ta.kind === 'list' && tb.kind === 'list') {
+      const inner = shapeClash({ '{}': ta.element }, { '{}': tb.element }, path);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
