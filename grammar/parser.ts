@@ -692,8 +692,8 @@ export class SplParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ command: 'join', options, fields, subsearch, nameSpan: tokenSpan(name), span: span(name, subsearch.span) }));
   });
 
-  private statsCommand = this.RULE('statsCommand', (): A.StatsCommand => {
-    const name = this.CONSUME(T.StatsCmd);
+  /** `options… aggregation[,] aggregation… [BY fields] options…`, shared by stats and timechart. */
+  private aggregationClause = this.RULE('aggregationClause', (): { options: A.CommandOption[]; aggregations: A.Aggregation[]; by: A.FieldRef[] } => {
     const options: A.CommandOption[] = [];
     const aggregations: A.Aggregation[] = [];
     let by: A.FieldRef[] = [];
@@ -711,6 +711,12 @@ export class SplParser extends EmbeddedActionsParser {
       });
     });
     this.MANY2(() => options.push(this.SUBRULE2(this.commandOption)));
+    return { options, aggregations, by };
+  });
+
+  private statsCommand = this.RULE('statsCommand', (): A.StatsCommand => {
+    const name = this.CONSUME(T.StatsCmd);
+    const { options, aggregations, by } = this.SUBRULE(this.aggregationClause);
     return this.ACTION(() => ({
       command: name.image.toLowerCase() as A.StatsCommand['command'],
       options,
@@ -1097,22 +1103,7 @@ export class SplParser extends EmbeddedActionsParser {
 
   private timechartCommand = this.RULE('timechartCommand', (): A.TimechartCommand => {
     const name = this.CONSUME(T.TimechartCmd);
-    const options: A.CommandOption[] = [];
-    const aggregations: A.Aggregation[] = [];
-    let by: A.FieldRef[] = [];
-    this.MANY(() => options.push(this.SUBRULE(this.commandOption)));
-    this.AT_LEAST_ONE(() => {
-      aggregations.push(this.SUBRULE(this.aggregation));
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
-    this.OPTION2(() => {
-      const clause = this.SUBRULE(this.byClause);
-      this.ACTION(() => {
-        by = clause.fields;
-        options.push(...clause.options);
-      });
-    });
-    this.MANY2(() => options.push(this.SUBRULE2(this.commandOption)));
+    const { options, aggregations, by } = this.SUBRULE(this.aggregationClause);
     return this.ACTION(() => ({ command: 'timechart', options, aggregations, by, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
   });
 
