@@ -222,17 +222,21 @@ export class Engine {
       await this.connection.run('PRAGMA disable_profiling');
     }
     const reports: ScanReport[] = [];
+    const scans: Array<Record<string, string>> = [];
     const walk = (node: { operator_type?: string; extra_info?: Record<string, string>; children?: unknown[] }) => {
-      const info = node.extra_info ?? {};
-      if (node.operator_type === 'TABLE_SCAN' && info.Function === 'READ_PARQUET') {
-        const [, matched] = (info['Scanning Files'] ?? '').split('/').map(Number);
-        const names = (info['Filename(s)'] ?? '').split(/[\n,]\s*/).filter(Boolean);
-        const bytes = names.reduce((sum, n) => sum + (existsSync(n) ? statSync(n).size : 0), 0);
-        reports.push({ filesRead: Number(info['Total Files Read'] ?? names.length), filesMatched: matched || names.length, bytesRead: bytes, files: names });
-      }
+      if (node.operator_type === 'TABLE_SCAN' && node.extra_info?.Function === 'READ_PARQUET') scans.push(node.extra_info);
       for (const c of node.children ?? []) walk(c as typeof node);
     };
     walk(JSON.parse(readFileSync(file, 'utf8')));
+    for (const info of scans) {
+      // Pruned scans list the files they read; an unpruned scan names its glob and reads every file it matches.
+      const listed = (info['Filename(s)'] ?? '').split(/,\s*/).filter((n) => n && n !== '...');
+      const files: string[] = [];
+      for (const n of listed) files.push(...(/[*?[]/.test(n) ? await this.filesOf(n, 'profile') : [n]));
+      const [, matched] = (info['Scanning Files'] ?? '').split('/').map(Number);
+      const bytes = files.reduce((sum, n) => sum + (existsSync(n) ? statSync(n).size : 0), 0);
+      reports.push({ filesRead: Number(info['Total Files Read'] ?? files.length), filesMatched: matched || files.length, bytesRead: bytes, files });
+    }
     rmSync(dir, { recursive: true, force: true });
     return reports;
   }
