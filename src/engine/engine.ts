@@ -250,14 +250,18 @@ export class Engine {
     for (const b of bindings.filter((x) => x.format === 'ndjson')) {
       const files: string[] = [];
       for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
-      const time = timeExpression(`dh_leaf(json_extract(line, ${sqlString(jsonPath(b.timeField).path)}))`);
+      // The time field's text (tv) is computed once; the time expression reads it several times.
+      const leaf = `dh_leaf(json_extract(line, ${sqlString(jsonPath(b.timeField).path)}))`;
+      const time = timeExpression('tv');
       for (const file of files) {
+        // Blank lines are not problems; CASE keeps trim (a copy of the line) to the few lines that are not JSON,
+        // and the time expression to those that are.
         const sql =
-          `SELECT count(*) FILTER (WHERE NOT valid), min(ordinality) FILTER (WHERE NOT valid), ` +
+          `SELECT count(*) FILTER (WHERE bad), min(ordinality) FILTER (WHERE bad), ` +
           `count(*) FILTER (WHERE valid AND t IS NULL), min(ordinality) FILTER (WHERE valid AND t IS NULL) ` +
-          // CASE keeps the time expression off lines that are not JSON.
-          `FROM (SELECT ordinality, valid, CASE WHEN valid THEN ${time} END AS t FROM ` +
-          `(SELECT line, ordinality, ${VALID_LINE} AS valid FROM ${ndjsonLines([file])} WHERE trim(line) <> ''))`;
+          `FROM (SELECT ordinality, valid, bad, CASE WHEN valid THEN ${time} END AS t FROM ` +
+          `(SELECT ordinality, valid, CASE WHEN valid THEN false ELSE trim(line) <> '' END AS bad, CASE WHEN valid THEN ${leaf} END AS tv FROM ` +
+          `(SELECT line, ordinality, ${VALID_LINE} AS valid FROM ${ndjsonLines([file])})))`;
         const [bad, firstBad, untimed, firstUntimed] = (await this.connection.runAndReadAll(sql)).getRowsJS()[0].map((v) => Number(v ?? 0));
         if (bad > 0) {
           notices.push({ kind: 'malformed_lines', message: `skipped ${bad} line(s) of ${file} that are not JSON objects (first at line ${firstBad}); sourcetype ${b.sourcetype}` });

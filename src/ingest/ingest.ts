@@ -65,7 +65,7 @@ export async function ingest(
   const badExamples: string[] = [];
   for (const f of files) {
     const r = await conn.runAndReadAll(
-      `SELECT ordinality FROM ${ndjsonLines([f])} WHERE trim(line) <> '' AND NOT (${VALID_LINE}) ORDER BY ordinality`,
+      `SELECT ordinality FROM ${ndjsonLines([f])} WHERE NOT (${VALID_LINE}) AND trim(line) <> '' ORDER BY ordinality`,
     );
     const lines = r.getRowsJS().map((x) => Number(x[0]));
     badLines += lines.length;

@@ -61,7 +61,8 @@ export function ndjsonLines(files: string[]): string {
 }
 
 /** What makes a line an event: a JSON object. Anything else is skipped and reported. */
-export const VALID_LINE = `json_valid(line) AND starts_with(ltrim(line), '{')`;
+// Cheapest test first: ltrim (a copy of the line) only runs for lines that do not start with '{'.
+export const VALID_LINE = `(starts_with(line, '{') OR starts_with(ltrim(line), '{')) AND json_valid(line)`;
 
 /**
  * SQL for one binding's events (NDJSON lines, or Parquet columns: parquet.ts). Every binding of a query extracts
@@ -80,16 +81,18 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
   const flat = scalar.filter((f) => f.name.includes('.'));
   const paths = [...scalar.map((f) => jsonPath(f.name).path), timePath.path, ...flat.map((f) => flatKeyPath(f.name))];
   const flatIndex = (f: ExtractedField) => scalar.length + 2 + flat.indexOf(f);
+  // The time field's text is computed once (_dh_tv): the time expression reads it several times.
   const inner =
+    `SELECT *, dh_leaf(_dh_j[${scalar.length + 1}]) AS _dh_tv FROM (` +
     `SELECT line AS _raw, filename AS source, ordinality AS _dh_line, json_extract(line, ${sqlStringList(paths)}) AS _dh_j ` +
-    `FROM ${ndjsonLines(files)} WHERE ${VALID_LINE}`;
+    `FROM ${ndjsonLines(files)} WHERE ${VALID_LINE})`;
   const cols = [
     '_raw',
     `${sqlString(binding.sourcetype)} AS sourcetype`,
     'source',
     `${sqlString(binding.index)} AS "index"`,
     '_dh_line',
-    `${timeExpression(`dh_leaf(_dh_j[${scalar.length + 1}])`)} AS _time`,
+    `${timeExpression('_dh_tv')} AS _time`,
     ...scalar.map((f, i) =>
       f.name.includes('.')
         ? `coalesce(dh_leaf(_dh_j[${i + 1}]), dh_leaf(_dh_j[${flatIndex(f)}])) AS ${sqlIdent(f.column)}`
