@@ -41,7 +41,8 @@ export function flatKeyPath(name: string): string {
 
 /** The time of an event from the configured field: epoch seconds, ISO-8601 (UTC without offset), or /Date(ms)/. */
 export function timeExpression(value: string): string {
-  return `coalesce(dh_num(${value}), epoch(TRY_CAST(${value} AS TIMESTAMPTZ)), TRY_CAST(regexp_extract(${value}, '^/Date\\((-?\\d+)\\)/$', 1) AS DOUBLE) / 1000)`;
+  // ISO-8601 first: the common case, and no number parses as a timestamp (coalesce stops at the first value).
+  return `coalesce(epoch(TRY_CAST(${value} AS TIMESTAMPTZ)), dh_num(${value}), TRY_CAST(regexp_extract(${value}, '^/Date\\((-?\\d+)\\)/$', 1) AS DOUBLE) / 1000)`;
 }
 
 export interface ScanOptions {
