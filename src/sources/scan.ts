@@ -82,10 +82,14 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
   const flat = scalar.filter((f) => f.name.includes('.'));
   const paths = [...scalar.map((f) => jsonPath(f.name).path), timePath.path, ...flat.map((f) => flatKeyPath(f.name))];
   const flatIndex = (f: ExtractedField) => scalar.length + 2 + flat.indexOf(f);
+  // json_value gives each path's scalar as JSON text, null for an object or array (not a leaf: no value), so a
+  // leaf is one small unquoting call. DuckDB copies a field's expression into every filter that reads it (the
+  // search, the null checks of stats by-fields), so its cost counts many times per event: see bench/RESULTS.md.
+  const leaf = (k: number) => `json_extract_string(_dh_j[${k}], '$')`;
   // The time field's text is computed once (_dh_tv): the time expression reads it several times.
   const inner =
-    `SELECT *, dh_leaf(_dh_j[${scalar.length + 1}]) AS _dh_tv FROM (` +
-    `SELECT line AS _raw, filename AS source, ordinality AS _dh_line, json_extract(line, ${sqlStringList(paths)}) AS _dh_j ` +
+    `SELECT *, ${leaf(scalar.length + 1)} AS _dh_tv FROM (` +
+    `SELECT line AS _raw, filename AS source, ordinality AS _dh_line, json_value(line, ${sqlStringList(paths)}) AS _dh_j ` +
     `FROM ${ndjsonLines(files)} WHERE ${VALID_LINE})`;
   const cols = [
     '_raw',
@@ -96,8 +100,8 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
     `${timeExpression('_dh_tv')} AS _time`,
     ...scalar.map((f, i) =>
       f.name.includes('.')
-        ? `coalesce(dh_leaf(_dh_j[${i + 1}]), dh_leaf(_dh_j[${flatIndex(f)}])) AS ${sqlIdent(f.column)}`
-        : `dh_leaf(_dh_j[${i + 1}]) AS ${sqlIdent(f.column)}`,
+        ? `coalesce(${leaf(i + 1)}, ${leaf(flatIndex(f))}) AS ${sqlIdent(f.column)}`
+        : `${leaf(i + 1)} AS ${sqlIdent(f.column)}`,
     ),
     // JSON nulls inside arrays are not values.
     ...multi.map((f) => `dh_mv(list_filter(json_extract_string(_raw, ${sqlString(jsonPath(f.name).path)}), lambda dh_v: dh_v IS NOT NULL)) AS ${sqlIdent(f.column)}`),

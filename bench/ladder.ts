@@ -1,0 +1,131 @@
+// Where the compiled query's time goes, command by command: the compiled SQL is one CTE per SPL command, so
+// timing `WITH … SELECT <every column> FROM cte_k` for k = 1, 2, … gives the cumulative cost of the pipeline up
+// to each command, and the differences the cost of each command. The subsearch statement is laddered first,
+// then the main query (with the subsearch's table in place). Each step forces every column of its CTE (a hash
+// of the whole row), so a step's cost includes columns that later commands may drop; the last step is the real
+// query. Also times the variants in variants() — rewrites of the compiled SQL that test a proposed fix.
+//
+//   node --import tsx bench/ladder.ts '{"dir":"bench/out/data/1000000","format":"ndjson"}'
+//
+// Prints one JSON line: {steps: [{statement, cte, label, seconds}], variants: [{name, description, seconds, same}]}.
+
+import { compileText } from '../src/api.ts';
+import { Engine } from '../src/engine/engine.ts';
+import { readQueryFile } from '../src/query-file.ts';
+import { bindingsFor, canonicalRow, digest, HEADLINE, type Format } from './lib.ts';
+
+export interface LadderStep {
+  statement: 'subsearch' | 'main';
+  cte: string;
+  label: string;
+  seconds: number;
+}
+
+export interface VariantResult {
+  name: string;
+  description: string;
+  subsearchSeconds: number;
+  mainSeconds: number;
+  seconds: number;
+  /** Whether the variant returned the same rows as the compiled query. */
+  same: boolean;
+}
+
+interface Spec {
+  dir: string;
+  format: Format;
+  variants?: boolean;
+  ladder?: boolean;
+}
+
+/** The CTEs of a compiled statement, in order, with the SPL command each one compiles (its `--` comment). */
+export function ctesOf(sql: string): Array<{ name: string; label: string }> {
+  const out: Array<{ name: string; label: string }> = [];
+  const re = /^-- (.*)\n"([A-Za-z0-9_]+)" AS \(/gm;
+  for (let m = re.exec(sql); m; m = re.exec(sql)) out.push({ name: m[2], label: m[1] });
+  return out;
+}
+
+/** The statement cut after CTE `name`, selecting a hash of each of its whole rows (every column computed). */
+function upTo(sql: string, name: string): string {
+  const start = sql.indexOf(`"${name}" AS (`);
+  // The CTE ends at the next line that is just `)` followed by `,` or the end of the WITH list.
+  const end = sql.indexOf('\n)', start);
+  const withList = sql.slice(0, end + 2);
+  return `${withList}\nSELECT count(*), sum(hash(dh_row) % 1000) FROM "${name}" AS dh_row`;
+}
+
+/** Rewrites of the compiled SQL, each testing one proposed change in src/ (see RESULTS.md). */
+function variants(format: Format): Array<{ name: string; description: string; rewrite: (sql: string) => string }> {
+  const list: Array<{ name: string; description: string; rewrite: (sql: string) => string }> = [];
+  if (format === 'ndjson') {
+    const noOrdinality = (s: string) => s.replaceAll(' WITH ORDINALITY', '').replaceAll('ordinality AS _dh_line', '0::BIGINT AS _dh_line');
+    list.push({
+      name: 'no-ordinality',
+      description: 'NDJSON scan without `WITH ORDINALITY` (line numbers): the scan runs on every core',
+      rewrite: noOrdinality,
+    });
+    list.push({
+      name: 'no-ordinality+no-json_valid',
+      description: 'and without the `json_valid(line)` pass (lines that are not JSON would then need another guard)',
+      rewrite: (s) => noOrdinality(s).replaceAll(' AND json_valid(line)', ''),
+    });
+  }
+  const noWindow = (s: string) => s.replace(/row_number\(\) OVER \(ORDER BY "_time" ASC NULLS LAST, [^\n]*\) AS _dh_seq\n/, '0 AS _dh_seq\n');
+  list.push({
+    name: 'no-stats-row_number',
+    description: "subsearch stats without its `row_number() OVER (ORDER BY <by fields, each as number and text>)` (the row order column, computed on every group before the where drops nearly all)",
+    rewrite: noWindow,
+  });
+  return list;
+}
+
+async function main(spec: Spec): Promise<{ steps: LadderStep[]; variants: VariantResult[] }> {
+  const engine = await Engine.create({ timezone: 'UTC' });
+  const c = engine.connection;
+  const q = compileText(readQueryFile(HEADLINE), { bindings: await engine.describeSources(bindingsFor(spec.dir, spec.format)) });
+  const time = async (sql: string, all = false): Promise<{ seconds: number; rows: string[] }> => {
+    const t0 = performance.now();
+    const r = await c.runAndReadAll(sql);
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, rows: all ? r.getRowsJS().map((x) => canonicalRow(x as unknown[])).sort() : [] };
+  };
+  const steps: LadderStep[] = [];
+  const createSub = (sql: string, table: string) => `CREATE OR REPLACE TEMP TABLE "${table}" AS\n${sql}`;
+  // Warm the file cache once.
+  for (const s of q.subsearches) await c.run(createSub(s.sql, s.table));
+  const base = await time(q.sql, true);
+  if (spec.ladder !== false) {
+    for (const s of q.subsearches) {
+      for (const cte of ctesOf(s.sql)) steps.push({ statement: 'subsearch', cte: cte.name, label: cte.label, seconds: (await time(upTo(s.sql, cte.name))).seconds });
+      steps.push({ statement: 'subsearch', cte: '(statement)', label: 'the whole subsearch statement (CREATE TEMP TABLE)', seconds: (await time(createSub(s.sql, s.table))).seconds });
+    }
+    for (const cte of ctesOf(q.sql)) steps.push({ statement: 'main', cte: cte.name, label: cte.label, seconds: (await time(upTo(q.sql, cte.name))).seconds });
+    steps.push({ statement: 'main', cte: '(statement)', label: 'the whole main query', seconds: (await time(q.sql)).seconds });
+  }
+  const results: VariantResult[] = [];
+  if (spec.variants !== false) {
+    const run = async (rewrite: (s: string) => string) => {
+      let sub = 0;
+      for (const s of q.subsearches) sub += (await time(createSub(rewrite(s.sql), s.table))).seconds;
+      const main = await time(rewrite(q.sql), true);
+      return { sub, main: main.seconds, digest: digest(main.rows) };
+    };
+    const reference = await run((s) => s);
+    results.push({ name: 'compiled', description: 'the compiled SQL as is', subsearchSeconds: reference.sub, mainSeconds: reference.main, seconds: reference.sub + reference.main, same: digest(base.rows) === reference.digest });
+    for (const v of variants(spec.format)) {
+      const r = await run(v.rewrite);
+      results.push({ name: v.name, description: v.description, subsearchSeconds: r.sub, mainSeconds: r.main, seconds: r.sub + r.main, same: r.digest === reference.digest });
+    }
+  }
+  engine.close();
+  return { steps, variants: results };
+}
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as Spec;
+try {
+  process.stdout.write(JSON.stringify(await main(spec)) + '\n');
+} catch (e) {
+  process.stderr.write(`ladder failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+}

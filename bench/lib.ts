@@ -1,0 +1,117 @@
+// What the benchmark scripts share: the contenders, the sources of a data set, the hand-written SQL, and the
+// canonical form of result rows used to check that the contenders agree.
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
+
+export const ROOT = join(import.meta.dirname, '..');
+export const BENCH = import.meta.dirname;
+export const OUT = join(BENCH, 'out');
+export const HEADLINE = join(ROOT, 'queries', 'o365_email_send_and_hard_delete_exfiltration_behavior.spl');
+export const HAND_SQL_FILE = join(BENCH, 'headline.hand.sql');
+
+export type Format = 'ndjson' | 'parquet';
+export type Contender = 'compiled' | 'hand';
+export const FORMATS: Format[] = ['ndjson', 'parquet'];
+
+export const MA = 'o365:management:activity';
+export const MT = 'o365:reporting:messagetrace';
+
+/** The two sourcetypes bound to a data set's files of one format, as `--source` flags would bind them. */
+export function bindingsFor(dir: string, format: Format): SourceBinding[] {
+  return catalogFromFlags([`${MA}=${join(dir, `ma.${format}`)}`, `${MT}=${join(dir, `mt.${format}`)}`]).bindings;
+}
+
+const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * The relations the hand-written SQL reads (`ma`, `mt`), as an expert would declare them: read_json with the
+ * columns the detection needs, typed and nested as the JSON is (no schema sampling), or read_parquet.
+ */
+export function handViews(dir: string, format: Format): string[] {
+  const ma = join(dir, `ma.${format}`);
+  const mt = join(dir, `mt.${format}`);
+  if (format === 'parquet') {
+    return [`CREATE OR REPLACE TEMP VIEW ma AS SELECT * FROM read_parquet(${q(ma)})`, `CREATE OR REPLACE TEMP VIEW mt AS SELECT * FROM read_parquet(${q(mt)})`];
+  }
+  const maColumns = `{
+    CreationTime: 'TIMESTAMP', Operation: 'VARCHAR', Workload: 'VARCHAR', UserId: 'VARCHAR', MailboxOwnerUPN: 'VARCHAR',
+    ClientInfoString: 'VARCHAR', SendAsUserSmtp: 'VARCHAR', SendOnBehalfOfUserSmtp: 'VARCHAR',
+    Item: 'STRUCT(Subject VARCHAR, InternetMessageId VARCHAR, SizeInBytes DOUBLE, Attachments VARCHAR)',
+    Folder: 'STRUCT(Path VARCHAR)',
+    AffectedItems: 'STRUCT(Subject VARCHAR, Attachments VARCHAR)[]'}`;
+  const mtColumns = `{Organization: 'VARCHAR', MessageId: 'VARCHAR', SenderAddress: 'VARCHAR', RecipientAddress: 'VARCHAR', Status: 'VARCHAR'}`;
+  return [
+    `CREATE OR REPLACE TEMP VIEW ma AS SELECT epoch(CreationTime) AS _time, * EXCLUDE (CreationTime) FROM read_json(${q(ma)}, format = 'newline_delimited', columns = ${maColumns})`,
+    `CREATE OR REPLACE TEMP VIEW mt AS SELECT * FROM read_json(${q(mt)}, format = 'newline_delimited', columns = ${mtColumns})`,
+  ];
+}
+
+export const handSql = (): string => readFileSync(HAND_SQL_FILE, 'utf8');
+
+/** The detection's output fields, in order. */
+export const HEADLINE_FIELDS = ['subject', 'user', 'recipient', 'Organization', 'sender', 'http_user_agent', 'signature', 'file_name', 'file_size', 'firstTime', 'lastTime', 'count', 'externalRecipient'];
+
+/**
+ * A row in a form both contenders agree on when they agree on the result: numbers as numbers (rounded to 9
+ * places: sums may add in another order), a multivalue field as its sorted values, no values as null.
+ */
+export function canonicalRow(values: unknown[]): string {
+  const norm = (v: unknown): unknown => {
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'bigint') return Number(v);
+    if (typeof v === 'number') return Math.round(v * 1e9) / 1e9;
+    if (Array.isArray(v)) {
+      const xs = v.filter((x) => x !== null && x !== undefined).map(norm);
+      return xs.length === 0 ? null : xs.map(String).sort();
+    }
+    if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1e9) / 1e9;
+    return v;
+  };
+  return JSON.stringify(values.map(norm));
+}
+
+export const digest = (rows: string[]): string => createHash('sha256').update(rows.join('\n')).digest('hex').slice(0, 16);
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  ramGiB: number;
+  node: string;
+  duckdb: string;
+  os: string;
+}
+
+export function machine(duckdbVersion: string): Machine {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpu = m[1].trim();
+  } catch {
+    // not Linux: os.cpus() it is
+  }
+  let os = process.platform;
+  try {
+    os = readFileSync('/proc/version', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    // keep the platform name
+  }
+  return { cpu, cores: cpus().length, ramGiB: Math.round(totalmem() / 2 ** 30), node: process.version, duckdb: duckdbVersion, os };
+}
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+export const quantile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const k = (s.length - 1) * p;
+  const lo = Math.floor(k);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (k - lo);
+};
