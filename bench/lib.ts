@@ -93,7 +93,7 @@ export function machine(duckdbVersion: string): Machine {
   } catch {
     // not Linux: os.cpus() it is
   }
-  let os = process.platform;
+  let os: string = process.platform;
   try {
     os = readFileSync('/proc/version', 'utf8').split(' ').slice(0, 3).join(' ');
   } catch {

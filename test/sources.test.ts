@@ -159,3 +159,19 @@ describe('Parquet files that cannot be read together', () => {
     await expect(runText('* | stats count', { bindings: bind('p', f), engine })).rejects.toThrow(`cannot read the Parquet files of sourcetype p (${f})`);
   });
 });
+
+describe('line numbers only when event order can change the result (D7 ties)', () => {
+  const file = ndjson('order.ndjson', [{ _time: 1, a: 'x' }]);
+  const sql = (q: string) => compileText(`sourcetype=st ${q}`, { bindings: bind('st', file) }).sql;
+  it.each([
+    ['| stats count values(a) by a', false],
+    ['| eval b=lower(a) | where b="x" | bin _time span=1h | stats dc(a) sum(b) perc95(b) by _time', false],
+    ['| head 1', true],
+    ['| table a', true],
+    ['| stats first(a) by a', true],
+    ['| stats list(a)', true],
+    ['| dedup a | stats count', true],
+  ])('%s → numbered: %s', (q, numbered) => {
+    expect(sql(q).includes('WITH ORDINALITY')).toBe(numbered);
+  });
+});

@@ -122,3 +122,23 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
   }
   return { reads, open: true };
 }
+
+/** Commands after which the rows are the same multiset, whatever order the events arrived in. */
+const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join']);
+/** Aggregations whose result does not depend on the order of their input rows. */
+const ORDER_FREE = /^(count|c|dc|distinct_count|estdc|values|sum|avg|mean|min|max|median|range|stdev|stdevp|var|varp|sumsq|(exact|upper)?perc\d+(\.\d+)?|p\d+(\.\d+)?)$/;
+
+/**
+ * Can the result depend on the order of events that share a `_time` (D7 breaks such ties by file order, which
+ * for NDJSON costs a line count: a single-threaded scan)? No when, before anything order-sensitive, a `stats`
+ * with only order-free aggregations reduces the events (its output is ordered by its by-fields). Conservative:
+ * yes for every other pipeline, including those whose events reach the end.
+ */
+export function eventOrderMatters(p: Pipeline): boolean {
+  for (const c of p.commands.slice(1)) {
+    if (ROW_WISE.has(c.command)) continue;
+    if (c.command === 'stats') return !c.aggregations.every((a) => ORDER_FREE.test(a.func));
+    return true;
+  }
+  return true;
+}

@@ -6,7 +6,7 @@
 import type * as A from '../ast/ast.ts';
 import { sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
-import { eventFieldReads } from './collect.ts';
+import { eventFieldReads, eventOrderMatters } from './collect.ts';
 import { COMMANDS } from './commands/index.ts';
 import { type CompileContext, HIDDEN } from './context.ts';
 import type { Schema } from './schema.ts';
@@ -48,6 +48,8 @@ export class PipelineBuilder {
   readonly steps: Step[] = [];
   /** Fields this pipeline's initial search extracts from the events (set by compile()). */
   eventFields: ReadonlySet<string> = new Set();
+  /** Whether ties in `_time` must keep file order (set by compile(); see eventOrderMatters). */
+  eventOrder = true;
 
   constructor(
     readonly scope: QueryScope,
@@ -80,6 +82,7 @@ export class PipelineBuilder {
   compile(p: A.Pipeline): Relation {
     const use = eventFieldReads(p);
     this.eventFields = use.open && this.nestedIn ? new Set([...use.reads, ...this.scope.fieldNames]) : use.reads;
+    this.eventOrder = eventOrderMatters(p);
     let rel: Relation | undefined;
     for (const cmd of p.commands) {
       const handler = COMMANDS[cmd.command] as CommandHandler<A.Command> | undefined;

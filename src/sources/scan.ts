@@ -48,16 +48,21 @@ export function timeExpression(value: string): string {
 export interface ScanOptions {
   /** The search's time range; Parquet scans use it to skip partitions and row groups. */
   range: TimeRange;
+  /**
+   * Number NDJSON lines, for D7's file-order tie-break. A line count makes DuckDB read the files on one thread;
+   * without it the scan runs on every core, and `_dh_line` is 0.
+   */
+  lineOrder: boolean;
 }
 
 /** Largest NDJSON line read (a longer one is an error naming the file). DuckDB reads in buffers of this size. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /** NDJSON files as lines of text: one row per line, with the file name and (per reader call) the line number. */
-export function ndjsonLines(files: string[]): string {
+export function ndjsonLines(files: string[], numbered = true): string {
   return (
     `read_csv(${sqlStringList(files)}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', ` +
-    `auto_detect = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES}) WITH ORDINALITY`
+    `auto_detect = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES})${numbered ? ' WITH ORDINALITY' : ''}`
   );
 }
 
@@ -89,8 +94,8 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
   // The time field's text is computed once (_dh_tv): the time expression reads it several times.
   const inner =
     `SELECT *, ${leaf(scalar.length + 1)} AS _dh_tv FROM (` +
-    `SELECT line AS _raw, filename AS source, ordinality AS _dh_line, json_value(line, ${sqlStringList(paths)}) AS _dh_j ` +
-    `FROM ${ndjsonLines(files)} WHERE ${VALID_LINE})`;
+    `SELECT line AS _raw, filename AS source, ${opts.lineOrder ? 'ordinality' : '0::BIGINT'} AS _dh_line, json_value(line, ${sqlStringList(paths)}) AS _dh_j ` +
+    `FROM ${ndjsonLines(files, opts.lineOrder)} WHERE ${VALID_LINE})`;
   const cols = [
     '_raw',
     `${sqlString(binding.sourcetype)} AS sourcetype`,

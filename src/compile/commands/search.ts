@@ -48,7 +48,7 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
     b.ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
   }
   const range = timeRangeOf(cmd.expr, b);
-  const scans = bindings.map((bd) => scanSql(bd, extracted.map((f) => ({ name: f.name, column: f.column })), { range }));
+  const scans = bindings.map((bd) => scanSql(bd, extracted.map((f) => ({ name: f.name, column: f.column })), { range, lineOrder: b.eventOrder }));
   const from = scans.length > 0 ? scans.map((s) => `(${s})`).join('\n  UNION ALL BY NAME\n  ') : emptyEvents(schema);
   const scan = b.add(cmd, `SELECT * FROM ${scans.length > 1 ? `(${from})` : from}`, schema, `read ${bindings.map((bd) => bd.sourcetype).join(', ') || 'no source'}`);
   const conds = cmd.expr ? [compileSearch(cmd.expr, { ctx: b.ctx, schema })] : [];
