@@ -251,18 +251,22 @@ export class Engine {
       const files: string[] = [];
       for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
       // The time field's text (tv) is computed once; the time expression reads it several times.
-      const leaf = `dh_leaf(json_extract(line, ${sqlString(jsonPath(b.timeField).path)}))`;
+      const leaf = `json_extract_string(json_value(line, ${sqlString(jsonPath(b.timeField).path)}), '$')`;
       const time = timeExpression('tv');
-      for (const file of files) {
-        // Blank lines are not problems; CASE keeps trim (a copy of the line) to the few lines that are not JSON,
-        // and the time expression to those that are.
-        const sql =
-          `SELECT count(*) FILTER (WHERE bad), min(ordinality) FILTER (WHERE bad), ` +
-          `count(*) FILTER (WHERE valid AND t IS NULL), min(ordinality) FILTER (WHERE valid AND t IS NULL) ` +
-          `FROM (SELECT ordinality, valid, bad, CASE WHEN valid THEN ${time} END AS t FROM ` +
-          `(SELECT ordinality, valid, CASE WHEN valid THEN false ELSE trim(line) <> '' END AS bad, CASE WHEN valid THEN ${leaf} END AS tv FROM ` +
-          `(SELECT line, ordinality, ${VALID_LINE} AS valid FROM ${ndjsonLines([file])})))`;
-        const [bad, firstBad, untimed, firstUntimed] = (await this.connection.runAndReadAll(sql)).getRowsJS()[0].map((v) => Number(v ?? 0));
+      // Blank lines are not problems; CASE keeps trim (a copy of the line) to the few lines that are not JSON,
+      // and the time expression to those that are.
+      const classify = (numbered: boolean, scanned: string[]) =>
+        `SELECT filename, ${numbered ? 'ordinality' : '0'} AS n, valid, bad, CASE WHEN valid THEN ${time} END AS t FROM ` +
+        `(SELECT filename, ${numbered ? 'ordinality, ' : ''}valid, CASE WHEN valid THEN false ELSE trim(line) <> '' END AS bad, CASE WHEN valid THEN ${leaf} END AS tv FROM ` +
+        `(SELECT line, filename, ${numbered ? 'ordinality, ' : ''}${VALID_LINE} AS valid FROM ${ndjsonLines(scanned, numbered)}))`;
+      const summary = (numbered: boolean, scanned: string[]) =>
+        `SELECT filename, count(*) FILTER (WHERE bad), min(n) FILTER (WHERE bad), count(*) FILTER (WHERE valid AND t IS NULL), ` +
+        `min(n) FILTER (WHERE valid AND t IS NULL) FROM (${classify(numbered, scanned)}) GROUP BY filename HAVING count(*) FILTER (WHERE bad OR (valid AND t IS NULL)) > 0`;
+      // Counting runs on every core; only a file with problems is read again, numbering its lines (one thread),
+      // to name the first bad line.
+      const flagged = files.length === 0 ? [] : (await this.connection.runAndReadAll(summary(false, files))).getRowsJS().map((r) => String(r[0]));
+      for (const file of files.filter((f) => flagged.includes(f))) {
+        const [, bad, firstBad, untimed, firstUntimed] = (await this.connection.runAndReadAll(summary(true, [file]))).getRowsJS()[0].map((v) => Number(v ?? 0));
         if (bad > 0) {
           notices.push({ kind: 'malformed_lines', message: `skipped ${bad} line(s) of ${file} that are not JSON objects (first at line ${firstBad}); sourcetype ${b.sourcetype}` });
         }
