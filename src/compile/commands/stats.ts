@@ -182,6 +182,20 @@ export function sortKeySql(f: Field, descending = false): string {
   return `(${s} IS NULL), (dh_num(${s}) IS NULL) ${dir}, dh_num(${s}) ${dir}, ${s} ${dir}`;
 }
 
+/**
+ * The order of stats output rows (by-field values ascending, numbers before text, as sortKeySql) as a sortable
+ * struct of non-null members, not a row number: a row number sorts every group, even when a later `where` keeps
+ * a few of them and nothing after reads the order (bench/RESULTS.md).
+ */
+function groupOrderKey(by: Field[]): string {
+  const members = by.flatMap((f, k) => {
+    const col = sqlIdent(f.column);
+    if (f.type === 'num') return [`'n${k}': ${col} IS NULL`, `'v${k}': coalesce(${col}, 0)`];
+    return [`'n${k}': ${col} IS NULL`, `'t${k}': dh_num(${col}) IS NULL`, `'v${k}': coalesce(dh_num(${col}), 0)`, `'s${k}': coalesce(${col}, '')`];
+  });
+  return `{${members.join(', ')}}`;
+}
+
 function checkOptions(cmd: A.StatsCommand, b: PipelineBuilder, allowed: string[]): Map<string, A.CommandOption> {
   const map = new Map<string, A.CommandOption>();
   for (const o of cmd.options) {
@@ -217,7 +231,7 @@ export const stats: CommandHandler<A.StatsCommand> = {
     const where = missing.length > 0 ? 'false' : by.map((f) => `${sqlIdent(f.column)} IS NOT NULL`).join(' AND ') || 'true';
     const aggCols = aggs.map((a) => `${a.sql.sql} AS ${sqlIdent(b.ctx.columns.columnFor(a.name))}`);
     const groupCols = outBy.map((f) => sqlIdent(f.column));
-    const seq = outBy.length > 0 ? `row_number() OVER (ORDER BY ${outBy.map((f) => sortKeySql(f)).join(', ')})` : '1';
+    const seq = outBy.length > 0 ? groupOrderKey(outBy) : '1';
     const sql =
       `SELECT ${[...groupCols, ...aggCols, `${seq} AS _dh_seq`].join(',\n       ')}\n` +
       `FROM ${from}\nWHERE ${where}` +
