@@ -34,8 +34,17 @@ const num = (sql: string): TypedSql => ({ sql, type: 'num' });
 const str = (sql: string): TypedSql => ({ sql, type: 'str' });
 const mv = (sql: string): TypedSql => ({ sql, type: 'mv' });
 
-/** All values flattened to a list of strings, nulls dropped. */
-const allValues = (i: AggInput) => `list_filter(flatten(${i.w(`list(${i.list})`)}), lambda dh_v: dh_v IS NOT NULL)`;
+/**
+ * All values flattened to a list of strings, nulls dropped (null when there are none). A single value per row is
+ * collected as is: a list of one-element lists costs a list per row in the group state (bench/NOTES.md).
+ */
+const allValues = (i: AggInput) => {
+  if (i.value.type === 'str' || i.value.type === 'num') {
+    const s = convert.str(i.value);
+    return i.w(`list(${s}) FILTER (WHERE ${s} IS NOT NULL)`);
+  }
+  return `list_filter(flatten(${i.w(`list(${i.list})`)}), lambda dh_v: dh_v IS NOT NULL)`;
+};
 /** All numeric values as DOUBLEs. */
 const numbers = (i: AggInput) =>
   i.value.type === 'num' ? i.w(`list(${i.value.sql}) FILTER (WHERE ${i.value.sql} IS NOT NULL)`) : `list_filter(list_transform(${allValues(i)}, lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
@@ -73,7 +82,19 @@ const AGGREGATES: ReadonlyMap<string, Aggregate> = new Map<string, Aggregate>([
     },
   ],
   ['values', { arg: 'required', sql: (i) => mv(`dh_mv(list_sort(list_distinct(${allValues(i!)})))`) }],
-  ['list', { arg: 'required', sql: (i) => mv(`dh_mv(list_filter(flatten(${i!.w(`list(${i!.list} ORDER BY _dh_seq)`)}), lambda dh_v: dh_v IS NOT NULL)[1:100])`) }],
+  [
+    'list',
+    {
+      arg: 'required',
+      sql: (i) => {
+        if (i!.value.type === 'str' || i!.value.type === 'num') {
+          const s = convert.str(i!.value);
+          return mv(`dh_mv(${i!.w(`list(${s} ORDER BY _dh_seq) FILTER (WHERE ${s} IS NOT NULL)`)}[1:100])`);
+        }
+        return mv(`dh_mv(list_filter(flatten(${i!.w(`list(${i!.list} ORDER BY _dh_seq)`)}), lambda dh_v: dh_v IS NOT NULL)[1:100])`);
+      },
+    },
+  ],
   ['sum', { arg: 'required', sql: (i) => num(`list_sum(${numbers(i!)})`) }],
   ['avg', { arg: 'required', sql: (i) => num(`list_avg(${numbers(i!)})`) }],
   [
