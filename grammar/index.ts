@@ -2,10 +2,18 @@
 
 import type { IRecognitionException } from 'chevrotain';
 import type { Pipeline } from '../src/ast/ast.ts';
+import { checkAstDepth, checkNesting, DEFAULT_MAX_AST_DEPTH, DEFAULT_MAX_NESTING } from './depth.ts';
 import { SyntaxProblem, tokenize } from './lexer.ts';
 import { SplParser } from './parser.ts';
 
 export { SyntaxProblem };
+
+export interface DepthLimits {
+  /** Brackets and prefix operators nested in the text (default 64). */
+  maxNesting?: number;
+  /** Depth of the AST (default 1000). */
+  maxAstDepth?: number;
+}
 
 let shared: SplParser | undefined;
 
@@ -16,12 +24,14 @@ export function splParser(): SplParser {
 }
 
 /** Parses a whole query. Throws SyntaxProblem with a span into `text`. */
-export function parsePipeline(text: string): Pipeline {
+export function parsePipeline(text: string, limits: DepthLimits = {}): Pipeline {
+  checkNesting(text, limits.maxNesting ?? DEFAULT_MAX_NESTING);
   const tokens = tokenize(text);
   const parser = splParser();
   parser.input = tokens;
   const ast = parser.query();
   if (parser.errors.length > 0) throw fromRecognition(parser.errors[0], text);
+  checkAstDepth(ast, limits.maxAstDepth ?? DEFAULT_MAX_AST_DEPTH);
   return ast;
 }
 

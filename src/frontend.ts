@@ -1,7 +1,7 @@
 // The front end: query text → (comments stripped, macros expanded) → tokens → typed AST.
 // Every error leaves here as a DuckhuntError positioned in the text the user wrote.
 
-import { parsePipeline, SyntaxProblem } from '../grammar/index.ts';
+import { parsePipeline, SyntaxProblem, type DepthLimits } from '../grammar/index.ts';
 import type { Pipeline } from './ast/ast.ts';
 import { DuckhuntError } from './errors.ts';
 import { errorAt, expandMacros, type ExpandOptions, type Expansion, type MacroLibrary } from './macros/index.ts';
@@ -13,7 +13,7 @@ export interface ParsedQuery {
   ast: Pipeline;
 }
 
-export interface FrontEndOptions {
+export interface FrontEndOptions extends DepthLimits {
   macros: MacroLibrary;
   /** Longest query accepted, in characters (default 1,000,000), before and after macro expansion. */
   maxQueryLength?: number;
@@ -34,7 +34,7 @@ export function parseQuery(source: QuerySource, opts: FrontEndOptions): ParsedQu
     const expansion = expandMacros(source.text, opts.macros, { ...opts.macroLimits, maxLength, fallback: filterMacroFallback(source.detectionName) });
     let ast: Pipeline;
     try {
-      ast = parsePipeline(expansion.text);
+      ast = parsePipeline(expansion.text, { maxNesting: opts.maxNesting, maxAstDepth: opts.maxAstDepth });
     } catch (e) {
       if (e instanceof SyntaxProblem) throw errorAt(expansion, 'syntax_error', e.message, e.span, e.hint);
       throw e;

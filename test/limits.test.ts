@@ -30,6 +30,33 @@ describe('limits', () => {
     expect(() => parseQuery(src(`x=${'a'.repeat(2000)}`), { macros, maxQueryLength: 3000 })).not.toThrow();
   });
 
+  it('bracket and prefix-operator nesting: a positioned error at the first level too deep, not a stack overflow', () => {
+    const macros = new MacroLibrary();
+    const deep = (n: number) => `* | eval x=${'('.repeat(n)}1${')'.repeat(n)}`;
+    const e = error(() => parseQuery(src(deep(5000)), { macros }));
+    expect(e.kind).toBe('syntax_error');
+    expect(e.message).toBe('brackets and prefix operators nest deeper than 64 levels');
+    expect(e.position?.column).toBe('* | eval x='.length + 65);
+    expect(e.hint).toContain('maxNesting');
+    expect(() => parseQuery(src(deep(64)), { macros })).not.toThrow();
+    expect(() => parseQuery(src(deep(65)), { macros, maxNesting: 80 })).not.toThrow();
+    const nots = error(() => parseQuery(src(`x=1 ${'NOT '.repeat(100)}a=1`), { macros }));
+    expect([nots.message, nots.position?.column]).toEqual(['prefix operators (NOT, -) and brackets nest deeper than 64 levels', 5]);
+    const subsearches = error(() => parseQuery(src(`x=1 ${'[search '.repeat(300)}a=1${']'.repeat(300)}`), { macros }));
+    expect(subsearches.kind).toBe('syntax_error');
+  });
+
+  it('expression depth: a chain of 2,000 operators is a positioned error, with a setting', () => {
+    const macros = new MacroLibrary();
+    const chain = `* | eval x=1${'+1'.repeat(2000)}`;
+    const e = error(() => parseQuery(src(chain), { macros }));
+    expect(e.message).toMatch(/^the query nests deeper than 1000 levels here/);
+    expect(e.hint).toContain('maxAstDepth');
+    expect(e.position?.line).toBe(1);
+    expect(() => parseQuery(src(`* | eval x=1${'+1'.repeat(900)}`), { macros })).not.toThrow();
+    expect(() => parseQuery(src(chain), { macros, maxAstDepth: 3000 })).not.toThrow();
+  });
+
   it('macro nesting depth', () => {
     const macros = new MacroLibrary();
     const conf = Array.from({ length: 30 }, (_, i) => `[m${i}]\ndefinition = \`m${i + 1}\``).join('\n') + '\n[m30]\ndefinition = x=1\n';

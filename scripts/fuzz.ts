@@ -1,0 +1,33 @@
+// The fuzz campaign: `npm run fuzz` (100,000 cases) or `npx tsx scripts/fuzz.ts --runs N --seed S`. Unlike the
+// test, it does not stop at the first crash: it counts them all, prints the first few, and ends with
+// `fuzz: N cases, C crashes` (exit code 1 when C > 0).
+
+import fc from 'fast-check';
+import { attempt, queries, seedQueries } from '../test/fuzz/fuzz-lib.ts';
+
+const arg = (name: string) => {
+  const k = process.argv.indexOf(name);
+  return k >= 0 ? process.argv[k + 1] : undefined;
+};
+const runs = Number(arg('--runs') ?? 100_000);
+const seed = Number(arg('--seed') ?? Date.now() % 2 ** 31);
+const started = performance.now();
+let cases = 0;
+let okCount = 0;
+const crashes: Array<{ why: string; text: string }> = [];
+const tty = process.stderr.isTTY;
+
+const samples = fc.sample(queries(seedQueries()), { numRuns: runs, seed });
+for (const text of samples) {
+  cases++;
+  const outcome = attempt(text);
+  if (outcome.ok) okCount++;
+  else if (!outcome.expected) crashes.push({ why: outcome.why, text });
+  if (tty && cases % 1000 === 0) process.stderr.write(`\r${cases.toLocaleString('en-US')} / ${runs.toLocaleString('en-US')} cases, ${crashes.length} crashes`);
+}
+if (tty) process.stderr.write('\n');
+for (const c of crashes.slice(0, 5)) console.log(`crash: ${c.why}\n  query: ${JSON.stringify(c.text.slice(0, 500))}`);
+const seconds = (performance.now() - started) / 1000;
+console.log(`seed ${seed}; ${okCount.toLocaleString('en-US')} compiled, ${(cases - okCount - crashes.length).toLocaleString('en-US')} positioned errors; ${seconds.toFixed(0)} s`);
+console.log(`fuzz: ${cases} cases, ${crashes.length} crashes`);
+process.exit(crashes.length > 0 ? 1 : 0);

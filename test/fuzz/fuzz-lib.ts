@@ -1,0 +1,145 @@
+// Property-based fuzzing of the front end and the compiler, shared by test/fuzz.test.ts (a few thousand cases in
+// `npm test`) and scripts/fuzz.ts (`npm run fuzz`: 100,000 cases, counting every crash).
+//
+// The property: for any text, parsing and compiling either succeed or throw a DuckhuntError whose position (if it
+// has one) lies inside the text. Anything else — a TypeError, a stack overflow, a chevrotain internal error —
+// is a crash.
+
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { compileQuery } from '../../src/compile/index.ts';
+import { defaultCompileOptions } from '../../src/compile/context.ts';
+import { DuckhuntError } from '../../src/errors.ts';
+import { parseQuery } from '../../src/frontend.ts';
+import { defaultMacroLibrary, type MacroLibrary } from '../../src/macros/index.ts';
+import { readQueryFile } from '../../src/query-file.ts';
+import { catalogFromFlags, type SourceBinding } from '../../src/sources/catalog.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CORPUS = join(ROOT, 'test', 'fixtures', 'security_content');
+
+/** Macros of the corpus plus queries/macros.conf, loaded once. */
+export const macros: MacroLibrary = defaultMacroLibrary([join(CORPUS, 'macros')]);
+
+/** NDJSON bindings (never read: compiling only needs their paths). */
+const bindings: SourceBinding[] = catalogFromFlags([
+  'o365:management:activity=/nonexistent/ma.json',
+  'o365:reporting:messagetrace=/nonexistent/mt.json',
+  'st=/nonexistent/st.json',
+]).bindings;
+
+/** Real queries to mutate: the headline detection and every 25th corpus detection (deterministic). */
+export function seedQueries(): string[] {
+  const seeds = [readQueryFile(join(ROOT, 'queries', 'o365_email_send_and_hard_delete_exfiltration_behavior.spl')).text];
+  const dir = join(CORPUS, 'detections');
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.endsWith('.yml')) files.push(join(d, e.name));
+    }
+  };
+  walk(dir);
+  for (let k = 0; k < files.length; k += 25) seeds.push(readQueryFile(files[k]).text);
+  return seeds;
+}
+
+const TOKENS = [
+  'search', 'eval', 'where', 'stats', 'eventstats', 'streamstats', 'bin', 'bucket', 'join', 'table', 'fields', 'rename', 'sort', 'head',
+  'tail', 'dedup', 'rex', 'fillnull', 'mvexpand', 'makeresults', 'append', 'spath', 'convert', 'tstats', 'lookup', 'timechart', 'top',
+  'by', 'BY', 'as', 'AS', 'OR', 'AND', 'NOT', 'IN', 'or', 'max=0', 'type=left', 'span=1h', 'span=1w', 'count', 'dc(', 'values(', 'perc95(',
+  'if(', 'case(', 'CASE(', 'TERM(', 'match(', 'replace(', 'mvindex(', 'split(', 'strftime(', 'relative_time(', 'cidrmatch(', 'printf(',
+  'now()', 'null()', '|', '|', '|', '[', ']', '(', ')', '{', '}', '"', "'", '`', '\\', '=', '==', '!=', '<', '>', '<=', '>=', ',', '.',
+  '+', '-', '*', '/', '%', '$x$', '```', '```a comment```', '`o365_management_activity`', '`security_content_ctime(firstTime)`',
+  '`unknown_macro`', '`drop_dm_object_name(x)`', 'x', 'user', 'Item.Subject', "'AffectedItems{}.Subject'", '-time', '_time', '_raw',
+  'sourcetype=o365:management:activity', 'earliest=-24h@h', 'latest=now', '0', '1', '-1', '1e308', '3.14', '0x1f', '"a b"', '"\\\\Sent Items"',
+  '"*"', '*', 'a*b', '"(?<g>x+)"', '"(?=look)"', '\u0000', '\u200f', '\u202e', '😀', '\ud800', 'é', '\t', '\n', '\r\n', ' ',
+];
+
+const token = fc.oneof(
+  { weight: 12, arbitrary: fc.constantFrom(...TOKENS) },
+  { weight: 2, arbitrary: fc.string({ maxLength: 6 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 4 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 80 }).map((n) => '('.repeat(n)) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 80 }).map((n) => '['.repeat(n)) },
+);
+
+/** Queries made of SPL-ish tokens. */
+const generated = fc.array(token, { maxLength: 40 }).chain((ts) => fc.constantFrom(' ', '').map((sep) => ts.join(sep)));
+
+/** Deeply nested or huge shapes, sized past every limit. */
+const extreme = fc.oneof(
+  fc.integer({ min: 1, max: 3000 }).map((n) => '* | eval x=' + '('.repeat(n) + '1' + ')'.repeat(n)),
+  fc.integer({ min: 1, max: 3000 }).map((n) => 'x=1 ' + 'NOT '.repeat(n) + 'a=1'),
+  fc.integer({ min: 1, max: 3000 }).map((n) => '* | eval x=1' + '+1'.repeat(n)),
+  fc.integer({ min: 1, max: 300 }).map((n) => 'x=1 ' + '[search '.repeat(n) + 'a=1' + ']'.repeat(n)),
+  fc.integer({ min: 1, max: 3000 }).map((n) => '* | eval x=' + 'abs('.repeat(n) + '1' + ')'.repeat(n)),
+  fc.integer({ min: 1, max: 2000 }).map((n) => 'x=1 ' + 'a=1 OR '.repeat(n) + 'b=1'),
+  fc.integer({ min: 1000, max: 60000 }).map((n) => `* | eval x="${'a'.repeat(n)}"`),
+  fc.integer({ min: 1000, max: 60000 }).map((n) => `x=${'9'.repeat(n)}`),
+);
+
+type Edit = { kind: 'truncate' | 'delete' | 'insert' | 'duplicate' | 'swap'; a: number; b: number; text: string };
+
+const edit: fc.Arbitrary<Edit> = fc.record({
+  kind: fc.constantFrom('truncate', 'delete', 'insert', 'duplicate', 'swap'),
+  a: fc.nat(),
+  b: fc.nat(),
+  text: token,
+});
+
+function applyEdit(s: string, e: Edit): string {
+  const n = s.length + 1;
+  const [i, j] = [e.a % n, e.b % n].sort((x, y) => x - y);
+  switch (e.kind) {
+    case 'truncate':
+      return s.slice(0, i);
+    case 'delete':
+      return s.slice(0, i) + s.slice(j);
+    case 'insert':
+      return s.slice(0, i) + e.text + s.slice(i);
+    case 'duplicate':
+      return s.slice(0, j) + s.slice(i, j) + s.slice(j);
+    case 'swap': {
+      const k = Math.floor((i + j) / 2);
+      return s.slice(0, i) + s.slice(k, j) + s.slice(i, k) + s.slice(j);
+    }
+  }
+}
+
+/** Real queries with a few edits each: truncated, cut, with tokens inserted, duplicated or swapped. */
+function mutated(seeds: string[]) {
+  return fc.tuple(fc.constantFrom(...seeds), fc.array(edit, { minLength: 1, maxLength: 4 })).map(([s, edits]) => edits.reduce(applyEdit, s));
+}
+
+export function queries(seeds: string[]): fc.Arbitrary<string> {
+  return fc.oneof({ weight: 5, arbitrary: mutated(seeds) }, { weight: 4, arbitrary: generated }, { weight: 1, arbitrary: extreme });
+}
+
+export type Outcome = { ok: true } | { ok: false; expected: true } | { ok: false; expected: false; error: unknown; why: string };
+
+/** Parse and compile `text`; classify what happened. */
+export function attempt(text: string): Outcome {
+  try {
+    const parsed = parseQuery({ file: undefined, text, detectionName: undefined }, { macros });
+    compileQuery(parsed, bindings, { ...defaultCompileOptions(), now: 1_700_000_000 });
+    return { ok: true };
+  } catch (e) {
+    if (!(e instanceof DuckhuntError)) return { ok: false, expected: false, error: e, why: `threw ${(e as Error)?.name ?? typeof e}: ${(e as Error)?.message ?? String(e)}` };
+    const bad = positionProblem(e, text);
+    if (bad) return { ok: false, expected: false, error: e, why: bad };
+    return { ok: false, expected: true };
+  }
+}
+
+/** Why the error's position does not lie inside the text, or undefined when it does. */
+function positionProblem(e: DuckhuntError, text: string): string | undefined {
+  const p = e.position;
+  if (!p) return undefined;
+  if (!(p.offset >= 0 && p.offset <= text.length)) return `offset ${p.offset} outside 0..${text.length}`;
+  const lines = text.split('\n');
+  if (!(p.line >= 1 && p.line <= lines.length)) return `line ${p.line} outside 1..${lines.length}`;
+  if (!(p.column >= 1 && p.column <= lines[p.line - 1].length + 1)) return `column ${p.column} outside 1..${lines[p.line - 1].length + 1} of line ${p.line}`;
+  return undefined;
+}
