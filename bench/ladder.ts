@@ -49,8 +49,12 @@ export function ctesOf(sql: string): Array<{ name: string; label: string }> {
 /** The statement cut after CTE `name`, selecting a hash of each of its whole rows (every column computed). */
 function upTo(sql: string, name: string): string {
   const start = sql.indexOf(`"${name}" AS (`);
-  // The CTE ends at the next line that is just `)` followed by `,` or the end of the WITH list.
-  const end = sql.indexOf('\n)', start);
+  // The CTE ends where the next one's comment line starts (after `),`), or, for the last, before the SELECT
+  // that follows the WITH list.
+  const next = /\n\),\n-- [^\n]*\n"[A-Za-z0-9_]+" AS \(/g;
+  next.lastIndex = start;
+  const m = next.exec(sql);
+  const end = m ? m.index : sql.lastIndexOf('\n)\nSELECT');
   const withList = sql.slice(0, end + 2);
   return `${withList}\nSELECT count(*), sum(hash(dh_row) % 1000) FROM "${name}" AS dh_row`;
 }

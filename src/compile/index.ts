@@ -1,7 +1,7 @@
 // Compile stage: parsed query + bound sources → DuckDB SQL (subsearch statements, then the main query).
 
 import type { ParsedQuery } from '../frontend.ts';
-import { sqlIdent } from '../sql/quote.ts';
+import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { referencedFieldNames } from './collect.ts';
 import { CompileContext, type CompileOptions, type CompileWarning } from './context.ts';
@@ -46,7 +46,7 @@ export function renderSql(q: CompiledQuery, withPrelude: boolean): string {
   const parts: string[] = [];
   if (withPrelude) parts.push(`-- duckhunt helper macros\n${preludeSql()}`);
   for (const s of q.subsearches) {
-    parts.push(`-- ${s.label.replace(/\n/g, ' ')}\nCREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql};`);
+    parts.push(`${sqlComment(s.label)}\nCREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql};`);
   }
   parts.push(`${q.sql};`);
   return parts.join('\n\n') + '\n';

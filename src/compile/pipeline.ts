@@ -4,7 +4,7 @@
 // enforced and reported.
 
 import type * as A from '../ast/ast.ts';
-import { sqlIdent } from '../sql/quote.ts';
+import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { eventFieldReads, eventOrderMatters } from './collect.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -100,7 +100,8 @@ export class PipelineBuilder {
 
   /** `WITH a AS (…), b AS (…)` text for the steps so far, one CTE per command with its SPL as a comment. */
   withClause(): string {
-    return 'WITH\n' + this.steps.map((s) => `-- ${s.label.replace(/\n/g, ' ')}\n${sqlIdent(s.name)} AS (\n  ${s.sql.replace(/\n/g, '\n  ')}\n)`).join(',\n');
+    // The step's SQL goes in as it is: indenting its lines would also indent line breaks inside string literals.
+    return 'WITH\n' + this.steps.map((s) => `${sqlComment(s.label)}\n${sqlIdent(s.name)} AS (\n${s.sql}\n)`).join(',\n');
   }
 }
 
