@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runText } from '../src/api.ts';
+import { compileText, runText } from '../src/api.ts';
 import { DuckhuntError } from '../src/errors.ts';
 import { parseQuery } from '../src/frontend.ts';
 import { MacroLibrary, parseMacrosConf } from '../src/macros/index.ts';
@@ -55,6 +55,13 @@ describe('limits', () => {
     expect(e.position?.line).toBe(1);
     expect(() => parseQuery(src(`* | eval x=1${'+1'.repeat(900)}`), { macros })).not.toThrow();
     expect(() => parseQuery(src(chain), { macros, maxAstDepth: 3000 })).not.toThrow();
+  });
+
+  it('SQL grows linearly with nesting: an operand used twice is bound once, not pasted twice', () => {
+    // `a+a+…` over text fields and nested sqrt() each need their operand twice; pasted, 40 levels were 2^40 bytes.
+    for (const q of [`* | eval x=${Array(40).fill('a').join('+')}`, `* | eval x=${'sqrt('.repeat(40)}a${')'.repeat(40)}`]) {
+      expect(compileText(q, { bindings: [] }).sql.length).toBeLessThan(50_000);
+    }
   });
 
   it('macro nesting depth', () => {

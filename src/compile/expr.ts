@@ -8,6 +8,7 @@ import type * as A from '../ast/ast.ts';
 import { sqlIdent, sqlNumber, sqlString } from '../sql/quote.ts';
 import type { CompileContext } from './context.ts';
 import { FUNCTIONS } from './functions.ts';
+import { once, onceAll } from './once.ts';
 import type { Schema } from './schema.ts';
 import type { FieldType, TypedSql, ValueType } from './types.ts';
 
@@ -25,7 +26,7 @@ export const convert = {
       case 'mv':
         return `dh_single(${t.sql})`;
       case 'bool':
-        return `CASE WHEN ${t.sql} THEN 'True' WHEN NOT (${t.sql}) THEN 'False' END`;
+        return once(t.sql, (b) => `CASE WHEN ${b} THEN 'True' WHEN NOT (${b}) THEN 'False' END`);
     }
   },
   /** A single number, or null when the value does not look like a number. */
@@ -47,9 +48,9 @@ export const convert = {
       case 'mv':
         return t.sql;
       case 'num':
-        return `CASE WHEN ${t.sql} IS NOT NULL THEN [dh_str(${t.sql})] END`;
+        return once(t.sql, (n) => `CASE WHEN ${n} IS NOT NULL THEN [dh_str(${n})] END`);
       default:
-        return `CASE WHEN ${convert.str(t)} IS NOT NULL THEN [${convert.str(t)}] END`;
+        return once(convert.str(t), (s) => `CASE WHEN ${s} IS NOT NULL THEN [${s}] END`);
     }
   },
 };
@@ -188,12 +189,10 @@ export class ExprCompiler {
     const r = this.value(e.right);
     if (l.type === 'num' || r.type === 'num') return { sql: `(${convert.num(l)} + ${convert.num(r)})`, type: 'num' };
     if (e.left.kind === 'string' && e.right.kind === 'string') return { sql: `(${l.sql} || ${r.sql})`, type: 'str' };
-    const ls = convert.str(l);
-    const rs = convert.str(r);
-    return {
-      sql: `CASE WHEN dh_num(${ls}) IS NOT NULL AND dh_num(${rs}) IS NOT NULL THEN dh_str(dh_num(${ls}) + dh_num(${rs})) ELSE ${ls} || ${rs} END`,
-      type: 'str',
-    };
+    const sql = onceAll([convert.str(l), convert.str(r)], ([ls, rs]) =>
+      `CASE WHEN dh_num(${ls}) IS NOT NULL AND dh_num(${rs}) IS NOT NULL THEN dh_str(dh_num(${ls}) + dh_num(${rs})) ELSE ${ls} || ${rs} END`,
+    );
+    return { sql, type: 'str' };
   }
 
   /**

@@ -7,6 +7,7 @@ import type * as A from '../ast/ast.ts';
 import { exprFieldNames } from '../ast/walk.ts';
 import { sqlNumber, sqlString } from '../sql/quote.ts';
 import { convert, coerce, type ExprCompiler, NULL_STR, unify } from './expr.ts';
+import { once, onceAll } from './once.ts';
 import { checkRegex } from './regex.ts';
 import { relativeTimeSql } from './time.ts';
 import { strftimeSql, strptimeFormat } from './timeformat.ts';
@@ -25,7 +26,8 @@ const mv = (sql: string): TypedSql => ({ sql, type: 'mv' });
 /** A function of one or more numbers. */
 const numeric = (arity: [number, number], f: (...args: string[]) => string): EvalFunction => ({
   arity,
-  compile: (call, c) => num(f(...call.args.map((a) => convert.num(c.value(a))))),
+  // once(): f may use an argument more than once (sqrt, ln, log).
+  compile: (call, c) => num(onceAll(call.args.map((a) => convert.num(c.value(a))), (refs) => f(...refs))),
 });
 
 /** A string function that Splunk applies to each value of a multivalue field. */
@@ -93,15 +95,20 @@ function coalesceFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
 }
 
 function mvindexFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
-  const l = convert.list(c.value(call.args[0]));
+  const list = convert.list(c.value(call.args[0]));
   const start = convert.num(c.value(call.args[1]));
   // Splunk indexes from 0; negative counts from the end (-1 is the last value); out of range is null.
-  const pos = (i: string) => `(CASE WHEN ${i} >= 0 THEN CAST(${i} AS BIGINT) + 1 ELSE len(${l}) + CAST(${i} AS BIGINT) + 1 END)`;
+  const pos = (l: string, i: string) => `(CASE WHEN ${i} >= 0 THEN CAST(${i} AS BIGINT) + 1 ELSE len(${l}) + CAST(${i} AS BIGINT) + 1 END)`;
   if (call.args.length === 2) {
-    return str(`CASE WHEN ${pos(start)} BETWEEN 1 AND len(${l}) THEN ${l}[${pos(start)}] END`);
+    return str(onceAll([list, start], ([l, s]) => `CASE WHEN ${pos(l, s)} BETWEEN 1 AND len(${l}) THEN ${l}[${pos(l, s)}] END`));
   }
   const end = convert.num(c.value(call.args[2]));
-  return mv(`dh_mv(CASE WHEN ${pos(start)} >= 1 AND ${pos(end)} <= len(${l}) AND ${pos(start)} <= ${pos(end)} THEN list_slice(${l}, ${pos(start)}, ${pos(end)}) END)`);
+  return mv(
+    `dh_mv(${onceAll([list, start, end], ([l, s, e]) => {
+      const [ps, pe] = [pos(l, s), pos(l, e)];
+      return `CASE WHEN ${ps} >= 1 AND ${pe} <= len(${l}) AND ${ps} <= ${pe} THEN list_slice(${l}, ${ps}, ${pe}) END`;
+    })})`,
+  );
 }
 
 function splitFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
@@ -136,9 +143,12 @@ function tonumberFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   }
   if (base === 10) return num(`dh_num(${singleArg(c, call, 0)})`);
   const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, base);
-  const s = `lower(${singleArg(c, call, 0)})`;
   return num(
-    `CASE WHEN regexp_full_match(${s}, ${sqlString(`[${digits}]+`)}) THEN CAST(list_reduce(list_transform(string_split(${s}, ''), lambda d: CAST(strpos(${sqlString(digits)}, d) - 1 AS DOUBLE)), lambda acc, d: acc * ${base} + d) AS DOUBLE) END`,
+    once(
+      `lower(${singleArg(c, call, 0)})`,
+      (s) =>
+        `CASE WHEN regexp_full_match(${s}, ${sqlString(`[${digits}]+`)}) THEN CAST(list_reduce(list_transform(string_split(${s}, ''), lambda d: CAST(strpos(${sqlString(digits)}, d) - 1 AS DOUBLE)), lambda acc, d: acc * ${base} + d) AS DOUBLE) END`,
+    ),
   );
 }
 
@@ -146,18 +156,19 @@ function tostringFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const v = c.any(call.args[0]);
   if (call.args.length === 1) return str(convert.str(v));
   const fmt = literal(c, call, 1, 'format').toLowerCase();
-  const n = convert.num(v);
+  const with_ = (f: (n: string) => string) => str(once(convert.num(v), f));
   switch (fmt) {
     case 'hex':
-      return str(`CASE WHEN ${n} IS NOT NULL THEN '0x' || upper(to_hex(CAST(${n} AS BIGINT))) END`);
+      return with_((n) => `CASE WHEN ${n} IS NOT NULL THEN '0x' || upper(to_hex(CAST(${n} AS BIGINT))) END`);
     case 'commas':
-      return str(`CASE WHEN ${n} = trunc(${n}) THEN format('{:,}', CAST(${n} AS BIGINT)) ELSE format('{:,.2f}', ${n}) END`);
+      return with_((n) => `CASE WHEN ${n} = trunc(${n}) THEN format('{:,}', CAST(${n} AS BIGINT)) ELSE format('{:,.2f}', ${n}) END`);
     case 'duration':
-      return str(
-        `CASE WHEN ${n} IS NOT NULL THEN printf('%02d:%02d:%02d', CAST(floor(${n} / 3600) AS BIGINT), CAST(floor(${n} / 60) AS BIGINT) % 60, CAST(floor(${n}) AS BIGINT) % 60) END`,
+      return with_(
+        (n) =>
+          `CASE WHEN ${n} IS NOT NULL THEN printf('%02d:%02d:%02d', CAST(floor(${n} / 3600) AS BIGINT), CAST(floor(${n} / 60) AS BIGINT) % 60, CAST(floor(${n}) AS BIGINT) % 60) END`,
       );
     case 'binary':
-      return str(`CASE WHEN ${n} IS NOT NULL THEN bin(CAST(${n} AS BIGINT)) END`);
+      return with_((n) => `CASE WHEN ${n} IS NOT NULL THEN bin(CAST(${n} AS BIGINT)) END`);
     default:
       throw c.ctx.error('compile_error', `tostring() format must be "hex", "commas", "duration" or "binary", not "${fmt}"`, call.args[1].span);
   }
@@ -182,13 +193,11 @@ function trimFn(which: 'trim' | 'ltrim' | 'rtrim'): EvalFunction {
 }
 
 function substrFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
-  const s = singleArg(c, call, 0);
-  const start = `CAST(${convert.num(c.value(call.args[1]))} AS BIGINT)`;
+  const text = singleArg(c, call, 0);
+  const first = `CAST(${convert.num(c.value(call.args[1]))} AS BIGINT)`;
+  const len = call.args.length > 2 ? `, CAST(${convert.num(c.value(call.args[2]))} AS BIGINT)` : '';
   // 1-based; a negative start counts from the end.
-  const from = `(CASE WHEN ${start} < 0 THEN length(${s}) + ${start} + 1 ELSE ${start} END)`;
-  if (call.args.length === 2) return str(`substring(${s}, ${from})`);
-  const len = `CAST(${convert.num(c.value(call.args[2]))} AS BIGINT)`;
-  return str(`substring(${s}, ${from}, ${len})`);
+  return str(onceAll([text, first], ([s, start]) => `substring(${s}, (CASE WHEN ${start} < 0 THEN length(${s}) + ${start} + 1 ELSE ${start} END)${len})`));
 }
 
 function replaceFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
@@ -286,10 +295,14 @@ function extremeEval(which: 'max' | 'min'): EvalFunction {
       const args = call.args.map((a) => c.value(a));
       const f = which === 'max' ? 'list_max' : 'list_min';
       if (args.every((a) => a.type === 'num')) return num(`${f}([${args.map((a) => a.sql).join(', ')}])`);
-      const all = `list_filter(flatten([${args.map((a) => `coalesce(${convert.list(a)}, [])`).join(', ')}]), lambda dh_v: dh_v IS NOT NULL)`;
-      const nums = `list_filter(list_transform(${all}, lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
-      const strs = `list_filter(${all}, lambda dh_v: dh_num(dh_v) IS NULL)`;
-      return str(which === 'max' ? `coalesce(${f}(${strs}), dh_str(${f}(${nums})))` : `coalesce(dh_str(${f}(${nums})), ${f}(${strs}))`);
+      const values = `list_filter(flatten([${args.map((a) => `coalesce(${convert.list(a)}, [])`).join(', ')}]), lambda dh_v: dh_v IS NOT NULL)`;
+      return str(
+        once(values, (all) => {
+          const nums = `list_filter(list_transform(${all}, lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
+          const strs = `list_filter(${all}, lambda dh_v: dh_num(dh_v) IS NULL)`;
+          return which === 'max' ? `coalesce(${f}(${strs}), dh_str(${f}(${nums})))` : `coalesce(dh_str(${f}(${nums})), ${f}(${strs}))`;
+        }),
+      );
     },
   };
 }
@@ -313,7 +326,7 @@ export const FUNCTIONS: ReadonlyMap<string, EvalFunction> = new Map<string, Eval
       arity: [1, 1],
       compile: (call, c) => {
         const v = c.value(call.args[0]);
-        return bool(v.type === 'num' ? 'false' : `(${convert.str(v)} IS NOT NULL AND dh_num(${convert.str(v)}) IS NULL)`);
+        return bool(v.type === 'num' ? 'false' : once(convert.str(v), (s) => `(${s} IS NOT NULL AND dh_num(${s}) IS NULL)`));
       },
     },
   ],
@@ -355,8 +368,7 @@ export const FUNCTIONS: ReadonlyMap<string, EvalFunction> = new Map<string, Eval
       arity: [1, 1],
       // First occurrence of each value, in order.
       compile: (call, c) => {
-        const l = convert.list(c.value(call.args[0]));
-        return mv(`list_filter(${l}, lambda dh_v, dh_i: list_position(${l}, dh_v) = dh_i)`);
+        return mv(once(convert.list(c.value(call.args[0])), (l) => `list_filter(${l}, lambda dh_v, dh_i: list_position(${l}, dh_v) = dh_i)`));
       },
     },
   ],

@@ -4,6 +4,7 @@
 
 import type { Span } from '../errors.ts';
 import type { CompileContext } from './context.ts';
+import { once } from './once.ts';
 
 export type TimeUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 
@@ -149,14 +150,16 @@ export function relativeTimeSql(epochSql: string, spec: string, span: Span, ctx:
   }
   let ts = `make_timestamptz(CAST(${epochSql} * 1000000 AS BIGINT))`;
   for (const step of steps) {
+    const t = ts;
     if (step.kind === 'offset') {
       const [n, unit] = step.unit === 'quarter' ? [step.amount * 3, 'month'] : step.unit === 'week' ? [step.amount * 7, 'day'] : [step.amount, step.unit];
       // Parenthesised: DuckDB does not parse a negative literal in `INTERVAL -1 DAY`.
-      ts = `(${ts} + INTERVAL (${n}) ${unit.toUpperCase()})`;
+      ts = `(${t} + INTERVAL (${n}) ${unit.toUpperCase()})`;
     } else if (step.unit === 'week') {
-      ts = `(date_trunc('day', ${ts}) - to_days(CAST((dayofweek(${ts}) - ${step.weekday} + 7) % 7 AS INTEGER)))`;
+      // The timestamp is used twice: bound once (src/compile/once.ts), so `@w1@w1…` does not double the SQL.
+      ts = once(t, (x) => `(date_trunc('day', ${x}) - to_days(CAST((dayofweek(${x}) - ${step.weekday} + 7) % 7 AS INTEGER)))`);
     } else {
-      ts = `date_trunc('${step.unit}', ${ts})`;
+      ts = `date_trunc('${step.unit}', ${t})`;
     }
   }
   return `epoch(${ts})`;

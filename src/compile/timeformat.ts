@@ -4,6 +4,7 @@
 import type { Span } from '../errors.ts';
 import { sqlString } from '../sql/quote.ts';
 import type { CompileContext } from './context.ts';
+import { once } from './once.ts';
 
 const SAME = new Set('aAbBcdHIjmMpSUwWyYzZ%'.split(''));
 const MAPPED: Record<string, string> = {
@@ -59,6 +60,11 @@ export function strftimeFormat(fmt: string, span: Span, ctx: CompileContext): st
  * `%s` (epoch seconds) has no DuckDB strftime code, so the format is cut at each `%s` and the pieces joined.
  */
 export function strftimeSql(epochSql: string, fmt: string, span: Span, ctx: CompileContext): string {
+  // The value is used once per piece of the format: bound once (src/compile/once.ts).
+  return once(epochSql, (epoch) => strftimePieces(epoch, fmt, span, ctx));
+}
+
+function strftimePieces(epochSql: string, fmt: string, span: Span, ctx: CompileContext): string {
   const ts = `make_timestamptz(CAST(${epochSql} * 1000000 AS BIGINT))`;
   const pieces: string[] = [];
   let start = 0;
