@@ -31,6 +31,11 @@ const PAYLOADS: Record<string, string> = {
   'NUL byte': `a\u0000'; CREATE TABLE dh_pwned_nul AS SELECT 1; --`,
   'quote lookalikes': `\u2019; CREATE TABLE dh_pwned_uni AS SELECT 1; --\u201d`,
   'comment breakout': `*/ CREATE TABLE dh_pwned_comment AS SELECT 1; /*`,
+  // The SPL of every command is a `-- comment` above its CTE: a line break in it must not end the comment.
+  'line break': `a\nCREATE TABLE dh_pwned_lf AS SELECT 1; --`,
+  'carriage return': `a\r); CREATE TABLE dh_pwned_cr AS SELECT 1; --`,
+  'unicode line separators': `a\u2028\u2029\u0085\v\f); CREATE TABLE dh_pwned_ls AS SELECT 1; --`,
+  '/tmp target': `'); COPY (SELECT 1) TO '/tmp/dh_pwned.csv'; --`,
 };
 
 /** The payload inside an SPL double-quoted string (backslash and quote escaped, spl-semantics §2.2). */
@@ -86,9 +91,12 @@ async function run(query: string, opts: { macros?: MacroLibrary; bindings?: Sour
   }
 }
 
+const tmpPwned = () => readdirSync('/tmp').filter((f) => f.startsWith('dh_pwned'));
+const tmpPwnedBefore = tmpPwned();
+
 async function expectNoSideEffects() {
   expect(readdirSync(tmp).filter((f) => f.startsWith('pwned'))).toEqual([]);
-  expect(existsSync('/tmp/dh_pwned.csv')).toBe(false);
+  expect(tmpPwned()).toEqual(tmpPwnedBefore);
   expect(await state()).toEqual(baseline);
 }
 
@@ -162,6 +170,21 @@ describe.each(cases)('payload: %s', (_name, payload) => {
     const arg = payload.replace(/[(),`]/g, ' ');
     const r = await run(`| makeresults | \`wrap(${arg})\` | table y`, { macros });
     expect(r.rows !== undefined || r.error instanceof DuckhuntError).toBe(true);
+    await expectNoSideEffects();
+  });
+});
+
+describe('unquoted search values', () => {
+  // Payloads without spaces lex as one search word (and as one term on _raw).
+  const words = [`x');COPY(SELECT(1))TO'${PWN}_w.csv';--`, `x";ATTACH'${PWN}_w.db'AS(p);--`, `$$;DROP(TABLE(dh_canary));$$`, `\\';--`];
+  it.each(words)('%s', async (word) => {
+    // A word with brackets in it is a syntax error in search; otherwise it matches nothing.
+    const r = await run(`sourcetype=t v=${word} | stats count`);
+    if (r.rows) expect(r.rows).toEqual([{ count: 0 }]);
+    else expect(r.error).toBeInstanceOf(DuckhuntError);
+    const t = await run(`sourcetype=t ${word} | stats count`);
+    expect(t.rows ?? t.error).toBeDefined();
+    if (t.error) expect(t.error).toBeInstanceOf(DuckhuntError);
     await expectNoSideEffects();
   });
 });

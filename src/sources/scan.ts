@@ -24,7 +24,7 @@ export function jsonPath(name: string): { path: string; multivalue: boolean } {
   const segments = name.split('.');
   let multivalue = false;
   const parts = segments.map((seg) => {
-    const m = /^(.*?)((?:\{\})*)$/.exec(seg)!;
+    const m = /^([\s\S]*?)((?:\{\})*)$/.exec(seg)!; // [\s\S]: a key may hold line breaks
     const key = m[1];
     const arrays = m[2].length / 2;
     if (arrays > 0) multivalue = true;

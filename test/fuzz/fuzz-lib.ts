@@ -54,7 +54,7 @@ const TOKENS = [
   '+', '-', '*', '/', '%', '$x$', '```', '```a comment```', '`o365_management_activity`', '`security_content_ctime(firstTime)`',
   '`unknown_macro`', '`drop_dm_object_name(x)`', 'x', 'user', 'Item.Subject', "'AffectedItems{}.Subject'", '-time', '_time', '_raw',
   'sourcetype=o365:management:activity', 'earliest=-24h@h', 'latest=now', '0', '1', '-1', '1e308', '3.14', '0x1f', '"a b"', '"\\\\Sent Items"',
-  '"*"', '*', 'a*b', '"(?<g>x+)"', '"(?=look)"', '\u0000', '\u200f', '\u202e', '😀', '\ud800', 'é', '\t', '\n', '\r\n', ' ',
+  '"*"', '"a\nb"', 'rename x AS "a\r\nb{}"', 'spath path="a\u2028b"', '*', 'a*b', '"(?<g>x+)"', '"(?=look)"', '\u0000', '\u200f', '\u202e', '😀', '\ud800', 'é', '\t', '\n', '\r\n', ' ',
 ];
 
 const token = fc.oneof(
@@ -76,8 +76,21 @@ const extreme = fc.oneof(
   fc.integer({ min: 1, max: 300 }).map((n) => 'x=1 ' + '[search '.repeat(n) + 'a=1' + ']'.repeat(n)),
   fc.integer({ min: 1, max: 3000 }).map((n) => '* | eval x=' + 'abs('.repeat(n) + '1' + ')'.repeat(n)),
   fc.integer({ min: 1, max: 2000 }).map((n) => 'x=1 ' + 'a=1 OR '.repeat(n) + 'b=1'),
-  fc.integer({ min: 1000, max: 60000 }).map((n) => `* | eval x="${'a'.repeat(n)}"`),
-  fc.integer({ min: 1000, max: 60000 }).map((n) => `x=${'9'.repeat(n)}`),
+  fc.integer({ min: 1000, max: 100_000 }).map((n) => `* | eval x="${'a'.repeat(n)}"`),
+  fc.integer({ min: 1000, max: 100_000 }).map((n) => `x=${'9'.repeat(n)}`),
+  // Operands a translation uses more than once, nested up to the bracket limit: the SQL must stay linear.
+  fc.tuple(fc.constantFrom('sqrt(X)', 'substr(X, 2)', 'max(X, "1")', 'mvindex(X, -1)', 'tostring(X, "hex")', 'isstr(X)', 'mvdedup(X)', 'ln(X)', 'if(X, 1, 0)', '(X+a)', 'strftime(X, "%s%s")'), fc.integer({ min: 1, max: 70 }))
+    .map(([t, n]) => `* | eval x=${Array.from({ length: n }).reduce<string>((e) => t.replace('X', e), 'a')}`),
+  fc.integer({ min: 1, max: 200 }).map((n) => `* | eval x=a${'+a'.repeat(n)}`),
+  fc.integer({ min: 1, max: 200 }).map((n) => `* | eval x=relative_time(a, "${'@w1'.repeat(n)}")`),
+);
+
+/** Pieces inserted whole into real queries: a huge literal, deep brackets, a long operator chain. */
+const bigPiece = fc.oneof(
+  fc.integer({ min: 1000, max: 100_000 }).map((n) => `"${'x'.repeat(n)}"`),
+  fc.integer({ min: 50, max: 5000 }).map((n) => '('.repeat(n)),
+  fc.integer({ min: 50, max: 5000 }).map((n) => '('.repeat(n) + 'a' + ')'.repeat(n)),
+  fc.integer({ min: 50, max: 2000 }).map((n) => 'a' + '+a'.repeat(n)),
 );
 
 type Edit = { kind: 'truncate' | 'delete' | 'insert' | 'duplicate' | 'swap'; a: number; b: number; text: string };
@@ -86,7 +99,7 @@ const edit: fc.Arbitrary<Edit> = fc.record({
   kind: fc.constantFrom('truncate', 'delete', 'insert', 'duplicate', 'swap'),
   a: fc.nat(),
   b: fc.nat(),
-  text: token,
+  text: fc.oneof({ weight: 20, arbitrary: token }, { weight: 1, arbitrary: bigPiece }),
 });
 
 function applyEdit(s: string, e: Edit): string {
