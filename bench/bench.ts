@@ -2,7 +2,7 @@
 // SQL (bench/headline.hand.sql), over generated O365 data of two sizes, as NDJSON and as Parquet. Writes
 // bench/RESULTS.md (the figures, the machine, then bench/NOTES.md: what the figures mean and what would close a gap).
 //
-//   npm run bench          sizes 1 M and 10 M events per sourcetype (about 12 minutes on 2 cores)
+//   npm run bench          sizes 1 M and 10 M events per sourcetype (about 6 minutes on 2 cores, data cached)
 //   npm run bench:quick    sizes 100 k and 1 M, fewer repetitions (about 2 minutes); writes bench/out/RESULTS.quick.md
 //   npx tsx bench/bench.ts --sizes 1e6 --reps 5 [--out FILE]
 //
