@@ -11,7 +11,7 @@ import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
-import { jsonPath, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
+import { jsonPath, leafText, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
 export interface EngineOptions {
   timezone: string;
@@ -251,7 +251,7 @@ export class Engine {
       const files: string[] = [];
       for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
       // The time field's text (tv) is computed once; the time expression reads it several times.
-      const leaf = `json_extract_string(json_value(line, ${sqlString(jsonPath(b.timeField).path)}), '$')`;
+      const leaf = leafText(`json_value(line, ${sqlString(jsonPath(b.timeField).path)})`);
       const time = timeExpression('tv');
       // Blank lines are not problems; CASE keeps trim (a copy of the line) to the few lines that are not JSON,
       // and the time expression to those that are.

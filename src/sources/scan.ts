@@ -39,6 +39,9 @@ export function flatKeyPath(name: string): string {
   return `$."${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** The text of a leaf from `json_value()` output (JSON text, null for an object or array): one unquoting call. */
+export const leafText = (jsonValueSql: string): string => `json_extract_string(${jsonValueSql}, '$')`;
+
 /** The time of an event from the configured field: epoch seconds, ISO-8601 (UTC without offset), or /Date(ms)/. */
 export function timeExpression(value: string): string {
   // ISO-8601 first: the common case, and no number parses as a timestamp (coalesce stops at the first value).
@@ -90,7 +93,7 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
   // json_value gives each path's scalar as JSON text, null for an object or array (not a leaf: no value), so a
   // leaf is one small unquoting call. DuckDB copies a field's expression into every filter that reads it (the
   // search, the null checks of stats by-fields), so its cost counts many times per event: see bench/RESULTS.md.
-  const leaf = (k: number) => `json_extract_string(_dh_j[${k}], '$')`;
+  const leaf = (k: number) => leafText(`_dh_j[${k}]`);
   // The time field's text is computed once (_dh_tv): the time expression reads it several times.
   const inner =
     `SELECT *, ${leaf(scalar.length + 1)} AS _dh_tv FROM (` +

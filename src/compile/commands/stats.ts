@@ -35,19 +35,18 @@ const str = (sql: string): TypedSql => ({ sql, type: 'str' });
 const mv = (sql: string): TypedSql => ({ sql, type: 'mv' });
 
 /**
- * All values flattened to a list of strings, nulls dropped (null when there are none). A single value per row is
- * collected as is: a list of one-element lists costs a list per row in the group state (bench/NOTES.md).
+ * The non-null values of a single-valued input as a flat list (null when there are none), optionally in row
+ * order: collected as they are, since a list of one-element lists costs a list per row in the group state.
  */
-const allValues = (i: AggInput) => {
-  if (i.value.type === 'str' || i.value.type === 'num') {
-    const s = convert.str(i.value);
-    return i.w(`list(${s}) FILTER (WHERE ${s} IS NOT NULL)`);
-  }
-  return `list_filter(flatten(${i.w(`list(${i.list})`)}), lambda dh_v: dh_v IS NOT NULL)`;
-};
+const scalarValues = (i: AggInput, sql: string, order = '') => i.w(`list(${sql}${order}) FILTER (WHERE ${sql} IS NOT NULL)`);
+const isScalar = (i: AggInput) => i.value.type === 'str' || i.value.type === 'num';
+
+/** All values flattened to a list of strings, nulls dropped. */
+const allValues = (i: AggInput) =>
+  isScalar(i) ? scalarValues(i, convert.str(i.value)) : `list_filter(flatten(${i.w(`list(${i.list})`)}), lambda dh_v: dh_v IS NOT NULL)`;
 /** All numeric values as DOUBLEs. */
 const numbers = (i: AggInput) =>
-  i.value.type === 'num' ? i.w(`list(${i.value.sql}) FILTER (WHERE ${i.value.sql} IS NOT NULL)`) : `list_filter(list_transform(${allValues(i)}, lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
+  i.value.type === 'num' ? scalarValues(i, i.value.sql) : `list_filter(list_transform(${allValues(i)}, lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
 
 function percentile(p: number): Aggregate {
   return {
@@ -86,13 +85,12 @@ const AGGREGATES: ReadonlyMap<string, Aggregate> = new Map<string, Aggregate>([
     'list',
     {
       arg: 'required',
-      sql: (i) => {
-        if (i!.value.type === 'str' || i!.value.type === 'num') {
-          const s = convert.str(i!.value);
-          return mv(`dh_mv(${i!.w(`list(${s} ORDER BY _dh_seq) FILTER (WHERE ${s} IS NOT NULL)`)}[1:100])`);
-        }
-        return mv(`dh_mv(list_filter(flatten(${i!.w(`list(${i!.list} ORDER BY _dh_seq)`)}), lambda dh_v: dh_v IS NOT NULL)[1:100])`);
-      },
+      sql: (i) =>
+        mv(
+          isScalar(i!)
+            ? `dh_mv(${scalarValues(i!, convert.str(i!.value), ' ORDER BY _dh_seq')}[1:100])`
+            : `dh_mv(list_filter(flatten(${i!.w(`list(${i!.list} ORDER BY _dh_seq)`)}), lambda dh_v: dh_v IS NOT NULL)[1:100])`,
+        ),
     },
   ],
   ['sum', { arg: 'required', sql: (i) => num(`list_sum(${numbers(i!)})`) }],
