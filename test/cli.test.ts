@@ -81,16 +81,16 @@ describe('duckhunt compile', () => {
 
 describe('duckhunt check', () => {
   it('--format json follows the contract and the exit code says whether all passed', () => {
-    const r = cli(['check', 'queries', 'test/fixtures/security_content/detections/application/okta_idp_lifecycle_modifications.yml', '--format', 'json', '--macros', 'test/fixtures/security_content/macros']);
+    const r = cli(['check', 'queries', 'test/fixtures/detections/ml_scored_logins.yml', '--format', 'json', '--macros', 'test/fixtures/macros']);
     const results = JSON.parse(r.stdout);
     expect(results).toEqual([
       { file: 'queries/o365_email_send_and_hard_delete_exfiltration_behavior.spl', status: 'ok', message: null, line: null, column: null },
       {
-        file: 'test/fixtures/security_content/detections/application/okta_idp_lifecycle_modifications.yml',
+        file: 'test/fixtures/detections/ml_scored_logins.yml',
         status: 'unsupported',
-        message: "the search modifier 'eventtype=' is not supported",
+        message: "command 'apply' is not supported",
         line: 1,
-        column: 1,
+        column: 65,
       },
     ]);
     expect(r.status).toBe(1);

@@ -5,7 +5,7 @@
 // has one) lies inside the text. Anything else — a TypeError, a stack overflow, a chevrotain internal error —
 // is a crash.
 
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { compileQuery } from '../../src/compile/index.ts';
@@ -15,12 +15,12 @@ import { parseQuery } from '../../src/frontend.ts';
 import { defaultMacroLibrary, type MacroLibrary } from '../../src/macros/index.ts';
 import { readQueryFile } from '../../src/query-file.ts';
 import { catalogFromFlags, type SourceBinding } from '../../src/sources/catalog.ts';
+import { CORPUS } from '../support/corpus.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CORPUS = join(ROOT, 'test', 'fixtures', 'security_content');
 
-/** Macros of the corpus plus queries/macros.conf, loaded once. */
-export const macros: MacroLibrary = defaultMacroLibrary([join(CORPUS, 'macros')]);
+/** Macros of the corpus (when there is one, read in place) plus queries/macros.conf, loaded once. */
+export const macros: MacroLibrary = defaultMacroLibrary(CORPUS ? [join(CORPUS, 'macros')] : []);
 
 /** NDJSON bindings (never read: compiling only needs their paths). */
 const bindings: SourceBinding[] = catalogFromFlags([
@@ -29,9 +29,14 @@ const bindings: SourceBinding[] = catalogFromFlags([
   'st=/nonexistent/st.json',
 ]).bindings;
 
-/** Real queries to mutate: the headline detection and every 25th corpus detection (deterministic). */
+/**
+ * Real queries to mutate: the headline detection, our own seed queries (test/fuzz/seeds.spl, one per line), and
+ * every 25th corpus detection when a corpus is found (deterministic).
+ */
 export function seedQueries(): string[] {
   const seeds = [readQueryFile(join(ROOT, 'queries', 'o365_email_send_and_hard_delete_exfiltration_behavior.spl')).text];
+  seeds.push(...readFileSync(join(import.meta.dirname, 'seeds.spl'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#')));
+  if (!CORPUS) return seeds;
   const dir = join(CORPUS, 'detections');
   const files: string[] = [];
   const walk = (d: string) => {
