@@ -1,7 +1,32 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly through tsx's loader, so `npx duckhunt` works right after `npm ci`.
-import { register } from 'tsx/esm/api';
+// Runs the built command line (dist/, made by `npm ci` and `npm run build`). When dist/ is missing or older than
+// the TypeScript sources (an edit not yet built), it runs the sources through tsx's loader instead, slower to
+// start but never stale.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const root = new URL('..', import.meta.url);
+const built = new URL('dist/main.js', root);
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+const fresh =
+  existsSync(built) &&
+  statSync(built).mtimeMs >= Math.max(...['src', 'grammar'].map((d) => (existsSync(new URL(d, root)) ? newestSource(new URL(d, root).pathname) : 0)));
+
+let main;
+if (fresh) {
+  ({ main } = await import(built.href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv);

@@ -59,8 +59,12 @@ function searchValue(t: IToken): A.SearchValue {
 const isNumeric = (s: string) => /^\d+$/.test(s);
 
 export class SplParser extends EmbeddedActionsParser {
-  constructor() {
-    super(T.allTokens, { maxLookahead: 3, errorMessageProvider: messages, recoveryEnabled: false });
+  /**
+   * `validate` runs chevrotain's grammar validations (ambiguities, left recursion…) during self-analysis. They
+   * cost most of the parser's start-up, so the shared parser skips them and a test builds one with them on.
+   */
+  constructor({ validate = false }: { validate?: boolean } = {}) {
+    super(T.allTokens, { maxLookahead: 3, errorMessageProvider: messages, recoveryEnabled: false, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 

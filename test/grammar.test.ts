@@ -1,6 +1,7 @@
 // The grammar on its own (no macros): precedence, associativity, quoting, command argument shapes.
 import { describe, expect, it } from 'vitest';
 import { parsePipeline, SyntaxProblem } from '../grammar/index.ts';
+import { SplParser } from '../grammar/parser.ts';
 import type * as A from '../src/ast/ast.ts';
 
 /** A compact, span-free rendering of expressions so that tests read like the SPL they check. */
@@ -299,5 +300,12 @@ describe('railroad diagram', () => {
     const { diagramHtml } = await import('../grammar/diagram.ts');
     const committed = readFileSync(new URL('../grammar/railroad.html', import.meta.url), 'utf8');
     expect(committed === diagramHtml(), 'grammar/railroad.html is stale: run npm run grammar:diagram').toBe(true);
+  });
+});
+
+describe('grammar validations', () => {
+  it("passes chevrotain's self-analysis checks, which the shared parser skips to start faster", () => {
+    // A grammar error (an ambiguous alternation, left recursion, a duplicate rule) throws here.
+    expect(() => new SplParser({ validate: true })).not.toThrow();
   });
 });

@@ -1,17 +1,14 @@
-// The `duckhunt` command line (contract in the README): check, and — as they land — compile and run.
+// The `duckhunt` command line (contract in the README). Only the option definitions live here; each command's
+// work is in cli/commands/ and is imported when that command runs, so `duckhunt --help` loads neither the
+// parser nor DuckDB.
 
-import { createWriteStream } from 'node:fs';
-import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { checkFile, collectQueryFiles, summarize, type CheckResult } from '../check.ts';
-import { compileQuery, renderSql } from '../compile/index.ts';
-import { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
-import { defaultMacroLibrary } from '../macros/index.ts';
-import { ingest } from '../ingest/ingest.ts';
-import { createWriter, type OutputFormat } from '../output/format.ts';
-import { catalogFromFlags } from '../sources/catalog.ts';
-import { compileOptions, prepare, type QueryFlags } from './query.ts';
+import type { CheckFlags } from './commands/check.ts';
+import type { IngestFlags } from './commands/ingest.ts';
+import type { RunFlags } from './commands/run.ts';
+import { wasInterrupted } from './long-run.ts';
+import type { QueryFlags } from './query.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -50,46 +47,11 @@ Examples:
   duckhunt run -e 'sourcetype=o365:management:activity Operation=HardDelete | stats count by UserId'
   duckhunt run detection.yml --source o365:management:activity=logs/*.json --format json -o out.json`,
     )
-    .action(async (file: string | undefined, opts: QueryFlags & { format: OutputFormat; output?: string; memoryLimit?: string; threads?: string; strict?: boolean }) => {
-      const engine = await Engine.create({ timezone: opts.timezone, memoryLimit: opts.memoryLimit, threads: opts.threads ? Number(opts.threads) : undefined });
-      try {
-        const q = await prepare(file, opts, engine);
-        for (const w of q.warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
-        await engine.confine(q.bindings, opts.output ? [resolve(opts.output)] : []);
-        let notices;
-        const stop = watchLongRun(engine);
-        try {
-          if (opts.format === 'parquet') {
-            if (!opts.output) throw new DuckhuntError('compile_error', '--format parquet needs an output file: add -o results.parquet');
-            ({ notices } = await engine.copyToParquet(q, opts.output, { strict: opts.strict }));
-          } else {
-            const stream = opts.output ? createWriteStream(opts.output) : process.stdout;
-            const writer = createWriter(opts.format, q.fields, (text) => stream.write(text));
-            ({ notices } = await engine.run(q, (rows) => writer.write(rows), { strict: opts.strict }));
-            writer.end();
-            if (opts.output) await new Promise<void>((resolve, reject) => (stream as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
-          }
-        } finally {
-          stop();
-        }
-        for (const n of notices) process.stderr.write(`warning: ${n.message}\n`);
-      } finally {
-        engine.close();
-      }
-    });
+    .action(async (file: string | undefined, opts: RunFlags) => (await import('./commands/run.ts')).runCommand(file, opts));
 
   queryOptions(program.command('compile').description('print the DuckDB SQL a query compiles to (runs nothing)'))
     .option('--prelude', 'also print the helper macros the SQL uses, so it can be run in a DuckDB shell')
-    .action(async (file: string | undefined, opts: QueryFlags & { prelude?: boolean }) => {
-      const engine = await Engine.create({ timezone: opts.timezone });
-      try {
-        const q = await prepare(file, opts, engine);
-        for (const w of q.warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
-        process.stdout.write(renderSql(q, opts.prelude ?? false));
-      } finally {
-        engine.close();
-      }
-    });
+    .action(async (file: string | undefined, opts: QueryFlags & { prelude?: boolean }) => (await import('./commands/compile.ts')).compileCommand(file, opts));
 
   program
     .command('ingest')
@@ -106,29 +68,7 @@ Then bind the dataset directory as the sourcetype's source:
   duckhunt ingest --sourcetype o365:management:activity 'logs/audit/*.json.gz' --out datasets
   duckhunt run detection.spl --source o365:management:activity=datasets/o365_management_activity --earliest -24h`,
     )
-    .action(async (inputs: string[], opts: { sourcetype: string; out: string; timeField?: string; overwrite?: boolean }) => {
-      const binding = catalogFromFlags(inputs.map((i) => `${opts.sourcetype}=${i}`)).bindings[0];
-      if (binding.format !== 'ndjson') throw new DuckhuntError('source_error', 'ingest reads NDJSON files; these inputs are already Parquet');
-      if (opts.timeField) binding.timeField = opts.timeField;
-      const engine = await Engine.create({ timezone: 'UTC' });
-      const tty = process.stderr.isTTY;
-      try {
-        const report = await ingest(engine, binding, opts.out, {
-          overwrite: opts.overwrite ?? false,
-          onProgress: tty ? (f) => process.stderr.write(`\ringesting ${opts.sourcetype}: ${(f * 100).toFixed(0)}%   `) : undefined,
-        });
-        if (tty) process.stderr.write('\n');
-        process.stdout.write(`ingested ${report.events.toLocaleString('en-US')} events of ${opts.sourcetype} into ${report.out} (${report.days} day partitions)\n`);
-        if (report.badLines > 0) {
-          process.stderr.write(`warning: skipped ${report.badLines} line(s) that are not JSON objects: ${report.badExamples.join(', ')}${report.badLines > report.badExamples.length ? ', …' : ''}\n`);
-        }
-        if (report.untimed > 0) {
-          process.stderr.write(`warning: ${report.untimed} event(s) have no readable ${binding.timeField}; they are kept under day=NULL with no _time\n`);
-        }
-      } finally {
-        engine.close();
-      }
-    });
+    .action(async (inputs: string[], opts: IngestFlags) => (await import('./commands/ingest.ts')).ingestCommand(inputs, opts));
 
   program
     .command('check')
@@ -146,26 +86,14 @@ Examples:
 
 Statuses: ok, syntax_error, macro_error, unsupported, compile_error.`,
     )
-    .action((paths: string[], opts: { macros: string[]; parseOnly?: boolean; format: 'text' | 'json' }) => {
-      const macros = defaultMacroLibrary(opts.macros);
-      // Compiling does not depend on which files are bound, so check binds none.
-      const options = compileOptions({ source: [], macros: [], timezone: 'UTC', subsearchMaxout: '50000' });
-      const results = collectQueryFiles(paths).map((f) =>
-        checkFile(f, { macros, parseOnly: opts.parseOnly ?? false, compile: (parsed) => void compileQuery(parsed, [], options) }),
-      );
-      if (opts.format === 'json') {
-        process.stdout.write(JSON.stringify(results.map(({ rendered: _, ...r }) => r), null, 2) + '\n');
-      } else {
-        for (const r of results) process.stdout.write(formatCheckLine(r) + '\n');
-        process.stdout.write(summarize(results) + '\n');
-      }
-      if (results.some((r) => r.status !== 'ok')) exitCode = 1;
+    .action(async (paths: string[], opts: CheckFlags) => {
+      exitCode = (await import('./commands/check.ts')).checkCommand(paths, opts);
     });
 
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    if (interrupted) {
+    if (wasInterrupted()) {
       process.stderr.write('interrupted\n');
       return 130;
     }
@@ -179,40 +107,4 @@ Statuses: ok, syntax_error, macro_error, unsupported, compile_error.`,
     throw e;
   }
   return exitCode;
-}
-
-/**
- * On a terminal, a query running longer than a second shows DuckDB's progress on stderr (never on a pipe).
- * Ctrl-C interrupts the running query; the command then fails with exit code 130.
- */
-function watchLongRun(engine: Engine): () => void {
-  const onSigint = () => {
-    interrupted = true;
-    engine.connection.interrupt();
-  };
-  process.once('SIGINT', onSigint);
-  let shown = false;
-  const started = Date.now();
-  const timer = process.stderr.isTTY
-    ? setInterval(() => {
-        if (Date.now() - started < 1000) return;
-        const pct = engine.connection.progress.percentage;
-        if (pct < 0) return;
-        shown = true;
-        process.stderr.write(`\rrunning… ${pct.toFixed(0)}%  `);
-      }, 250)
-    : undefined;
-  return () => {
-    if (timer) clearInterval(timer);
-    if (shown) process.stderr.write('\r\x1b[K');
-    process.removeListener('SIGINT', onSigint);
-  };
-}
-
-let interrupted = false;
-
-function formatCheckLine(r: CheckResult): string {
-  if (r.status === 'ok') return `ok             ${r.file}`;
-  const where = r.line !== null ? `:${r.line}:${r.column}` : '';
-  return `${r.status.padEnd(14)} ${r.file}${where}: ${r.message}`;
 }

@@ -1,7 +1,7 @@
 // What `run` and `compile` share: reading the query (file or -e), macros, sources, compile options.
 
 import { compileQuery, type CompiledQuery } from '../compile/index.ts';
-import { defaultCompileOptions, type CompileOptions } from '../compile/context.ts';
+import { defaultCompileOptions, type CompileOptions, type CompileWarning } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
 import { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
@@ -51,6 +51,11 @@ export function compileOptions(flags: QueryFlags): CompileOptions {
   if (!Number.isInteger(cap) || cap < 1) throw new DuckhuntError('compile_error', '--subsearch-maxout must be a positive whole number');
   opts.subsearchMaxOut = cap;
   return opts;
+}
+
+/** Compile warnings on stderr, each with its line:column. */
+export function printWarnings(warnings: CompileWarning[]): void {
+  for (const w of warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
 }
 
 /** Reads, parses and compiles the query against the bound sources (Parquet sources are described first). */

@@ -4,8 +4,8 @@
 
 import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckhuntError } from '../errors.ts';
+import { PACKAGE_ROOT } from '../paths.ts';
 import { parseMacrosConf } from './conf.ts';
 import { MacroLibrary, type MacroDefinition } from './library.ts';
 import { parseMacroYaml } from './yaml.ts';
@@ -23,8 +23,8 @@ export function loadMacros(paths: string[], into: MacroLibrary = new MacroLibrar
 /** The project's `queries/macros.conf`, always loaded first, then `extraPaths` (which may override it). */
 export function defaultMacroLibrary(extraPaths: string[] = []): MacroLibrary {
   const library = new MacroLibrary();
-  // Resolved from this source file so that it is found whatever the working directory.
-  const projectFile = fileURLToPath(new URL('../../queries/macros.conf', import.meta.url));
+  // Resolved from the package root so that it is found whatever the working directory.
+  const projectFile = join(PACKAGE_ROOT, 'queries', 'macros.conf');
   loadFile(projectFile, 'queries/macros.conf', library);
   return loadMacros(extraPaths, library);
 }

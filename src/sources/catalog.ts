@@ -2,8 +2,8 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckhuntError } from '../errors.ts';
+import { PACKAGE_ROOT } from '../paths.ts';
 import type { ParquetSchema } from './parquet.ts';
 
 export type SourceFormat = 'ndjson' | 'parquet';
@@ -35,7 +35,7 @@ const BUILT_IN_TIME_FIELDS: Record<string, string> = {
   'ms:o365:reporting:messagetrace': 'Received',
 };
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const PROJECT_ROOT = PACKAGE_ROOT;
 export const DEFAULT_CONFIG = resolve(PROJECT_ROOT, 'duckhunt.config.json');
 export const CONFIG_NAME = 'duckhunt.config.json';
 
