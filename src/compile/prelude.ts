@@ -28,6 +28,27 @@ export const PRELUDE_MACROS: ReadonlyArray<{ name: string; sql: string; doc: str
     sql: `CREATE OR REPLACE MACRO dh_leaf(j) AS CASE WHEN json_type(j) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string(j, '$') END`,
   },
   {
+    name: 'dh_scalar',
+    doc: 'the JSON text of a value as a Splunk field: a string unquoted, a number or boolean as written; objects, arrays and null are not fields (null)',
+    sql: `CREATE OR REPLACE MACRO dh_scalar(j) AS CASE WHEN j IS NULL OR j = 'null' OR starts_with(j, '{') OR starts_with(j, '[') THEN NULL WHEN starts_with(j, '"') THEN json_extract_string(j, '$') ELSE CAST(j AS VARCHAR) END`,
+  },
+  {
+    name: 'dh_scalars',
+    doc: 'the values of a list of JSON values: its scalars as text, in order (decision X37)',
+    sql: `CREATE OR REPLACE MACRO dh_scalars(l) AS list_filter(list_transform(l, lambda dh_e: dh_scalar(dh_e)), lambda dh_e: dh_e IS NOT NULL)`,
+  },
+  {
+    name: 'dh_respelled',
+    doc: "whether DuckDB's JSON functions may have respelled a number of the line (1.50 → 1.5, 1E5 → 100000.0, -0 → 0; decision X35)",
+    sql: `CREATE OR REPLACE MACRO dh_respelled(j, line) AS CASE WHEN j IS NULL OR starts_with(j, '"') THEN false WHEN contains(j, '.') OR contains(j, 'e') OR contains(j, 'E') THEN NOT (starts_with(j, 't') OR starts_with(j, 'f') OR starts_with(j, '{') OR starts_with(j, '[')) ELSE j = '0' AND contains(line, '-0') END`,
+  },
+  {
+    name: 'dh_quote_numbers',
+    doc: 'a JSON line with every number written as a string, so that JSON functions return its text as written',
+    // Tokens: a string, a number, or a run of anything else (outside strings only numbers hold digits or '-').
+    sql: `CREATE OR REPLACE MACRO dh_quote_numbers(line) AS array_to_string(list_transform(regexp_extract_all(line, '"(?:[^"\\\\]|\\\\.)*"|-?[0-9][0-9.eE+-]*|[^"0-9-]+'), lambda dh_t: CASE WHEN regexp_matches(dh_t, '^-?[0-9]') THEN '"' || dh_t || '"' ELSE dh_t END), '')`,
+  },
+  {
     name: 'dh_ipv4',
     doc: 'a dotted IPv4 address as a number (a.b.c.d → a·2^24 + …); anything else, including octets over 255, is null',
     // The CASE guards the casts: DuckDB evaluates both sides of AND, so a plain AND would cast 'not-an-ip'.

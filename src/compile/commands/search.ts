@@ -3,7 +3,7 @@
 
 import type * as A from '../../ast/ast.ts';
 import { sqlIdent } from '../../sql/quote.ts';
-import { isBuiltIn, jsonPath, scanSql } from '../../sources/scan.ts';
+import { fieldIsMultivalue, isBuiltIn, scanSql } from '../../sources/scan.ts';
 import type { TimeRange } from '../context.ts';
 import type { CommandHandler, PipelineBuilder, Relation } from '../pipeline.ts';
 import { resolveSearchTime } from '../time.ts';
@@ -33,7 +33,7 @@ export function eventSchema(b: PipelineBuilder): Schema {
   ];
   for (const name of [...b.eventFields].sort()) {
     if (isBuiltIn(name)) continue;
-    fields.push(fieldOf(name, cols.columnFor(name), jsonPath(name).multivalue ? 'mv' : 'str'));
+    fields.push(fieldOf(name, cols.columnFor(name), fieldIsMultivalue(name) ? 'mv' : 'str'));
   }
   return Schema.of(fields, true);
 }
