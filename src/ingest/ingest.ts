@@ -278,6 +278,13 @@ async function writeBatch(
   } catch (e) {
     throw new DuckhuntError('source_error', `ingest of ${binding.sourcetype} failed: ${(e as Error).message.split('\n')[0]}`);
   }
+  if (events === 0) {
+    // A batch of inputs without events still has a file, so that a dataset with no events reads as empty.
+    const empty = join(batchDir, 'day=__HIVE_DEFAULT_PARTITION__');
+    mkdirSync(empty, { recursive: true });
+    const cols = ['NULL::VARCHAR AS _raw', 'NULL::DOUBLE AS _time', 'NULL::VARCHAR AS source', 'NULL::BIGINT AS _line'];
+    await conn.run(`COPY (SELECT ${cols.join(', ')} WHERE false) TO ${sqlString(join(empty, 'part_0.parquet'))} (FORMAT parquet, KV_METADATA {${DATASET_KEY}: ${sqlString(encodeColumns([]))}})`);
+  }
   // Events without a time are under DuckDB's NULL partition, which is no day.
   const days = existsSync(batchDir) ? readdirSync(batchDir).filter((d) => d.startsWith('day=') && d !== 'day=__HIVE_DEFAULT_PARTITION__').map((d) => d.slice(4)) : [];
   return { events, days, columns };

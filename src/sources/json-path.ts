@@ -131,25 +131,30 @@ export function jsonAt(doc: string, path: LeafPath, docArrays = 0, depth = 0): {
 }
 
 /**
- * The value of a scalar leaf as Splunk text, from `jsonText` (the leaf's JSON text, e.g. a json_value result)
- * or, when that is a number DuckDB may have respelled, from `exact` (the same leaf of the line with its numbers
- * quoted).
+ * The value of a scalar leaf as Splunk text, from `jsonText` (the leaf's JSON text: a column or lambda
+ * variable, as it is read several times) or, when that is a number DuckDB may have respelled, from `exactText`
+ * (the leaf's text in the line with its numbers quoted, where it is a string).
  */
-export const leafValue = (jsonText: string, line: string, exact: string): string =>
-  `CASE WHEN dh_respelled(${jsonText}, ${line}) THEN dh_scalar(${exact}) ELSE dh_scalar(${jsonText}) END`;
+export const leafValue = (jsonText: string, line: string, exactText: string): string =>
+  `CASE WHEN dh_respelled(${jsonText}, ${line}) THEN ${exactText} ELSE dh_scalar(${jsonText}) END`;
 
-/** The values of a multivalue leaf (text list, empty when none) from a JSON[]; `exact` as for leafValue. */
-export const listValues = (jsonList: string, line: string, exact: string): string =>
-  `CASE WHEN list_bool_or(list_transform(${jsonList}, lambda dh_x: dh_respelled(dh_x, ${line}))) THEN dh_scalars(${exact}) ELSE dh_scalars(${jsonList}) END`;
+/** The values of a multivalue leaf (text list, empty when none) from `jsonList` (a JSON[] column or variable); `exactList` as for leafValue. */
+export const listValues = (jsonList: string, line: string, exactList: string): string =>
+  `CASE WHEN list_bool_or(list_transform(${jsonList}, lambda dh_x: dh_respelled(dh_x, ${line}))) THEN dh_scalars(${exactList}) ELSE dh_scalars(${jsonList}) END`;
+
+/** A plain leaf's text in the line with its numbers quoted (see leafValue). */
+export const exactText = (line: string, path: LeafPath): string => `json_extract_string(dh_quote_numbers(${line}), ${sqlString(dollarPath(path))})`;
 
 /**
  * SQL for one leaf's value read from a JSON text: text, or for a multivalue leaf a list of texts (empty when
- * none). `docArrays` array levels are taken of the text itself first (its values are then a list).
+ * none). `docArrays` array levels are taken of the text itself first (its values are then a list). The JSON at
+ * the path is read once (a one-element list bound to a lambda variable).
  */
 export function leafSql(doc: string, path: LeafPath, docArrays = 0): string {
   const at = jsonAt(doc, path, docArrays);
   const exact = jsonAt(`dh_quote_numbers(${doc})`, path, docArrays).sql;
-  return at.list ? listValues(at.sql, doc, exact) : leafValue(at.sql, doc, exact);
+  const body = at.list ? listValues('dh_l', doc, exact) : leafValue('dh_l', doc, `dh_scalar(${exact})`);
+  return `list_transform([${at.sql}], lambda dh_l: ${body})[1]`;
 }
 
 /** Keys JSON writers leave unescaped (`\u` escapes aside): a line holding such a key contains it in quotes. */

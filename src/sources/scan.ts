@@ -8,7 +8,7 @@
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { TimeRange } from '../compile/context.ts';
 import type { SourceBinding } from './catalog.ts';
-import { candidatePaths, isMultivalue, isPlainPath, jsonAt, leafGuard, leafSql, leafValue, parseFieldName, plainPath, type LeafPath } from './json-path.ts';
+import { candidatePaths, exactText, isMultivalue, isPlainPath, jsonAt, leafGuard, leafSql, leafValue, parseFieldName, plainPath, type LeafPath } from './json-path.ts';
 import { parquetScanSql } from './parquet.ts';
 
 /** Fields every event has, computed rather than extracted. */
@@ -121,9 +121,7 @@ export class JsonValueBatch {
 
   /** A scalar field's value. */
   scalar(name: string): string {
-    const values = candidatePaths(name).map((p) =>
-      isPlainPath(p) ? leafValue(this.slot(p), this.line, jsonAt(`dh_quote_numbers(${this.line})`, p).sql) : leafSql(this.line, p),
-    );
+    const values = candidatePaths(name).map((p) => (isPlainPath(p) ? leafValue(this.slot(p), this.line, exactText(this.line, p)) : leafSql(this.line, p)));
     return values.length === 1 ? values[0] : `coalesce(${values.join(', ')})`;
   }
 
