@@ -58,8 +58,16 @@ export function candidatePaths(name: string): LeafPath[] {
   const spellings = groups.map((g) => groupSpellings(g));
   let out: LeafPath[] = [[]];
   for (const options of spellings) out = out.flatMap((prefix) => options.map((o) => [...prefix, ...o]));
-  // Most nested first; among equally nested spellings, the one whose earlier keys are split (stable order).
-  return out.map((p, i) => ({ p, i })).sort((a, b) => b.p.length - a.p.length || a.i - b.i).map((x) => x.p);
+  // Most nested first; among equally nested spellings, the one that splits earlier (shorter first keys).
+  const lengths = (p: LeafPath) => p.map((s) => s.key.length);
+  const earlier = (a: number[], b: number[]) => a.findIndex((x, i) => x !== b[i]);
+  return out.sort((a, b) => {
+    if (a.length !== b.length) return b.length - a.length;
+    const la = lengths(a);
+    const lb = lengths(b);
+    const k = earlier(la, lb);
+    return k < 0 ? 0 : la[k] - lb[k];
+  });
 }
 
 /** Every way to read a group of dotted steps as keys: each dot either separates two keys or is part of one. */
