@@ -159,17 +159,30 @@ function copyRange(file: string, from: number, to: number, dest: string): void {
   }
 }
 
+interface ReadInput {
+  path: string;
+  index: number;
+  size: number;
+  mtimeMs: number;
+  gz: boolean;
+  /** The latest record of this path, if it was ingested before. */
+  prev?: IngestedInput;
+  staged: string;
+  copiedFrom: number;
+  read: ReadResult;
+}
+
 /**
  * Decides, for each input, what to add given what the dataset holds (`ingested`: the latest record of each
  * input path), copying the bytes to add into `stagingDir`. A changed input is an error naming every such file.
  */
 export async function planInputs(files: string[], ingested: IngestedInput[], stagingDir: string): Promise<InputPlan> {
   const byPath = new Map(ingested.map((r) => [r.path, r]));
-  // Content this ingest knows: what the dataset holds, then what earlier inputs of this run add.
-  const known = [...ingested];
   const plan: InputPlan = { staged: [], skipped: [], heldBack: [] };
-  const changed: string[] = [];
-  for (const [i, path] of files.entries()) {
+  // Read every input with something new, smallest first, so that an input can be found to continue the content
+  // of one read before it (a copy made bigger) as well as of one the dataset holds.
+  const toRead: { path: string; index: number; size: number; mtimeMs: number }[] = [];
+  for (const [index, path] of files.entries()) {
     let st;
     try {
       st = statSync(path);
@@ -182,43 +195,57 @@ export async function planInputs(files: string[], ingested: IngestedInput[], sta
       if (prev.bytes < prev.fileSize) plan.heldBack.push({ path, bytes: prev.fileSize - prev.bytes });
       continue;
     }
-    const gz = isGzip(path);
-    const staged = join(stagingDir, `${i}.ndjson${gz ? '.gz' : ''}`);
-    const copyFrom = prev?.bytes ?? 0;
-    const boundaries = [...new Set(known.map((r) => r.bytes))].filter((b) => b <= st.size).sort((a, b) => a - b);
+    toRead.push({ path, index, size: st.size, mtimeMs: st.mtimeMs });
+  }
+  const known: IngestedInput[] = [...ingested];
+  const read: ReadInput[] = [];
+  for (const f of toRead.sort((a, b) => a.size - b.size || a.index - b.index)) {
+    const gz = isGzip(f.path);
+    const prev = byPath.get(f.path);
+    const staged = join(stagingDir, `${f.index}.ndjson${gz ? '.gz' : ''}`);
+    const boundaries = [...new Set(known.map((r) => r.bytes))].filter((b) => b <= f.size).sort((a, b) => a - b);
     let r: ReadResult;
     try {
-      r = await readInput(path, st.size, gz, boundaries, copyFrom, staged);
+      r = await readInput(f.path, f.size, gz, boundaries, prev?.bytes ?? 0, staged);
     } catch (e) {
       if (e instanceof DuckhuntError) throw e;
-      throw new DuckhuntError('source_error', `cannot read ${path}: ${(e as Error).message}`);
+      throw new DuckhuntError('source_error', `cannot read ${f.path}: ${(e as Error).message}`);
     }
-    if (r.end < st.size) plan.heldBack.push({ path, bytes: st.size - r.end });
-    // What this input continues: its own earlier content, else the longest known content it starts with.
+    read.push({ ...f, gz, prev, staged, copiedFrom: prev?.bytes ?? 0, read: r });
+    known.push({ path: f.path, fileSize: f.size, mtimeMs: f.mtimeMs, bytes: r.end, sha256: r.sha256, lines: r.lines });
+  }
+
+  // What each input continues: its own earlier content; else (a new path, or a path whose earlier content moved
+  // to another input: a rotated log) the longest known content it starts with.
+  const startsWith = (f: ReadInput, k: IngestedInput) => k.bytes > 0 && k.bytes <= f.read.end && k.path !== f.path && f.read.prefixes.get(k.bytes) === k.sha256;
+  const longest = (f: ReadInput) => [...known].sort((a, b) => b.bytes - a.bytes).find((k) => startsWith(f, k));
+  const grown = (f: ReadInput) => f.prev !== undefined && f.read.prefixes.get(f.prev.bytes) === f.prev.sha256;
+  const moved = new Set(read.filter((f) => !grown(f)).map((f) => longest(f)?.path).filter((p): p is string => p !== undefined));
+  const changed: string[] = [];
+  for (const f of read.sort((a, b) => a.index - b.index)) {
+    const r = f.read;
+    if (r.end < f.size) plan.heldBack.push({ path: f.path, bytes: f.size - r.end });
     let continues: IngestedInput | undefined;
-    if (prev) {
-      if (r.prefixes.get(prev.bytes) !== prev.sha256) {
-        changed.push(`${path} (${st.size < prev.bytes ? `now ${st.size} bytes, ${prev.bytes} were ingested` : `its first ${prev.bytes} bytes differ from what was ingested`})`);
-        continue;
-      }
-      continues = prev;
-    } else {
-      continues = [...known].sort((a, b) => b.bytes - a.bytes).find((k) => k.bytes > 0 && k.bytes <= r.end && r.prefixes.get(k.bytes) === k.sha256);
-    }
+    if (grown(f)) continues = f.prev;
+    else if (f.prev && !moved.has(f.path)) {
+      changed.push(`${f.path} (${f.size < f.prev.bytes ? `now ${f.size} bytes, ${f.prev.bytes} were ingested` : `its first ${f.prev.bytes} bytes differ from what was ingested`})`);
+      continue;
+    } else continues = longest(f);
     const start = continues?.bytes ?? 0;
-    const record: IngestedInput = { path, fileSize: st.size, mtimeMs: st.mtimeMs, bytes: r.end, sha256: r.sha256, lines: r.lines };
-    known.push(record);
+    const record: IngestedInput = { path: f.path, fileSize: f.size, mtimeMs: f.mtimeMs, bytes: r.end, sha256: r.sha256, lines: r.lines };
     if (start >= r.end) {
-      plan.skipped.push({ path, of: continues && continues.path !== path ? continues.path : undefined });
+      plan.skipped.push({ path: f.path, of: continues && continues.path !== f.path ? continues.path : undefined });
       continue;
     }
-    let source = staged;
-    if (start !== copyFrom) {
-      // A copy or rotated log of known content: only its part after that content is added.
-      source = join(stagingDir, `${i}.part.ndjson${gz ? '.gz' : ''}`);
-      copyRange(staged, start - copyFrom, r.end - copyFrom, source);
+    let source = f.staged;
+    if (start !== f.copiedFrom) {
+      // Only the part after the known content is added: copied from the staged bytes, or read again when the
+      // staged bytes start after it (a rotated log: this path's own earlier content is elsewhere now).
+      source = join(stagingDir, `${f.index}.part.ndjson${f.gz ? '.gz' : ''}`);
+      if (start > f.copiedFrom) copyRange(f.staged, start - f.copiedFrom, r.end - f.copiedFrom, source);
+      else await copyAgain(f, start, source);
     }
-    plan.staged.push({ path, staged: source, start, lineBase: continues?.lines ?? 0, record, continues });
+    plan.staged.push({ path: f.path, staged: source, start, lineBase: continues?.lines ?? 0, record, continues });
   }
   if (changed.length > 0) {
     throw new DuckhuntError('source_error', `input changed since it was ingested, so its events cannot be added without duplicating or losing some: ${changed.join('; ')}`, {
@@ -228,3 +255,11 @@ export async function planInputs(files: string[], ingested: IngestedInput[], sta
   return plan;
 }
 
+/** Copies bytes [start, end) of an input again, checking that the file did not change since it was hashed. */
+async function copyAgain(f: ReadInput, start: number, dest: string): Promise<void> {
+  const again = await readInput(f.path, f.size, f.gz, [], start, dest);
+  const st = statSync(f.path);
+  if (again.sha256 !== f.read.sha256 || st.size !== f.size || st.mtimeMs !== f.mtimeMs) {
+    throw new DuckhuntError('source_error', `${f.path} changed while it was ingested`, { hint: 'run ingest again' });
+  }
+}
