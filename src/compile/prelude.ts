@@ -30,7 +30,7 @@ export const PRELUDE_MACROS: ReadonlyArray<{ name: string; sql: string; doc: str
   {
     name: 'dh_scalar',
     doc: 'the JSON text of a value as a Splunk field: a string unquoted, a number or boolean as written; objects, arrays and null are not fields (null)',
-    sql: `CREATE OR REPLACE MACRO dh_scalar(j) AS CASE WHEN j IS NULL OR j = 'null' OR starts_with(j, '{') OR starts_with(j, '[') THEN NULL WHEN starts_with(j, '"') THEN json_extract_string(j, '$') ELSE CAST(j AS VARCHAR) END`,
+    sql: `CREATE OR REPLACE MACRO dh_scalar(j) AS CASE WHEN starts_with(j, '"') THEN json_extract_string(j, '$') WHEN regexp_matches(j, '^[{[n]') THEN NULL ELSE CAST(j AS VARCHAR) END`,
   },
   {
     name: 'dh_scalars',
@@ -40,7 +40,7 @@ export const PRELUDE_MACROS: ReadonlyArray<{ name: string; sql: string; doc: str
   {
     name: 'dh_respelled',
     doc: "whether DuckDB's JSON functions may have respelled a number of the line (1.50 → 1.5, 1E5 → 100000.0, -0 → 0; decision X35)",
-    sql: `CREATE OR REPLACE MACRO dh_respelled(j, line) AS CASE WHEN j IS NULL OR starts_with(j, '"') THEN false WHEN contains(j, '.') OR contains(j, 'e') OR contains(j, 'E') THEN NOT (starts_with(j, 't') OR starts_with(j, 'f') OR starts_with(j, '{') OR starts_with(j, '[')) ELSE j = '0' AND contains(line, '-0') END`,
+    sql: `CREATE OR REPLACE MACRO dh_respelled(j, line) AS regexp_matches(j, '^-?[0-9]+[.eE]') OR (j = '0' AND contains(line, '-0'))`,
   },
   {
     name: 'dh_quote_numbers',

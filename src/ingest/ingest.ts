@@ -255,7 +255,7 @@ async function writeBatch(
     return row;
   });
 
-  const batch = new JsonValueBatch('q', '_dh_j');
+  const batch = new JsonValueBatch('_dh_s');
   const leafSql = (path: LeafPath): string => {
     if (!isMultivalue(path)) return isPlainPath(path) ? batch.exact(path) : `dh_scalar(${jsonAt('q', path).sql})`;
     const guard = leafGuard('q', path);
@@ -263,11 +263,11 @@ async function writeBatch(
     return guard ? `CASE WHEN ${guard} THEN ${values} END` : values;
   };
   const leafCols = columns.map((c) => `${leafSql(c.path)} AS ${sqlIdent(c.column)}`);
-  const time = timeExpression(batch.text(binding.timeField));
+  const time = timeExpression(batch.scalar(binding.timeField, 'q'));
   const select =
     `SELECT _raw, _time, source, _line, ${leafCols.join(', ')}${leafCols.length ? ', ' : ''}CAST(to_timestamp(_time) AS DATE) AS day FROM (` +
     `SELECT *, ${time} AS _time FROM (` +
-    `SELECT q, line AS _raw, m.source, m.base + (l.ordinality - m.off) AS _line, ${batch.call('q')} AS _dh_j FROM (` +
+    `SELECT q, line AS _raw, m.source, m.base + (l.ordinality - m.off) AS _line, ${batch.values('q', 'q', true)} AS _dh_s FROM (` +
     `SELECT line, filename, ordinality, CASE WHEN ${MAY_RESPELL} THEN dh_quote_numbers(line) ELSE line END AS q FROM ${ndjsonLines(files, true)} WHERE ${VALID_LINE}) l ` +
     `JOIN (VALUES ${mapping.join(', ')}) m(file, source, base, off) ON l.filename = m.file))`;
   const kv = `KV_METADATA {${DATASET_KEY}: ${sqlString(encodeColumns(columns))}}`;

@@ -143,15 +143,16 @@ export function jsonAt(doc: string, path: LeafPath, docArrays = 0, depth = 0): {
  * variable, as it is read several times) or, when that is a number DuckDB may have respelled, from `exactText`
  * (the leaf's text in the line with its numbers quoted, where it is a string).
  */
-export const leafValue = (jsonText: string, line: string, exactText: string): string =>
+const leafValue = (jsonText: string, line: string, exactText: string): string =>
   `CASE WHEN dh_respelled(${jsonText}, ${line}) THEN ${exactText} ELSE dh_scalar(${jsonText}) END`;
 
-/** The values of a multivalue leaf (text list, empty when none) from `jsonList` (a JSON[] column or variable); `exactList` as for leafValue. */
-export const listValues = (jsonList: string, line: string, exactList: string): string =>
+/**
+ * The values of a multivalue leaf (text list, empty when none) from `jsonList` (a JSON[] column or variable) or,
+ * when it holds a number DuckDB may have respelled, from `exactList` (the list read from the line with its
+ * numbers quoted, computed once).
+ */
+const listValues = (jsonList: string, line: string, exactList: string): string =>
   `CASE WHEN list_bool_or(list_transform(${jsonList}, lambda dh_x: dh_respelled(dh_x, ${line}))) THEN dh_scalars(${exactList}) ELSE dh_scalars(${jsonList}) END`;
-
-/** A plain leaf's text in the line with its numbers quoted (see leafValue). */
-export const exactText = (line: string, path: LeafPath): string => `json_extract_string(dh_quote_numbers(${line}), ${sqlString(dollarPath(path))})`;
 
 /**
  * SQL for one leaf's value read from a JSON text: text, or for a multivalue leaf a list of texts (empty when

@@ -8,7 +8,7 @@
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { TimeRange } from '../compile/context.ts';
 import type { SourceBinding } from './catalog.ts';
-import { candidatePaths, exactText, isMultivalue, isPlainPath, jsonAt, leafGuard, leafSql, leafValue, parseFieldName, plainPath, type LeafPath } from './json-path.ts';
+import { candidatePaths, isMultivalue, isPlainPath, leafGuard, leafSql, parseFieldName, plainPath, type LeafPath } from './json-path.ts';
 import { parquetScanSql } from './parquet.ts';
 
 /** Fields every event has, computed rather than extracted. */
@@ -78,11 +78,11 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
     return parquetScanSql(binding, binding.schema, fields, timeExpression, opts.range);
   }
   const files = binding.paths;
-  // json_value reads every plain path of the scalar fields (and the time field) in one parse of the line, as JSON
-  // text (null for an object or array: not a value). DuckDB copies a field's expression into every filter that
-  // reads it (the search, the null checks of stats by-fields), so its cost counts many times per event: see
+  // json_value reads every plain path of the scalar fields (and the time field) in one parse of the line (null
+  // for an object or array: not a value). DuckDB copies a field's expression into every filter that reads it (the
+  // search, the null checks of stats by-fields), so each field is a list element, computed once: see
   // bench/RESULTS.md.
-  const batch = new JsonValueBatch('_raw', '_dh_j');
+  const batch = new JsonValueBatch('_dh_s');
   const cols = [
     '_raw',
     `${sqlString(binding.sourcetype)} AS sourcetype`,
@@ -90,27 +90,26 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
     `${sqlString(binding.index)} AS "index"`,
     '_dh_line',
     `${timeExpression('_dh_tv')} AS _time`,
-    ...fields.map((f) => `${fieldIsMultivalue(f.name) ? multivalueSql('_raw', f.name) : batch.scalar(f.name)} AS ${sqlIdent(f.column)}`),
+    ...fields.map((f) => `${fieldIsMultivalue(f.name) ? multivalueSql('_raw', f.name) : batch.scalar(f.name, '_raw')} AS ${sqlIdent(f.column)}`),
   ];
   // The time field's text is computed once (_dh_tv): the time expression reads it several times.
-  const time = batch.text(binding.timeField);
+  const time = batch.scalar(binding.timeField, '_raw');
   const inner =
     `SELECT *, ${time} AS _dh_tv FROM (` +
-    `SELECT line AS _raw, filename AS source, ${opts.lineOrder ? 'ordinality' : '0::BIGINT'} AS _dh_line, ${batch.call('line')} AS _dh_j ` +
+    `SELECT line AS _raw, filename AS source, ${opts.lineOrder ? 'ordinality' : '0::BIGINT'} AS _dh_line, ${batch.values('line', 'line')} AS _dh_s ` +
     `FROM ${ndjsonLines(files, opts.lineOrder)} WHERE ${VALID_LINE})`;
   return `SELECT ${cols.join(',\n         ')}\n  FROM (${inner})`;
 }
 
 /**
- * Scalar fields read through one json_value call over a line: each field is the first of its candidate leaves
- * (X36) that has a value, its text as written (X35).
+ * Scalar fields read through one json_value call over a line: the plain leaves they may read are parsed once, and
+ * turned into text once, as a list (`column`); each field is the first of its candidate leaves (X36) with a
+ * value, its text as written (X35). One lambda over the list, rather than an expression per leaf, also keeps the
+ * query small for DuckDB to plan.
  */
 export class JsonValueBatch {
   private readonly paths: string[] = [];
-  constructor(
-    private readonly line: string,
-    private readonly column: string,
-  ) {}
+  constructor(private readonly column: string) {}
 
   private slot(path: LeafPath): string {
     const p = plainPath(path);
@@ -119,26 +118,28 @@ export class JsonValueBatch {
     return `${this.column}[${k + 1}]`;
   }
 
-  /** A scalar field's value. */
-  scalar(name: string): string {
-    const values = candidatePaths(name).map((p) => (isPlainPath(p) ? leafValue(this.slot(p), this.line, exactText(this.line, p)) : leafSql(this.line, p)));
+  /** A scalar field's value (`line`: the line, for candidates a JSON path cannot address). */
+  scalar(name: string, line: string): string {
+    const values = candidatePaths(name).map((p) => (isPlainPath(p) ? this.slot(p) : leafSql(line, p)));
     return values.length === 1 ? values[0] : `coalesce(${values.join(', ')})`;
   }
 
-  /** The value of exactly this plain leaf, from a line whose numbers are already quoted (ingest). */
+  /** The value of exactly this plain leaf. */
   exact(path: LeafPath): string {
-    return `dh_scalar(${this.slot(path)})`;
+    return this.slot(path);
   }
 
-  /** A scalar field's text where the spelling of a number does not matter (the time field). */
-  text(name: string): string {
-    const values = candidatePaths(name).map((p) => (isPlainPath(p) ? `dh_scalar(${this.slot(p)})` : `dh_scalar(${jsonAt(this.line, p).sql})`));
-    return values.length === 1 ? values[0] : `coalesce(${values.join(', ')})`;
-  }
-
-  /** The json_value call (reading `doc`, the line where the batch is computed), once every field was asked for. */
-  call(doc: string): string {
-    return `json_value(${doc}, ${sqlStringList(this.paths)})`;
+  /**
+   * The list to select as the batch's column, once every field was asked for: the text of each leaf of `doc`,
+   * a number re-read from `line` with its numbers quoted when DuckDB may have respelled it — unless `quoted`
+   * says the doc's numbers are quoted already.
+   */
+  values(doc: string, line: string, quoted = false): string {
+    const paths = sqlStringList(this.paths);
+    const text = quoted
+      ? 'dh_scalar(dh_v)'
+      : `CASE WHEN dh_respelled(dh_v, ${line}) THEN json_extract_string(dh_quote_numbers(${line}), (${paths})[dh_i]) ELSE dh_scalar(dh_v) END`;
+    return `list_transform(json_value(${doc}, ${paths}), lambda dh_v, dh_i: ${text})`;
   }
 }
 
