@@ -104,7 +104,7 @@ describe('ingest round trip', () => {
         const fromParquet = await runText(query, { bindings: [dataset], engine });
         expect(fromParquet.rows).toEqual(fromNdjson.rows);
       }),
-      { numRuns: 25, seed: 20261130 },
+      { numRuns: 15, seed: 20261130 },
     );
   }, 120_000);
 });

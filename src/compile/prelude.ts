@@ -43,6 +43,11 @@ export const PRELUDE_MACROS: ReadonlyArray<{ name: string; sql: string; doc: str
     sql: `CREATE OR REPLACE MACRO dh_respelled(j, line) AS regexp_matches(j, '^-?[0-9]+[.eE]') OR (j = '0' AND contains(line, '-0'))`,
   },
   {
+    name: 'dh_json_text',
+    doc: "a json_value result as a Splunk field's text: a string unquoted, a number as written in the line (read again from the line with its numbers quoted when DuckDB may have respelled it; path: where)",
+    sql: `CREATE OR REPLACE MACRO dh_json_text(j, line, path) AS CASE WHEN starts_with(j, '"') THEN json_extract_string(j, '$') WHEN dh_respelled(j, line) THEN json_extract_string(dh_quote_numbers(line), path) ELSE CAST(j AS VARCHAR) END`,
+  },
+  {
     name: 'dh_quote_numbers',
     doc: 'a JSON line with every number written as a string, so that JSON functions return its text as written',
     // Tokens: a string, a number, or a run of anything else (outside strings only numbers hold digits or '-').

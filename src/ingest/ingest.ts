@@ -72,7 +72,13 @@ export const datasetDirName = (sourcetype: string): string => sourcetype.replace
 /** A line holding a number DuckDB's JSON functions may respell (see json-path.ts): such a line is read quoted. */
 const MAY_RESPELL = `regexp_matches(line, '[:,\\[]\\s*(?:-?[0-9]+[.eE]|-0)')`;
 
-export async function ingest(engine: Engine, binding: SourceBinding, outRoot: string, opts: { overwrite: boolean }): Promise<IngestReport> {
+export interface IngestOptions {
+  overwrite: boolean;
+  /** Asked between steps (Ctrl-C): when it says stop, the ingest ends with nothing written. */
+  stopped?: () => boolean;
+}
+
+export async function ingest(engine: Engine, binding: SourceBinding, outRoot: string, opts: IngestOptions): Promise<IngestReport> {
   const name = datasetDirName(binding.sourcetype);
   const out = join(outRoot, name);
   try {
@@ -83,6 +89,9 @@ export async function ingest(engine: Engine, binding: SourceBinding, outRoot: st
   const lock = lockDataset(join(outRoot, `.${name}.lock`), out);
   const notices = lock.notice ? [lock.notice] : [];
   let staging: string | undefined;
+  const step = () => {
+    if (opts.stopped?.()) throw new DuckhuntError('runtime_error', `ingest of ${binding.sourcetype} stopped; ${out} is as it was`);
+  };
   try {
     notices.push(...recover(outRoot, name));
     await engine.checkSources([binding]);
@@ -94,6 +103,7 @@ export async function ingest(engine: Engine, binding: SourceBinding, outRoot: st
     const latest = new Map<string, IngestedInput>();
     for (const b of batches) for (const i of b.inputs) latest.set(i.path, i);
     const plan = await planInputs(files, [...latest.values()], join(staging, 'inputs'));
+    step();
 
     const report: IngestReport = {
       out,
@@ -116,7 +126,7 @@ export async function ingest(engine: Engine, binding: SourceBinding, outRoot: st
     const dataset = join(staging, 'dataset');
     const batchDir = join(dataset, id);
     mkdirSync(dataset);
-    const written = plan.staged.length > 0 ? await writeBatch(engine, binding, plan.staged, batches, batchDir, report) : { events: 0, days: [] as string[], columns: [] as DatasetColumn[] };
+    const written = plan.staged.length > 0 ? await writeBatch(engine, binding, plan.staged, batches, batchDir, report, step) : { events: 0, days: [] as string[], columns: [] as DatasetColumn[] };
     if (plan.staged.length > 0) {
       const record: BatchRecord = {
         format: 1,
@@ -135,6 +145,7 @@ export async function ingest(engine: Engine, binding: SourceBinding, outRoot: st
     report.days = written.days.length;
     report.datasetEvents = (opts.overwrite ? 0 : report.datasetEvents) + written.events;
     report.datasetDays = new Set([...(opts.overwrite ? [] : batches.flatMap((b) => b.days)), ...written.days]).size;
+    step();
     commit(out, dataset, batchDir, opts.overwrite || !existsSync(out));
     return report;
   } finally {
@@ -232,9 +243,11 @@ async function writeBatch(
   batches: BatchRecord[],
   batchDir: string,
   report: IngestReport,
+  step: () => void,
 ): Promise<{ events: number; days: string[]; columns: DatasetColumn[] }> {
   const conn = engine.connection;
   await checkInputs(engine, staged, binding.timeField, report);
+  step();
   const files = staged.map((s) => s.staged);
   const lines = `(SELECT line, filename FROM ${ndjsonLines(files, false)} WHERE ${VALID_LINE})`;
   // One pass: the merged structure of every record and each file's line count (line numbers are per file).
@@ -244,6 +257,7 @@ async function writeBatch(
   const [structure, histogram] = census.getRowsJS()[0] as [unknown, { key: string; value: unknown }[] | null];
   const rows = new Map((histogram ?? []).map((e) => [String(e.key), Number(e.value)]));
   const leaves = await discoverLeaves(conn, lines, structure);
+  step();
   const columns = allocateColumns(batches, leaves);
 
   // Line numbers: the reader numbers the lines of all files in one sequence, file after file.
@@ -255,7 +269,7 @@ async function writeBatch(
     return row;
   });
 
-  const batch = new JsonValueBatch('_dh_s');
+  const batch = new JsonValueBatch('_dh_s', 'list');
   const leafSql = (path: LeafPath): string => {
     if (!isMultivalue(path)) return isPlainPath(path) ? batch.exact(path) : `dh_scalar(${jsonAt('q', path).sql})`;
     const guard = leafGuard('q', path);
@@ -267,7 +281,7 @@ async function writeBatch(
   const select =
     `SELECT _raw, _time, source, _line, ${leafCols.join(', ')}${leafCols.length ? ', ' : ''}CAST(to_timestamp(_time) AS DATE) AS day FROM (` +
     `SELECT *, ${time} AS _time FROM (` +
-    `SELECT q, line AS _raw, m.source, m.base + (l.ordinality - m.off) AS _line, ${batch.values('q', 'q', true)} AS _dh_s FROM (` +
+    `SELECT q, line AS _raw, m.source, m.base + (l.ordinality - m.off) AS _line, ${batch.select('q')} AS _dh_s FROM (` +
     `SELECT line, filename, ordinality, CASE WHEN ${MAY_RESPELL} THEN dh_quote_numbers(line) ELSE line END AS q FROM ${ndjsonLines(files, true)} WHERE ${VALID_LINE}) l ` +
     `JOIN (VALUES ${mapping.join(', ')}) m(file, source, base, off) ON l.filename = m.file))`;
   const kv = `KV_METADATA {${DATASET_KEY}: ${sqlString(encodeColumns(columns))}}`;

@@ -82,7 +82,7 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
   // for an object or array: not a value). DuckDB copies a field's expression into every filter that reads it (the
   // search, the null checks of stats by-fields), so each field is a list element, computed once: see
   // bench/RESULTS.md.
-  const batch = new JsonValueBatch('_dh_s');
+  const batch = new JsonValueBatch('_dh_j', 'field');
   const cols = [
     '_raw',
     `${sqlString(binding.sourcetype)} AS sourcetype`,
@@ -96,20 +96,28 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
   const time = batch.scalar(binding.timeField, '_raw');
   const inner =
     `SELECT *, ${time} AS _dh_tv FROM (` +
-    `SELECT line AS _raw, filename AS source, ${opts.lineOrder ? 'ordinality' : '0::BIGINT'} AS _dh_line, ${batch.values('line', 'line')} AS _dh_s ` +
+    `SELECT line AS _raw, filename AS source, ${opts.lineOrder ? 'ordinality' : '0::BIGINT'} AS _dh_line, ${batch.select('line')} AS _dh_j ` +
     `FROM ${ndjsonLines(files, opts.lineOrder)} WHERE ${VALID_LINE})`;
   return `SELECT ${cols.join(',\n         ')}\n  FROM (${inner})`;
 }
 
 /**
- * Scalar fields read through one json_value call over a line: the plain leaves they may read are parsed once, and
- * turned into text once, as a list (`column`); each field is the first of its candidate leaves (X36) with a
- * value, its text as written (X35). One lambda over the list, rather than an expression per leaf, also keeps the
- * query small for DuckDB to plan.
+ * Scalar fields read through one json_value call over a line: every plain leaf they may read is parsed in one
+ * pass, as JSON text (null for an object or array: not a value). Each field is the first of its candidate leaves
+ * (X36) with a value, its text as written (X35).
+ *
+ * In `field` mode (the scan) each field turns its own JSON text into text: DuckDB copies a field's expression
+ * into every filter that reads it (the search, the null checks of stats by-fields), so a field's expression must
+ * be its own work only. In `list` mode (ingest, the input check: no such filters) the whole list is turned into
+ * text by one lambda, keeping a query with hundreds of leaves small to plan; its line's numbers must already be
+ * quoted when their spelling matters.
  */
 export class JsonValueBatch {
   private readonly paths: string[] = [];
-  constructor(private readonly column: string) {}
+  constructor(
+    private readonly column: string,
+    private readonly mode: 'field' | 'list',
+  ) {}
 
   private slot(path: LeafPath): string {
     const p = plainPath(path);
@@ -118,28 +126,42 @@ export class JsonValueBatch {
     return `${this.column}[${k + 1}]`;
   }
 
-  /** A scalar field's value (`line`: the line, for candidates a JSON path cannot address). */
+  /** A scalar field's value (`line`: the line, for respelled numbers and for keys a JSON path cannot address). */
   scalar(name: string, line: string): string {
-    const values = candidatePaths(name).map((p) => (isPlainPath(p) ? this.slot(p) : leafSql(line, p)));
-    return values.length === 1 ? values[0] : `coalesce(${values.join(', ')})`;
+    // Runs of plain candidates are one value: the first JSON text of the run, turned into text once.
+    const parts: string[] = [];
+    let run: LeafPath[] = [];
+    const flush = () => {
+      if (run.length === 0) return;
+      const slots = run.map((p) => this.slot(p));
+      const json = slots.length === 1 ? slots[0] : `coalesce(${slots.join(', ')})`;
+      if (this.mode === 'list') parts.push(json);
+      else {
+        const path = run.length === 1 ? sqlString(plainPath(run[0])) : `CASE ${run.map((p, i) => `WHEN ${slots[i]} IS NOT NULL THEN ${sqlString(plainPath(p))}`).join(' ')} END`;
+        parts.push(`dh_json_text(${json}, ${line}, ${path})`);
+      }
+      run = [];
+    };
+    for (const p of candidatePaths(name)) {
+      if (isPlainPath(p)) run.push(p);
+      else {
+        flush();
+        parts.push(leafSql(line, p));
+      }
+    }
+    flush();
+    return parts.length === 1 ? parts[0] : `coalesce(${parts.join(', ')})`;
   }
 
-  /** The value of exactly this plain leaf. */
+  /** The value of exactly this plain leaf (list mode). */
   exact(path: LeafPath): string {
     return this.slot(path);
   }
 
-  /**
-   * The list to select as the batch's column, once every field was asked for: the text of each leaf of `doc`,
-   * a number re-read from `line` with its numbers quoted when DuckDB may have respelled it — unless `quoted`
-   * says the doc's numbers are quoted already.
-   */
-  values(doc: string, line: string, quoted = false): string {
-    const paths = sqlStringList(this.paths);
-    const text = quoted
-      ? 'dh_scalar(dh_v)'
-      : `CASE WHEN dh_respelled(dh_v, ${line}) THEN json_extract_string(dh_quote_numbers(${line}), (${paths})[dh_i]) ELSE dh_scalar(dh_v) END`;
-    return `list_transform(json_value(${doc}, ${paths}), lambda dh_v, dh_i: ${text})`;
+  /** The batch's column, to select once every field was asked for: json_value of `doc` (as text in list mode). */
+  select(doc: string): string {
+    const values = `json_value(${doc}, ${sqlStringList(this.paths)})`;
+    return this.mode === 'list' ? `list_transform(${values}, lambda dh_v: dh_scalar(dh_v))` : values;
   }
 }
 

@@ -4,7 +4,7 @@ import { Engine } from '../../engine/engine.ts';
 import { DuckhuntError } from '../../errors.ts';
 import { ingest } from '../../ingest/ingest.ts';
 import { catalogFromFlags } from '../../sources/catalog.ts';
-import { watchLongRun } from '../long-run.ts';
+import { wasInterrupted, watchLongRun } from '../long-run.ts';
 
 export interface IngestFlags {
   sourcetype: string;
@@ -23,7 +23,7 @@ export async function ingestCommand(inputs: string[], opts: IngestFlags): Promis
   // Ctrl-C interrupts DuckDB; the ingest then removes what it built aside and the dataset stays as it was.
   const stop = watchLongRun(engine);
   try {
-    const report = await ingest(engine, binding, opts.out, { overwrite: opts.overwrite ?? false });
+    const report = await ingest(engine, binding, opts.out, { overwrite: opts.overwrite ?? false, stopped: wasInterrupted });
     const warn = (s: string) => process.stderr.write(`warning: ${s}\n`);
     for (const notice of report.notices) warn(notice);
     const appended = report.added.filter((a) => a.from > 0).length;
