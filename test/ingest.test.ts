@@ -154,6 +154,13 @@ describe('re-running ingest', () => {
     expect(rows).toEqual([{ id: 'e5' }, { id: 'e4', NewKey: 'appended' }, { id: 'e3' }, { id: 'e2' }, { id: 'e1' }]);
   });
 
+  it('a file matched by two patterns is one input', async () => {
+    const g = setup({ 'a.ndjson': [line(1), line(2)] });
+    const b = catalogFromFlags([`grow=${join(g.logs, '*.ndjson')}`, `grow=${join(g.logs, 'a.ndjson')}`]).bindings[0];
+    expect((await ingest(engine, b, join(g.dir, 'out'), { overwrite: false })).events).toBe(2);
+    expect(await g.count()).toEqual({ count: 2, ids: 2 });
+  });
+
   it('refuses a file whose ingested content changed, writing nothing', async () => {
     const g = setup({ 'a.ndjson': [line(1), line(2)], 'b.ndjson': [line(3)] });
     await g.run();

@@ -96,7 +96,8 @@ export async function ingest(engine: Engine, binding: SourceBinding, outRoot: st
     notices.push(...recover(outRoot, name));
     await engine.checkSources([binding]);
     const filesResult = await engine.connection.runAndReadAll(`SELECT file FROM glob(${sqlStringList(binding.paths)}) ORDER BY file`);
-    const files = filesResult.getRowsJS().map((r) => String(r[0]));
+    // Several patterns may match one file: it is one input.
+    const files = [...new Set(filesResult.getRowsJS().map((r) => String(r[0])))];
     const batches = opts.overwrite ? [] : readBatches(out, binding);
     staging = mkdtempSync(join(outRoot, `.${name}.staging-${process.pid}-`));
     mkdirSync(join(staging, 'inputs'));
