@@ -4,6 +4,7 @@
 // enforced and reported.
 
 import type * as A from '../ast/ast.ts';
+import type { SearchKnowledge } from '../knowledge/eventtypes.ts';
 import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { eventFieldReads, eventOrderMatters } from './collect.ts';
@@ -42,6 +43,10 @@ export interface QueryScope {
   subsearches: SubsearchStatement[];
   /** Bindings some search reads (the engine checks and reports only these). */
   used: Set<SourceBinding>;
+  /** Event types and tags of the loaded knowledge (already expanded in the AST; the fields are computed). */
+  terms: SearchKnowledge;
+  /** Lookup files the query reads (the engine confines DuckDB to them). */
+  lookupFiles: Set<string>;
 }
 
 export class PipelineBuilder {

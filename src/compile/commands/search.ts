@@ -2,14 +2,18 @@
 // match), filters, and puts events newest first (decision D7); later in a pipeline it filters rows.
 
 import type * as A from '../../ast/ast.ts';
-import { sqlIdent } from '../../sql/quote.ts';
+import { isKnowledgeField } from '../../knowledge/eventtypes.ts';
+import { planProps, propsSql } from '../../knowledge/props.ts';
+import { sqlIdent, sqlString, sqlStringList } from '../../sql/quote.ts';
 import { isBuiltIn, jsonPath, scanSql } from '../../sources/scan.ts';
+import { referencedFieldNames } from '../collect.ts';
 import type { TimeRange } from '../context.ts';
+import { coerce, unify } from '../expr.ts';
 import type { CommandHandler, PipelineBuilder, Relation } from '../pipeline.ts';
 import { resolveSearchTime } from '../time.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import { compileSearch } from '../search.ts';
-import type { Field } from '../types.ts';
+import type { FieldType } from '../types.ts';
 
 export const search: CommandHandler<A.SearchCommand> = {
   generating: true,
@@ -21,37 +25,58 @@ export const search: CommandHandler<A.SearchCommand> = {
   },
 };
 
-/** The fields of raw events: the built-ins plus every field the query names, extracted from the JSON. */
-export function eventSchema(b: PipelineBuilder): Schema {
-  const cols = b.ctx.columns;
-  const fields: Field[] = [
-    fieldOf('_time', cols.columnFor('_time'), 'num'),
-    fieldOf('_raw', cols.columnFor('_raw'), 'str'),
-    fieldOf('sourcetype', cols.columnFor('sourcetype'), 'str'),
-    fieldOf('source', cols.columnFor('source'), 'str'),
-    fieldOf('index', cols.columnFor('index'), 'str'),
-  ];
-  for (const name of [...b.eventFields].sort()) {
-    if (isBuiltIn(name)) continue;
-    fields.push(fieldOf(name, cols.columnFor(name), jsonPath(name).multivalue ? 'mv' : 'str'));
-  }
-  return Schema.of(fields, true);
-}
+/** Fields every event has, with their shapes. */
+const BUILT_IN_TYPES: ReadonlyArray<[string, FieldType]> = [
+  ['_time', 'num'],
+  ['_raw', 'str'],
+  ['sourcetype', 'str'],
+  ['source', 'str'],
+  ['index', 'str'],
+];
 
+/**
+ * The initial search: each bound source's events are scanned (the fields the query reads, extracted from the
+ * JSON), then its props applied (aliases, calculated fields, automatic lookups), the sources unioned, the
+ * `eventtype`/`tag` fields computed when the query reads them, and the search's filter applied.
+ */
 function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
-  const schema = eventSchema(b);
-  const extracted = schema.list().filter((f) => !isBuiltIn(f.name));
+  const { ctx } = b;
+  const k = ctx.options.knowledge;
+  const computed = [...b.eventFields].filter(isKnowledgeField).sort();
+  const knowledge = knowledgeFieldConditions(b, computed, cmd.span);
+  const reads = new Set([...b.eventFields, ...knowledge.flatMap((f) => [...f.reads])].filter((f) => !isKnowledgeField(f)));
   const bindings = b.scope.bindings.filter((bd) => !cmd.expr || mayMatchSourcetype(cmd.expr, bd.sourcetype) !== false);
   for (const bd of bindings) b.scope.used.add(bd);
   if (bindings.length === 0) {
     const wanted = cmd.expr ? ' the sourcetypes this search names' : ' any sourcetype';
-    b.ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
+    ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
   }
+  const plans = bindings.map((bd) => planProps(k, bd, reads, isBuiltIn));
+  const extracted = [...new Set([...reads, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
+  const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, jsonPath(f).multivalue ? 'mv' : 'str'])]);
   const range = timeRangeOf(cmd.expr, b);
-  const scans = bindings.map((bd) => scanSql(bd, extracted.map((f) => ({ name: f.name, column: f.column })), { range, lineOrder: b.eventOrder }));
+  const perSource = bindings.map((bd, i) => {
+    const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: b.eventOrder });
+    const props = propsSql(plans[i], `(${scan})`, scanned, ctx, k);
+    return { sql: props.sql === `(${scan})` ? scan : `SELECT * FROM ${props.sql}`, types: props.types };
+  });
+  // A field props compute in one source (a number, a multivalue) and extract as text in another has one shape.
+  const types = new Map(scanned);
+  for (const p of perSource) for (const [f, t] of p.types) types.set(f, types.has(f) && types.get(f) !== t ? unify([types.get(f)!, t]) : t);
+  const col = (f: string) => sqlIdent(ctx.columns.columnFor(f));
+  const scans = perSource.map((p) => {
+    const changed = [...p.types].filter(([f, t]) => types.get(f) !== t);
+    if (changed.length === 0) return p.sql;
+    return `SELECT * REPLACE (${changed.map(([f, t]) => `${coerce({ sql: col(f), type: t }, types.get(f)!)} AS ${col(f)}`).join(', ')}) FROM (${p.sql})`;
+  });
+  const schema = Schema.of(
+    [...types].map(([f, t]) => fieldOf(f, ctx.columns.columnFor(f), t)),
+    true,
+  );
   const from = scans.length > 0 ? scans.map((s) => `(${s})`).join('\n  UNION ALL BY NAME\n  ') : emptyEvents(schema);
-  const scan = b.add(cmd, `SELECT * FROM ${scans.length > 1 ? `(${from})` : from}`, schema, `read ${bindings.map((bd) => bd.sourcetype).join(', ') || 'no source'}`);
-  const conds = cmd.expr ? [compileSearch(cmd.expr, { ctx: b.ctx, schema })] : [];
+  let rel = b.add(cmd, `SELECT * FROM ${scans.length > 1 ? `(${from})` : from}`, schema, `read ${bindings.map((bd) => bd.sourcetype).join(', ') || 'no source'}`);
+  if (knowledge.length > 0) rel = addKnowledgeFields(b, cmd, rel, knowledge);
+  const conds = cmd.expr ? [compileSearch(cmd.expr, { ctx, schema: rel.schema })] : [];
   if (range.earliest !== undefined) conds.unshift(`${sqlIdent('_time')} >= ${range.earliest}`);
   if (range.latest !== undefined) conds.unshift(`${sqlIdent('_time')} < ${range.latest}`);
   const cond = conds.join(' AND ') || 'true';
@@ -60,9 +85,41 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
   return b.add(
     cmd,
     `SELECT * EXCLUDE (_dh_line), {'t': coalesce(- ${sqlIdent('_time')}, 'infinity'::DOUBLE), 's': ${sqlIdent('source')}, 'l': _dh_line} AS _dh_seq\n` +
-      `FROM ${sqlIdent(scan.name)}\nWHERE ${cond}`,
-    schema,
+      `FROM ${sqlIdent(rel.name)}\nWHERE ${cond}`,
+    rel.schema,
   );
+}
+
+interface KnowledgeField {
+  name: string;
+  /** One SQL value per event type or tagged pair, each a list or null; the field is their union. */
+  values: Array<{ expr: A.SearchExpr; value: string }>;
+  reads: Set<string>;
+}
+
+/** What `eventtype`, `tag` and `tag::field` hold: the event types (tags) whose search matches the event. */
+function knowledgeFieldConditions(b: PipelineBuilder, names: string[], span: A.Node['span']): KnowledgeField[] {
+  return names.map((name) => {
+    const values =
+      name === 'eventtype'
+        ? b.scope.terms.eventtypeConditions(span).map((c) => ({ expr: c.expr, value: `[${sqlString(c.name)}]` }))
+        : b.scope.terms.tagConditions(span, name === 'tag' ? undefined : name.slice('tag::'.length)).map((c) => ({ expr: c.expr, value: sqlStringList(c.tags) }));
+    return { name, values, reads: referencedFieldNames(values.map((v) => v.expr)) };
+  });
+}
+
+function addKnowledgeFields(b: PipelineBuilder, cmd: A.SearchCommand, input: Relation, fields: KnowledgeField[]): Relation {
+  let schema = input.schema;
+  const cols = fields.map((f) => {
+    const parts = f.values.map((v) => `CASE WHEN ${compileSearch(v.expr, { ctx: b.ctx, schema: input.schema })} THEN ${v.value} END`);
+    // Event types are listed by priority then name (as given); tags sorted, each once.
+    const list = parts.length === 0 ? 'NULL::VARCHAR[]' : `flatten(list_filter([${parts.join(', ')}], lambda dh_x: dh_x IS NOT NULL))`;
+    const value = f.name === 'eventtype' ? `dh_mv(${list})` : `dh_mv(list_sort(list_distinct(${list})))`;
+    const column = b.ctx.columns.columnFor(f.name);
+    schema = schema.with(fieldOf(f.name, column, 'mv'));
+    return `${value} AS ${sqlIdent(column)}`;
+  });
+  return b.add(cmd, `SELECT *, ${cols.join(',\n       ')}\nFROM ${sqlIdent(input.name)}`, schema, `eventtype and tag fields: ${fields.map((f) => f.name).join(', ')}`);
 }
 
 /**
