@@ -354,7 +354,7 @@ export function propsSql(plan: PropsPlan, input: string, fields: ReadonlyMap<str
     for (const v of s.variants) {
       const def = lookupFor(k, v.value.table, v.origin);
       const columns = k.lookupColumns.get(def.file);
-      if (!columns) throw new Error(`internal: lookup ${def.file} was not described before compiling`);
+      if (!columns) throw confError('knowledge_error', v.origin, `${s.key}: the lookup table ${def.file} was not read before compiling (Engine.describeLookups)`);
       const outputs = (v.value.outputs.length > 0 ? v.value.outputs : defaultOutputs(columns, v.value.inputs.map((i) => i.lookupField)).map((c) => ({ lookupField: c, eventField: c }))).filter((o) =>
         plan.writes.has(o.eventField),
       );

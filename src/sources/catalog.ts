@@ -113,7 +113,12 @@ export function loadConfig(file: string): SourceCatalog {
 /** --source flags win; else --config; else ./duckhunt.config.json; else the embedded sample data. */
 export function resolveCatalog(opts: { sources?: string[]; config?: string }, cwd = process.cwd()): SourceCatalog {
   if (opts.sources && opts.sources.length > 0) return catalogFromFlags(opts.sources, cwd);
-  if (opts.config) return loadConfig(resolve(cwd, opts.config));
+  return loadConfig(configFile(opts, cwd));
+}
+
+/** The config file in effect: --config, else ./duckhunt.config.json, else the embedded one. */
+export function configFile(opts: { config?: string }, cwd = process.cwd()): string {
+  if (opts.config) return resolve(cwd, opts.config);
   const local = resolve(cwd, CONFIG_NAME);
-  return loadConfig(existsSync(local) ? local : DEFAULT_CONFIG);
+  return existsSync(local) ? local : DEFAULT_CONFIG;
 }
