@@ -4,18 +4,21 @@
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runText } from '../src/api.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
+import { loadKnowledge, type Knowledge } from '../src/knowledge/index.ts';
 import type { SourceBinding } from '../src/sources/catalog.ts';
 
 interface Case {
   name: string;
   /** Records of sourcetype `test:events`, or a map sourcetype → records. */
   events?: unknown[] | Record<string, unknown[]>;
+  /** Files of a knowledge bundle (path in the app directory → content), loaded after duckhunt's own. */
+  knowledge?: Record<string, string>;
   query: string;
   now?: number;
   rows?: Record<string, unknown>[];
@@ -47,6 +50,16 @@ function bind(c: Case): SourceBinding[] {
   });
 }
 
+function bundle(c: Case): Knowledge | undefined {
+  if (!c.knowledge) return undefined;
+  const dir = join(tmp, `bundle-${++counter}`);
+  for (const [path, text] of Object.entries(c.knowledge)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return loadKnowledge([dir]);
+}
+
 const sortRows = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
 for (const file of files) {
@@ -54,7 +67,7 @@ for (const file of files) {
   describe(file, () => {
     for (const c of doc.cases) {
       it(c.name, async () => {
-        const run = () => runText(c.query, { bindings: bind(c), engine, compile: { now: c.now ?? 1_700_000_000 } });
+        const run = () => runText(c.query, { bindings: bind(c), engine, knowledge: bundle(c), compile: { now: c.now ?? 1_700_000_000 } });
         if (c.error) {
           let err: unknown;
           try {

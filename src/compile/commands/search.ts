@@ -61,8 +61,8 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
     return { sql: props.sql === `(${scan})` ? scan : `SELECT * FROM ${props.sql}`, types: props.types };
   });
   // A field props compute in one source (a number, a multivalue) and extract as text in another has one shape.
-  const types = new Map(scanned);
-  for (const p of perSource) for (const [f, t] of p.types) types.set(f, types.has(f) && types.get(f) !== t ? unify([types.get(f)!, t]) : t);
+  const types = new Map(perSource.length > 0 ? perSource[0].types : scanned);
+  for (const p of perSource.slice(1)) for (const [f, t] of p.types) types.set(f, types.has(f) && types.get(f) !== t ? unify([types.get(f)!, t]) : t);
   const col = (f: string) => sqlIdent(ctx.columns.columnFor(f));
   const scans = perSource.map((p) => {
     const changed = [...p.types].filter(([f, t]) => types.get(f) !== t);
