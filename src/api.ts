@@ -6,7 +6,7 @@ import { defaultCompileOptions, type CompileOptions } from './compile/context.ts
 import { Engine, type RunNotice } from './engine/engine.ts';
 import { DuckhuntError } from './errors.ts';
 import { parseQuery, type ParsedQuery } from './frontend.ts';
-import { builtInKnowledge, lookupsToDescribe, type Knowledge } from './knowledge/index.ts';
+import { builtInKnowledge, lookupsToDescribe, withTimeProps, type Knowledge } from './knowledge/index.ts';
 import { defaultMacroLibrary, type MacroLibrary } from './macros/index.ts';
 import { rowObject } from './output/format.ts';
 import type { QuerySource } from './query-file.ts';
@@ -36,7 +36,7 @@ function parse(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): 
 
 function compileParsed(src: QuerySource, parsed: ParsedQuery, knowledge: Knowledge, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
   try {
-    return compileQuery(parsed, opts.bindings, { ...defaultCompileOptions(), knowledge, ...opts.compile });
+    return compileQuery(parsed, withTimeProps(knowledge, opts.bindings), { ...defaultCompileOptions(), knowledge, ...opts.compile });
   } catch (e) {
     if (e instanceof DuckhuntError && src.file && !e.file) throw e.withFile(src.file);
     throw e;

@@ -6,7 +6,7 @@ import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.t
 import { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
 import { parseQuery } from '../frontend.ts';
-import { knowledgeFromConfig, loadKnowledge, lookupsToDescribe, type Knowledge } from '../knowledge/index.ts';
+import { knowledgeFromConfig, loadKnowledge, lookupsToDescribe, withTimeProps, type Knowledge } from '../knowledge/index.ts';
 import { defaultMacroLibrary, type MacroLibrary } from '../macros/index.ts';
 import { readQueryFile, type QuerySource } from '../query-file.ts';
 import { configFile, resolveCatalog } from '../sources/catalog.ts';
@@ -79,7 +79,7 @@ export async function prepare(file: string | undefined, flags: QueryFlags, engin
   const { knowledge, macros } = knowledgeAndMacros(flags);
   const parsed = parseQuery(source, { macros });
   const catalog = resolveCatalog({ sources: flags.source, config: flags.config });
-  const bindings = await engine.describeSources(catalog.bindings);
+  const bindings = withTimeProps(knowledge, await engine.describeSources(catalog.bindings));
   await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
   try {
     return compileQuery(parsed, bindings, { ...compileOptions(flags), knowledge });

@@ -321,7 +321,7 @@ export class Engine {
       for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
       // The time field's text (tv) is computed once; the time expression reads it several times.
       const leaf = leafText(`json_value(line, ${sqlString(jsonPath(b.timeField).path)})`);
-      const time = timeExpression('tv');
+      const time = timeExpression('tv', b.timeFormat);
       // Blank lines are not problems; CASE keeps trim (a copy of the line) to the few lines that are not JSON,
       // and the time expression to those that are.
       const classify = (numbered: boolean, scanned: string[]) =>

@@ -11,7 +11,8 @@
 
 import type * as A from '../ast/ast.ts';
 import { exprFieldNames } from '../ast/walk.ts';
-import type { CompileContext } from '../compile/context.ts';
+import { CompileContext, defaultCompileOptions } from '../compile/context.ts';
+import { strftimeFormat } from '../compile/timeformat.ts';
 import { coerce, ExprCompiler, unify } from '../compile/expr.ts';
 import { fieldOf, Schema } from '../compile/schema.ts';
 import type { FieldType, TypedSql } from '../compile/types.ts';
@@ -281,6 +282,32 @@ export function describedColumns(k: Knowledge, table: string): string[] | undefi
 export function autoLookupTables(k: Knowledge, binding: SourceBinding): string[] {
   const stanzas = applicableStanzas(k, binding);
   return stanzas.flatMap(({ stanza }) => [...stanza.settings].filter(([key]) => isLookupKey(key)).map(([key, s]) => parseAutoLookup(s, key).table));
+}
+
+/**
+ * A source's time settings from its sourcetype's props (unless the user set its time field): TIMESTAMP_FIELDS,
+ * or a TIME_PREFIX that is a JSON key (`"CreationTime":\s*"`), names the field; TIME_FORMAT says how to read it
+ * (an epoch format — %s — is read as the default reader does). A TIME_PREFIX that is not a JSON key is for text
+ * events, whose reader is not JSON's.
+ */
+export function withTimeProps(k: Knowledge, bindings: SourceBinding[]): SourceBinding[] {
+  return bindings.map((b) => {
+    const stanza = k.props.get(b.sourcetype);
+    if (b.timeFieldSet || !stanza) return b;
+    const fields = stanza.settings.get('TIMESTAMP_FIELDS')?.value.split(',')[0]?.trim();
+    const prefix = stanza.settings.get('TIME_PREFIX')?.value;
+    const key = prefix ? /^\\?"([^"\\]+)\\?"\s*(?:\\s\*)?:/.exec(prefix.trim())?.[1] : undefined;
+    const format = stanza.settings.get('TIME_FORMAT');
+    const field = fields || key;
+    if (!field) return b;
+    const timeFormat = format && !format.value.includes('%s') ? toDuckDbFormat(format) : undefined;
+    return { ...b, timeField: field, timeFormat };
+  });
+}
+
+function toDuckDbFormat(s: ConfSetting): string {
+  const ctx = new CompileContext(expandMacros(s.value, new MacroLibrary()), defaultCompileOptions(), undefined, s.origin);
+  return strftimeFormat(s.value.trim(), { start: 0, end: s.value.length }, ctx);
 }
 
 /** Every field the props of a source can write, for commands that see all of an event's fields (`table *`). */

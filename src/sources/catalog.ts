@@ -15,6 +15,10 @@ export interface SourceBinding {
   format: SourceFormat;
   /** The JSON field `_time` is read from (epoch number or ISO-8601 text); `_time` when not built in or set. */
   timeField: string;
+  /** Whether the user set timeField (config or ingest): then props.conf's time settings do not replace it. */
+  timeFieldSet?: boolean;
+  /** How the time field's text is read (DuckDB strptime format, from props.conf TIME_FORMAT); ISO-8601/epoch when absent. */
+  timeFormat?: string;
   index: string;
   /** Parquet only: the files' column types, read by the engine before compiling (Engine.describeSources). */
   schema?: ParquetSchema;
@@ -55,6 +59,7 @@ function binding(sourcetype: string, paths: string[], baseDir: string, timeField
       paths: dirs.map((d) => join(d, '**', '*.parquet')),
       format: 'parquet',
       timeField: timeField ?? BUILT_IN_TIME_FIELDS[sourcetype.toLowerCase()] ?? '_time',
+      timeFieldSet: timeField !== undefined,
       index,
       partitioned: true,
     };
@@ -66,6 +71,7 @@ function binding(sourcetype: string, paths: string[], baseDir: string, timeField
     paths: abs,
     format: [...formats][0] ?? 'ndjson',
     timeField: timeField ?? BUILT_IN_TIME_FIELDS[sourcetype.toLowerCase()] ?? '_time',
+    timeFieldSet: timeField !== undefined,
     index,
     partitioned: false,
   };

@@ -42,8 +42,12 @@ export function flatKeyPath(name: string): string {
 /** The text of a leaf from `json_value()` output (JSON text, null for an object or array): one unquoting call. */
 export const leafText = (jsonValueSql: string): string => `json_extract_string(${jsonValueSql}, '$')`;
 
-/** The time of an event from the configured field: epoch seconds, ISO-8601 (UTC without offset), or /Date(ms)/. */
-export function timeExpression(value: string): string {
+/**
+ * The time of an event from the configured field: epoch seconds, ISO-8601 (UTC without offset), or /Date(ms)/;
+ * with a format (props.conf TIME_FORMAT, as DuckDB's strptime spells it), only text in that format.
+ */
+export function timeExpression(value: string, format?: string): string {
+  if (format !== undefined) return `epoch(try_strptime(${value}, ${sqlString(format)}))`;
   // ISO-8601 first: the common case, and no number parses as a timestamp (coalesce stops at the first value).
   return `coalesce(epoch(TRY_CAST(${value} AS TIMESTAMPTZ)), dh_num(${value}), TRY_CAST(regexp_extract(${value}, '^/Date\\((-?\\d+)\\)/$', 1) AS DOUBLE) / 1000)`;
 }
@@ -80,7 +84,7 @@ export const VALID_LINE = `(starts_with(line, '{') OR starts_with(ltrim(line), '
 export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: ScanOptions): string {
   if (binding.format === 'parquet') {
     if (!binding.schema) throw new Error(`internal: Parquet source ${binding.sourcetype} was not described before compiling`);
-    return parquetScanSql(binding, binding.schema, fields, timeExpression, opts.range);
+    return parquetScanSql(binding, binding.schema, fields, (v) => timeExpression(v, binding.timeFormat), opts.range);
   }
   const files = binding.paths;
   const scalar = fields.filter((f) => !jsonPath(f.name).multivalue);
@@ -105,7 +109,7 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
     'source',
     `${sqlString(binding.index)} AS "index"`,
     '_dh_line',
-    `${timeExpression('_dh_tv')} AS _time`,
+    `${timeExpression('_dh_tv', binding.timeFormat)} AS _time`,
     ...scalar.map((f, i) =>
       f.name.includes('.')
         ? `coalesce(${leaf(i + 1)}, ${leaf(flatIndex(f))}) AS ${sqlIdent(f.column)}`
