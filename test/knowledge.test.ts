@@ -98,6 +98,21 @@ describe('bundles', () => {
     expect(rows).toEqual([{ user: 'alice', role: 'admin' }]);
   });
 
+  it('X63: a lookup definition named X wins over a file named X; of two files of one name, the later bundle\'s', async () => {
+    const first = bundle({ 'lookups/users.csv': 'user,dept\nalice,file\n', 'lookups/teams.csv': 'user,dept\nalice,first\n' });
+    const second = bundle({
+      'lookups/teams.csv': 'user,dept\nalice,second\n',
+      'lookups/override.csv': 'user,dept\nalice,definition\n',
+      'default/transforms.conf': '[users.csv]\nfilename = override.csv\n',
+    });
+    const { rows } = await runText('* | lookup users.csv user OUTPUT dept | lookup teams.csv user OUTPUT dept AS team | table dept team', {
+      bindings: events('t', [{ _time: 1, user: 'alice' }]),
+      engine,
+      knowledge: loadKnowledge([first, second]),
+    });
+    expect(rows).toEqual([{ dept: 'definition', team: 'second' }]);
+  });
+
   it('says so when a directory is not a bundle, or does not exist', async () => {
     const empty = bundle({ 'README.md': 'nothing here' });
     expect((await fails(() => loadKnowledge([empty]))).message).toContain('is not a knowledge bundle');
