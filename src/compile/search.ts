@@ -19,6 +19,12 @@ export function wildcardToLike(pattern: string): string {
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Whether a search value (`*` wildcards, case-insensitive, whole) matches a text known at compile time. */
+export function searchValueMatches(text: string, pattern: string): boolean {
+  const body = pattern.toLowerCase().split('*').map(escapeRegex).join('.*');
+  return new RegExp(`^${body}$`, 's').test(text.toLowerCase());
+}
+
 export interface SearchScope {
   ctx: CompileContext;
   schema: Schema;

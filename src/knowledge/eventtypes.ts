@@ -7,6 +7,7 @@
 
 import type * as A from '../ast/ast.ts';
 import type { CompileContext } from '../compile/context.ts';
+import { searchValueMatches } from '../compile/search.ts';
 import type { Span } from '../errors.ts';
 import { parsePipeline, SyntaxProblem } from '../../grammar/index.ts';
 import { errorAt, expandMacros, type MacroLibrary } from '../macros/index.ts';
@@ -129,7 +130,7 @@ export class SearchKnowledge {
   }
 
   private eventtypeTerm(value: A.SearchValue, span: Span, chain: string[]): A.SearchExpr {
-    const names = [...this.eventtypes.keys()].filter((n) => wildcardMatch(n, value.text));
+    const names = [...this.eventtypes.keys()].filter((n) => searchValueMatches(n, value.text));
     if (names.length === 0) {
       this.ctx.warn(`eventtype '${value.text}' is not defined in the loaded knowledge bundles: it matches nothing, as in Splunk`, value.span);
       return nothing(span);
@@ -168,7 +169,7 @@ export class SearchKnowledge {
   }
 
   private tagTerm(field: string | undefined, value: A.SearchValue, span: Span, chain: string[]): A.SearchExpr {
-    const pairs = this.pairs.filter((p) => (field === undefined || p.field === field) && p.tags.some((t) => wildcardMatch(t, value.text)));
+    const pairs = this.pairs.filter((p) => (field === undefined || p.field === field) && p.tags.some((t) => searchValueMatches(t, value.text)));
     if (pairs.length === 0) {
       this.ctx.warn(`no ${field === undefined ? 'field value' : `value of ${field}`} is tagged '${value.text}' in the loaded knowledge bundles: the term matches nothing`, value.span);
       return nothing(span);
@@ -218,16 +219,6 @@ function respan<T>(e: T, span: Span): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) out[k] = k === 'span' || k === 'nameSpan' ? span : respan(v, span);
   return out as T;
-}
-
-/** Search-value matching of a name: whole, case-insensitive, `*` any run. */
-function wildcardMatch(name: string, pattern: string): boolean {
-  const body = pattern
-    .toLowerCase()
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`, 's').test(name.toLowerCase());
 }
 
 /** tags.conf values are URL-encoded when they hold `=`, brackets or line breaks. */

@@ -73,6 +73,8 @@ export interface PropsPlan {
   extract: Set<string>;
   /** Fields these settings write. */
   writes: Set<string>;
+  /** Automatic lookups whose table cannot be read (their fields are not set): the compiler warns. */
+  problems: string[];
 }
 
 /** The props stanzas that may apply to a source, highest precedence first. */
@@ -180,7 +182,10 @@ export function planProps(k: Knowledge, binding: SourceBinding, reads: ReadonlyS
     ...evals.map((e) => e.field),
     ...lookups.flatMap((s) => s.variants.flatMap((v) => autoLookupOutputs(k, v.value))).filter(wants),
   ]);
-  return { jsonOff: jsonOff(stanzas), aliases, evals, lookups, extract: new Set([...needed].filter((f) => !isBuiltIn(f))), writes };
+  const problems = lookupSettings.flatMap((s) =>
+    s.variants.filter((v) => v.value.outputs.length === 0 && !describedColumns(k, v.value.table)).map((v) => `${v.origin}: ${s.key}: the lookup table '${v.value.table}' cannot be read, so its fields are not set`),
+  );
+  return { jsonOff: jsonOff(stanzas), aliases, evals, lookups, extract: new Set([...needed].filter((f) => !isBuiltIn(f))), writes, problems };
 }
 
 /**
@@ -262,7 +267,10 @@ function splitWords(text: string): string[] {
   return [...text.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]));
 }
 
-/** The event fields an automatic lookup writes (all non-input table fields when it names none). */
+/**
+ * The event fields an automatic lookup writes (all non-input table fields when it names none). A table that
+ * cannot be read writes nothing: planProps reports it.
+ */
 function autoLookupOutputs(k: Knowledge, l: AutoLookup): string[] {
   if (l.outputs.length > 0) return l.outputs.map((o) => o.eventField);
   const columns = describedColumns(k, l.table);

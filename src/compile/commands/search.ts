@@ -12,7 +12,7 @@ import { coerce, unify } from '../expr.ts';
 import type { CommandHandler, PipelineBuilder, Relation } from '../pipeline.ts';
 import { resolveSearchTime } from '../time.ts';
 import { fieldOf, Schema } from '../schema.ts';
-import { compileSearch } from '../search.ts';
+import { compileSearch, searchValueMatches } from '../search.ts';
 import type { FieldType } from '../types.ts';
 
 export const search: CommandHandler<A.SearchCommand> = {
@@ -52,6 +52,7 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
     ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
   }
   const plans = bindings.map((bd) => planProps(k, bd, reads, isBuiltIn));
+  for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, cmd.span);
   const extracted = [...new Set([...reads, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
   const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, jsonPath(f).multivalue ? 'mv' : 'str'])]);
   const range = timeRangeOf(cmd.expr, b);
@@ -150,7 +151,7 @@ function emptyEvents(schema: Schema): string {
  * cannot match decides it); the SQL filter still checks every event, this only skips reading files.
  */
 export function mayMatchSourcetype(e: A.SearchExpr, sourcetype: string): boolean | undefined {
-  const matches = (v: A.SearchValue) => likeMatch(sourcetype.toLowerCase(), v.text.toLowerCase());
+  const matches = (v: A.SearchValue) => searchValueMatches(sourcetype, v.text);
   switch (e.kind) {
     case 'compare':
       if (e.field.name !== 'sourcetype') return undefined;
@@ -176,13 +177,4 @@ export function mayMatchSourcetype(e: A.SearchExpr, sourcetype: string): boolean
     default:
       return undefined;
   }
-}
-
-/** Wildcard match of a whole string, `*` matching any run (same rule as the SQL ILIKE the filter uses). */
-function likeMatch(text: string, pattern: string): boolean {
-  const body = pattern
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`, 's').test(text);
 }
