@@ -160,59 +160,89 @@ export function singleValued(j: Pick<LookupJoin, 'def' | 'inputs'>): boolean {
 export function lookupJoinSql(j: LookupJoin): string {
   const { def } = j;
   const single = singleValued(j);
-  const n = {
-    input: j.name('dh_lk_in'),
-    values: j.name('dh_lk_v'),
-    table: j.name('dh_lk_t'),
-    matches: j.name('dh_lk_m'),
-    outputs: j.name('dh_lk_o'),
-  };
-  const lists = j.inputs.map((inp) => (inp.value ? convert.list(inp.value) : 'NULL::VARCHAR[]'));
-  const performed = [...lists.map((_, i) => `_dh_l${i} IS NOT NULL`), ...(j.only ? [`(${j.only})`] : [])].join(' AND ');
-  // Each input's values, one row per combination, numbered in input order.
-  let values = `SELECT _dh_rid${lists.map((_, i) => `, _dh_l${i}`).join('')} FROM ${n.input} WHERE _dh_p`;
-  lists.forEach((_, i) => {
-    values = `SELECT * EXCLUDE (_dh_l${i}), unnest(_dh_l${i}) AS _dh_v${i}, generate_subscripts(_dh_l${i}, 1) AS _dh_i${i} FROM (${values})`;
-  });
-  const vi = `[${lists.map((_, i) => `_dh_i${i}`).join(', ')}]`;
-  const conds = j.inputs.map((inp, i) => matchCondition(def, `v._dh_v${i}`, `l.${sqlIdent(inp.lookupField)}`, inp.lookupField));
+  const inputs = j.inputs.map((inp) => ({ mv: inp.value?.type === 'mv', key: !inp.value ? 'NULL::VARCHAR' : inp.value.type === 'mv' ? inp.value.sql : convert.str(inp.value) }));
+  const keys = inputs.map((_, i) => `_dh_k${i}`);
   const outCols = j.outputs.map((o, i) => ({ ...o, tmp: `_dh_o${i}` }));
-  const picked = outCols.map((o) => `nullif(l.${sqlIdent(o.lookupField)}, '') AS ${o.tmp}`);
-  const matches =
-    `SELECT v._dh_rid, ${vi.replace(/_dh_i/g, 'v._dh_i')} AS _dh_vi, l._dh_row${picked.map((p) => `, ${p}`).join('')}\n` +
-    `  FROM ${n.values} AS v JOIN ${n.table} AS l ON ${conds.join(' AND ') || 'true'}\n` +
-    `  QUALIFY row_number() OVER (PARTITION BY v._dh_rid, ${vi.replace(/_dh_i/g, 'v._dh_i')} ORDER BY l._dh_row) <= ${def.maxMatches}`;
-  // min_matches: default_match fills each looked-up value's matches up to the minimum (after the file's rows).
-  const filled =
-    def.minMatches === 0
-      ? n.matches
-      : `(SELECT * FROM ${n.matches}\n  UNION ALL\n  SELECT _dh_rid, _dh_vi, 1e18 + d AS _dh_row` +
-        outCols.map((o) => `, nullif(${sqlString(def.defaultMatch)}, '') AS ${o.tmp}`).join('') +
-        ` FROM (SELECT v._dh_rid, v._dh_vi, unnest(range(greatest(${def.minMatches} - coalesce(c.n, 0), 0))) AS d` +
-        ` FROM (SELECT _dh_rid, ${vi} AS _dh_vi FROM ${n.values}) AS v` +
-        ` LEFT JOIN (SELECT _dh_rid, _dh_vi, count(*) AS n FROM ${n.matches} GROUP BY ALL) AS c ON c._dh_rid = v._dh_rid AND c._dh_vi = v._dh_vi))`;
-  const aggregated = outCols.map((o) => {
-    const list = `list(${o.tmp} ORDER BY _dh_vi, _dh_row) FILTER (WHERE ${o.tmp} IS NOT NULL)`;
-    return `${single ? `${list}[1]` : `dh_mv(${list})`} AS ${o.tmp}`;
-  });
+  const n = { input: j.name('dh_lk_in'), table: j.name('dh_lk_t'), outputs: j.name('dh_lk_o') };
+  // Exact matching of single values (the common case) groups the table by its key: the events then stream
+  // through one hash join. Wildcards, CIDR blocks and multivalue inputs match each distinct input value instead.
+  const exact = inputs.every((inp) => !inp.mv) && j.inputs.every((inp) => (def.matchTypes.get(inp.lookupField) ?? 'EXACT') === 'EXACT');
+  const fold = (sql: string) => (exact && !def.caseSensitive ? `lower(${sql})` : sql);
+  const performed = [...keys.map((k) => `${k} IS NOT NULL`), ...(j.only ? [`(${j.only})`] : [])].join(' AND ');
+  const perKey = exact ? exactOutputs(j, n.table, outCols) : valueOutputs(j, n, inputs, outCols);
+  // min_matches: default_match fills up to the minimum, also for a looked-up row that matched nothing.
+  const padding = def.minMatches > 0 && def.defaultMatch !== '' ? `list_transform(range(${def.minMatches}), lambda dh_x: ${sqlString(def.defaultMatch)})` : undefined;
   const result = (o: (typeof outCols)[number]) => {
-    const found = `o.${o.tmp}`;
+    let found = `o.${o.tmp}`;
+    // A key with no row in the per-key outputs matched nothing.
+    if (padding) found = `CASE WHEN o.${keys[0]} IS NULL THEN ${padding} ELSE ${found} END`;
+    if (single) found = `${found}[1]`;
     const before = o.existing ? coerce(o.existing, single ? 'str' : 'mv') : `NULL::${single ? 'VARCHAR' : 'VARCHAR[]'}`;
     return j.mode === 'OUTPUTNEW' ? `coalesce(${before}, ${found})` : `CASE WHEN i._dh_p THEN ${found} ELSE ${before} END`;
   };
   const replaced = outCols.filter((o) => o.existing !== undefined);
   const added = outCols.filter((o) => o.existing === undefined);
-  const exclude = ['_dh_rid', '_dh_p', ...lists.map((_, i) => `_dh_l${i}`)];
-  const star = `i.* EXCLUDE (${exclude.join(', ')})${replaced.length ? ` REPLACE (${replaced.map((o) => `${result(o)} AS ${sqlIdent(o.column)}`).join(', ')})` : ''}`;
+  const star = `i.* EXCLUDE (${[...keys, '_dh_p'].join(', ')})${replaced.length ? ` REPLACE (${replaced.map((o) => `${result(o)} AS ${sqlIdent(o.column)}`).join(', ')})` : ''}`;
+  // The input is read twice when distinct values are looked up: NOT MATERIALIZED keeps DuckDB from storing
+  // every event (with its _raw) in between.
   return (
-    `WITH ${n.input} AS (SELECT *, row_number() OVER () AS _dh_rid${lists.map((l, i) => `, ${l} AS _dh_l${i}`).join('')}, ${performed} AS _dh_p FROM ${j.input}),\n` +
-    `${n.values} AS (${values}),\n` +
+    `WITH ${n.input} AS NOT MATERIALIZED (SELECT *, ${inputs.map((inp, i) => `${fold(inp.key)} AS _dh_k${i}`).join(', ')}, ${performed} AS _dh_p FROM ${j.input}),\n` +
     `${n.table} AS ${lookupTableSql(def.file, j.columns)},\n` +
-    `${n.matches} AS (${matches}),\n` +
-    `${n.outputs} AS (SELECT _dh_rid${aggregated.map((a) => `, ${a}`).join('')} FROM ${filled} GROUP BY _dh_rid)\n` +
+    `${perKey}\n` +
     `SELECT ${[star, ...added.map((o) => `${result(o)} AS ${sqlIdent(o.column)}`)].join(', ')}\n` +
-    `FROM ${n.input} AS i LEFT JOIN ${n.outputs} AS o ON o._dh_rid = i._dh_rid`
+    `FROM ${n.input} AS i LEFT JOIN ${n.outputs} AS o ON ${keys.map((k) => `o.${k} = i.${k}`).join(' AND ')}`
   );
+
+  /** Output lists per key value, from the table alone (exact matching of single values). */
+  function exactOutputs(_: LookupJoin, table: string, cols: typeof outCols): string {
+    const tableKeys = j.inputs.map((inp, i) => `${fold(`${sqlIdent(inp.lookupField)}`)} AS _dh_k${i}`);
+    const kept = `SELECT ${[...tableKeys, '_dh_row', ...cols.map((o) => `nullif(${sqlIdent(o.lookupField)}, '') AS ${o.tmp}`)].join(', ')} FROM ${table}` +
+      ` QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY _dh_row) <= ${def.maxMatches}`;
+    return `${n.outputs} AS (SELECT ${keys.join(', ')}${cols.map((o) => `, ${aggregate(o.tmp, '_dh_row', 'count(*)')} AS ${o.tmp}`).join('')} FROM (${kept}) GROUP BY ${keys.join(', ')})`;
+  }
+
+  /** Output lists per distinct combination of input values, each value matched against the table. */
+  function valueOutputs(_: LookupJoin, names: typeof n, ins: typeof inputs, cols: typeof outCols): string {
+    const values = j.name('dh_lk_v');
+    const matches = j.name('dh_lk_m');
+    // Each input's values, one row per combination, numbered in input order (a single value is value 1).
+    let v = `SELECT DISTINCT ${keys.join(', ')} FROM ${names.input} WHERE _dh_p`;
+    ins.forEach((inp, i) => {
+      v = inp.mv
+        ? `SELECT *, unnest(_dh_k${i}) AS _dh_v${i}, generate_subscripts(_dh_k${i}, 1) AS _dh_i${i} FROM (${v})`
+        : `SELECT *, _dh_k${i} AS _dh_v${i}, 1 AS _dh_i${i} FROM (${v})`;
+    });
+    const vi = `[${ins.map((_, i) => `v._dh_i${i}`).join(', ')}]`;
+    const vkeys = keys.map((k) => `v.${k}`).join(', ');
+    const conds = j.inputs.map((inp, i) => matchCondition(def, `v._dh_v${i}`, `l.${sqlIdent(inp.lookupField)}`, inp.lookupField));
+    const m =
+      `SELECT ${vkeys}, ${vi} AS _dh_vi, l._dh_row${cols.map((o) => `, nullif(l.${sqlIdent(o.lookupField)}, '') AS ${o.tmp}`).join('')}\n` +
+      `  FROM ${values} AS v JOIN ${names.table} AS l ON ${conds.join(' AND ') || 'true'}\n` +
+      `  QUALIFY row_number() OVER (PARTITION BY ${vkeys}, ${vi} ORDER BY l._dh_row) <= ${def.maxMatches}`;
+    // Per looked-up value, default_match fills its matches up to min_matches (after the file's rows).
+    const counted = `SELECT ${keys.join(', ')}, _dh_vi, count(*) AS n FROM ${matches} GROUP BY ALL`;
+    const sameValue = [...keys.map((k) => `c.${k} IS NOT DISTINCT FROM w.${k}`), 'c._dh_vi = w._dh_vi'].join(' AND ');
+    const filled =
+      def.minMatches === 0 || def.defaultMatch === ''
+        ? matches
+        : `(SELECT * FROM ${matches} UNION ALL SELECT ${keys.join(', ')}, _dh_vi, 1e18 + d AS _dh_row${cols.map((o) => `, ${sqlString(def.defaultMatch)} AS ${o.tmp}`).join('')}` +
+          ` FROM (SELECT ${keys.map((k) => `w.${k}`).join(', ')}, w._dh_vi, unnest(range(greatest(${def.minMatches} - coalesce(c.n, 0), 0))) AS d` +
+          ` FROM (SELECT ${keys.join(', ')}, ${vi.replace(/v\./g, '')} AS _dh_vi FROM ${values}) AS w LEFT JOIN (${counted}) AS c ON ${sameValue}))`;
+    return (
+      `${values} AS (${v}),\n` +
+      `${matches} AS (${m}),\n` +
+      `${n.outputs} AS (SELECT ${keys.join(', ')}${cols.map((o) => `, ${aggregate(o.tmp, '_dh_vi, _dh_row')} AS ${o.tmp}`).join('')} FROM ${filled} GROUP BY ${keys.join(', ')})`
+    );
+  }
+
+  /** The values of one output, in order, padded with default_match up to min_matches (given the match count). */
+  function aggregate(column: string, order: string, count?: string): string {
+    const list = `list(${column} ORDER BY ${order}) FILTER (WHERE ${column} IS NOT NULL)`;
+    if (count && def.minMatches > 0 && def.defaultMatch !== '') {
+      return `dh_mv(list_concat(coalesce(${list}, []), list_transform(range(greatest(${def.minMatches} - ${count}, 0)), lambda dh_x: ${sqlString(def.defaultMatch)})))`;
+    }
+    return `dh_mv(${list})`;
+  }
 }
 
 /** One input value against the table's field, by the definition's match type and case sensitivity. */
