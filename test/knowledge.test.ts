@@ -113,6 +113,14 @@ describe('bundles', () => {
     expect(rows).toEqual([{ dept: 'definition', team: 'second' }]);
   });
 
+  it('a lookup file DuckDB cannot read is an error where the query uses it', async () => {
+    const k = loadKnowledge([bundle({ 'lookups/bad.csv': 'a,b\n1,2,3,4\n"unterminated\n' })]);
+    const e = await fails(runText('* | lookup bad.csv a OUTPUT b', { bindings: events('t', [{ _time: 1, a: '1' }]), engine, knowledge: k }));
+    expect(e.kind).toBe('knowledge_error');
+    expect(e.message).toContain('cannot read the lookup table');
+    expect(e.position?.column).toBe(12);
+  });
+
   it('says so when a directory is not a bundle, or does not exist', async () => {
     const empty = bundle({ 'README.md': 'nothing here' });
     expect((await fails(() => loadKnowledge([empty]))).message).toContain('is not a knowledge bundle');
@@ -203,13 +211,17 @@ describe('props over NDJSON and Parquet', () => {
 describe('the command line', () => {
   const BIN = join(import.meta.dirname, '..', 'bin', 'duckhunt.js');
   it('loads --knowledge bundles after the config’s knowledge list', () => {
-    const fromConfig = bundle({ 'default/props.conf': '[t]\nEVAL-a = "config"\nEVAL-b = "config"\n' });
+    const fromConfig = bundle({
+      'default/props.conf': '[t]\nEVAL-a = "config"\nEVAL-b = "config"\nLOOKUP-c = colors.csv a OUTPUT color\n',
+      'lookups/colors.csv': 'a,color\nconfig,green\n',
+    });
     const fromFlag = bundle({ 'default/props.conf': '[t]\nEVAL-b = "flag"\n' });
     const data = events('t', [{ _time: 1 }])[0].paths[0];
     const config = join(tmp, 'duckhunt.config.json');
     writeFileSync(config, JSON.stringify({ sources: [{ sourcetype: 't', path: data }], knowledge: [fromConfig] }));
-    const r = spawnSync(process.execPath, [BIN, 'run', '-e', '* | table a b', '--config', config, '--knowledge', fromFlag, '--format', 'json'], { encoding: 'utf8' });
+    // The run is confined to the bound files and the lookups the query reads (here an automatic lookup's).
+    const r = spawnSync(process.execPath, [BIN, 'run', '-e', '* | table a b color', '--config', config, '--knowledge', fromFlag, '--format', 'json'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual([{ a: 'config', b: 'flag' }]);
+    expect(JSON.parse(r.stdout)).toEqual([{ a: 'config', b: 'flag', color: 'green' }]);
   }, 60_000);
 });

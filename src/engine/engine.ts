@@ -163,7 +163,8 @@ export class Engine {
 
   /**
    * Reads the header of every lookup table in `names` that the knowledge defines (once per file), so that the
-   * compiler knows their fields. Names that are not lookups are left for the compiler to report, positioned.
+   * compiler knows their fields. Names that are not lookups, and files DuckDB cannot read, are left for the
+   * compiler to report at the query's use of them.
    */
   async describeLookups(k: Knowledge, names: Iterable<string>): Promise<void> {
     for (const name of names) {
@@ -174,12 +175,12 @@ export class Engine {
         if (e instanceof LookupProblem) continue;
         throw e;
       }
-      if (k.lookupColumns.has(file)) continue;
+      if (k.lookupColumns.has(file) || k.lookupProblems.has(file)) continue;
       try {
         const r = await this.connection.run(`SELECT * FROM ${lookupReader(file)} LIMIT 0`);
         k.lookupColumns.set(file, r.columnNames());
       } catch (e) {
-        throw new DuckhuntError('knowledge_error', `cannot read the lookup table ${file}: ${(e as Error).message.split('\n')[0]}`);
+        k.lookupProblems.set(file, `cannot read the lookup table ${file}: ${(e as Error).message.split('\n')[0]}`);
       }
     }
   }

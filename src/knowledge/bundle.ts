@@ -44,6 +44,8 @@ export class Knowledge {
   readonly lookupDir: string | undefined;
   /** Lookup files' columns as DuckDB reads their header, filled in before compiling (Engine.describeLookups). */
   readonly lookupColumns = new Map<string, string[]>();
+  /** Lookup files DuckDB could not read, with why: the query that uses one gets the message, positioned. */
+  readonly lookupProblems = new Map<string, string>();
 
   constructor(lookupDir?: string) {
     this.lookupDir = lookupDir;

@@ -324,7 +324,8 @@ export function propsFields(k: Knowledge, binding: SourceBinding): string[] {
 }
 
 /** Compiles a plan into SQL over `input` (the source's scanned events): one nested SELECT per stage. */
-export function propsSql(plan: PropsPlan, input: string, fields: ReadonlyMap<string, FieldType>, ctx: CompileContext, k: Knowledge): { sql: string; types: Map<string, FieldType> } {
+export function propsSql(plan: PropsPlan, input: string, fields: ReadonlyMap<string, FieldType>, ctx: CompileContext, k: Knowledge): { sql: string; types: Map<string, FieldType>; lookupFiles: string[] } {
+  const lookupFiles: string[] = [];
   const types = new Map(fields);
   const col = (f: string) => sqlIdent(ctx.columns.columnFor(f));
   const typed = (f: string): TypedSql => (types.has(f) ? { sql: col(f), type: types.get(f)! } : { sql: 'NULL::VARCHAR', type: 'str' });
@@ -389,7 +390,8 @@ export function propsSql(plan: PropsPlan, input: string, fields: ReadonlyMap<str
     for (const v of s.variants) {
       const def = lookupFor(k, v.value.table, v.origin);
       const columns = k.lookupColumns.get(def.file);
-      if (!columns) throw confError('knowledge_error', v.origin, `${s.key}: the lookup table ${def.file} was not read before compiling (Engine.describeLookups)`);
+      if (!columns) throw confError('knowledge_error', v.origin, `${s.key}: ${k.lookupProblems.get(def.file) ?? `the lookup table ${def.file} was not read before compiling (Engine.describeLookups)`}`);
+      lookupFiles.push(def.file);
       const outputs = (v.value.outputs.length > 0 ? v.value.outputs : defaultOutputs(columns, v.value.inputs.map((i) => i.lookupField)).map((c) => ({ lookupField: c, eventField: c }))).filter((o) =>
         plan.writes.has(o.eventField),
       );
@@ -413,7 +415,7 @@ export function propsSql(plan: PropsPlan, input: string, fields: ReadonlyMap<str
       if (v.when !== true) excluded = [...excluded, v.when];
     }
   }
-  return { sql, types };
+  return { sql, types, lookupFiles };
 }
 
 function lookupFor(k: Knowledge, table: string, origin: string): LookupDefinition {

@@ -65,6 +65,8 @@ export function lookupTable(b: PipelineBuilder, name: string, span: A.Node['span
     throw e;
   }
   const columns = k.lookupColumns.get(def.file);
+  const problem = k.lookupProblems.get(def.file);
+  if (problem) throw b.ctx.error('knowledge_error', problem, span);
   if (!columns) throw b.ctx.error('knowledge_error', `the lookup table ${name} (${def.file}) was not read before compiling`, span, 'embedding duckhunt: call Engine.describeLookups before compiling, or use runText');
   b.scope.lookupFiles.add(def.file);
   return { def, columns };

@@ -59,6 +59,7 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
   const perSource = bindings.map((bd, i) => {
     const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: b.eventOrder });
     const props = propsSql(plans[i], `(${scan})`, scanned, ctx, k);
+    for (const f of props.lookupFiles) b.scope.lookupFiles.add(f);
     return { sql: props.sql === `(${scan})` ? scan : `SELECT * FROM ${props.sql}`, types: props.types };
   });
   // A field props compute in one source (a number, a multivalue) and extract as text in another has one shape.
