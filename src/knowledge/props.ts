@@ -156,13 +156,11 @@ export function planProps(k: Knowledge, binding: SourceBinding, reads: ReadonlyS
   const settings = <T>(match: (key: string) => boolean, parse: (s: ConfSetting, key: string) => T): Setting<T>[] =>
     keys.filter(match).map((key) => ({ key, variants: variantsOf(stanzas, key).map((v) => ({ ...v, value: parse(v.value, key) })) }));
 
-  const aliasSettings = settings((key) => key.startsWith('FIELDALIAS-'), parseAliases);
-  const evalSettings = settings((key) => key.startsWith('EVAL-') && key.length > 5, parseEval).map((s) => ({ field: s.key.slice(5), variants: s.variants }));
-  const lookupSettings = settings(isLookupKey, parseAutoLookup);
-
   // Which settings the query needs, and what they read: lookups run last, so walk them first.
   const needed = new Set(reads === 'all' ? [] : reads);
   const wants = (f: string) => reads === 'all' || needed.has(f);
+  const aliasSettings = settings((key) => key.startsWith('FIELDALIAS-'), parseAliases);
+  const lookupSettings = settings(isLookupKey, parseAutoLookup);
   const lookups: Setting<AutoLookup>[] = [];
   for (const s of [...lookupSettings].reverse()) {
     const used = s.variants.some((v) => autoLookupOutputs(k, v.value).some(wants));
@@ -170,7 +168,8 @@ export function planProps(k: Knowledge, binding: SourceBinding, reads: ReadonlyS
     lookups.unshift(s);
     for (const v of s.variants) for (const i of v.value.inputs) needed.add(i.eventField);
   }
-  const evals = evalSettings.filter((e) => wants(e.field));
+  // An EVAL is parsed only when the query needs its field (a broken one elsewhere does not stop this query).
+  const evals = settings((key) => key.startsWith('EVAL-') && key.length > 5 && wants(key.slice(5)), parseEval).map((s) => ({ field: s.key.slice(5), variants: s.variants }));
   for (const e of evals) for (const v of e.variants) for (const f of exprFieldNames(v.value.expr)) needed.add(f);
   const aliases = aliasSettings
     .map((s) => ({ key: s.key, variants: s.variants.map((v) => ({ ...v, value: v.value.filter((p) => wants(p.to)) })) }))
