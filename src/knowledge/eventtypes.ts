@@ -7,6 +7,7 @@
 
 import type * as A from '../ast/ast.ts';
 import type { CompileContext } from '../compile/context.ts';
+import { referencedFieldNames } from '../compile/collect.ts';
 import { searchValueMatches } from '../compile/search.ts';
 import type { Span } from '../errors.ts';
 import { parsePipeline, SyntaxProblem } from '../../grammar/index.ts';
@@ -202,7 +203,7 @@ export class SearchKnowledge {
 export const isKnowledgeField = (name: string): boolean => name === 'eventtype' || name === 'tag' || name.startsWith('tag::');
 
 function mentionsKnowledge(p: A.Pipeline): boolean {
-  return /"name":"(eventtype|tag|tag::[^"]*)"/.test(JSON.stringify(p));
+  return [...referencedFieldNames(p)].some(isKnowledgeField);
 }
 
 function containsSubsearch(e: A.SearchExpr): boolean {
