@@ -113,6 +113,9 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
         return { reads, open: false };
       case 'join':
         c.fields.forEach((f) => read(f.name));
+        // Without a field list the keys are the fields both sides have (X6): any field the subsearch names
+        // may be one, so the events must carry it too.
+        if (c.fields.length === 0) readAll(c.subsearch);
         break;
       case 'append':
         break;
