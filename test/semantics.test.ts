@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runText } from '../src/api.ts';
+import { compileOptions } from '../src/cli/query.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
 import type { SourceBinding } from '../src/sources/catalog.ts';
@@ -18,6 +19,10 @@ interface Case {
   events?: unknown[] | Record<string, unknown[]>;
   query: string;
   now?: number;
+  /** The time picker (--earliest/--latest) and --timezone, as the CLI takes them. */
+  earliest?: string;
+  latest?: string;
+  timezone?: string;
   rows?: Record<string, unknown>[];
   unordered?: boolean;
   error?: { kind: string; message?: string; line?: number; column?: number };
@@ -47,6 +52,10 @@ function bind(c: Case): SourceBinding[] {
   });
 }
 
+/** The compile options the CLI would make of the case's now, time picker and time zone. */
+const caseOptions = (c: Case) =>
+  compileOptions({ now: String(c.now ?? 1_700_000_000), earliest: c.earliest, latest: c.latest, timezone: c.timezone ?? 'UTC', source: [], macros: [], subsearchMaxout: '50000' });
+
 const sortRows = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
 for (const file of files) {
@@ -54,7 +63,7 @@ for (const file of files) {
   describe(file, () => {
     for (const c of doc.cases) {
       it(c.name, async () => {
-        const run = () => runText(c.query, { bindings: bind(c), engine, compile: { now: c.now ?? 1_700_000_000 } });
+        const run = () => runText(c.query, { bindings: bind(c), engine, compile: caseOptions(c) });
         if (c.error) {
           let err: unknown;
           try {

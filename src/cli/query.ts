@@ -47,6 +47,8 @@ export function compileOptions(flags: QueryFlags): CompileOptions {
       throw e;
     }
   }
+  // The time picker's latest defaults to now, as Splunk's does (decision X15).
+  if (opts.timeRange.earliest !== undefined && opts.timeRange.latest === undefined) opts.timeRange.latest = opts.now;
   const cap = Number(flags.subsearchMaxout);
   if (!Number.isInteger(cap) || cap < 1) throw new DuckhuntError('compile_error', '--subsearch-maxout must be a positive whole number');
   opts.subsearchMaxOut = cap;

@@ -66,21 +66,24 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
 }
 
 /**
- * The time range of an initial search: the time picker's (--earliest/--latest), where `earliest=`/`latest=`
- * terms of the search (at its top level) override it, as in Splunk.
+ * The time range of an initial search: the time picker's (--earliest/--latest), unless the search has
+ * `earliest=`/`latest=` terms at its top level: those replace the picker's whole range, a missing latest being
+ * now and a missing earliest the beginning of time (decision X15; Splunk's time modifiers override the Time
+ * Range Picker, and latest defaults to now).
  */
 function timeRangeOf(expr: A.SearchExpr | undefined, b: PipelineBuilder): TimeRange {
-  const range: TimeRange = { ...b.ctx.options.timeRange };
+  const own: TimeRange = {};
+  let bounded = false;
   const items = expr ? (expr.kind === 'and' ? expr.items : [expr]) : [];
   for (const item of items) {
     if (item.kind !== 'compare' || item.op !== '=') continue;
     const name = item.field.name.toLowerCase();
     if (name !== 'earliest' && name !== 'latest') continue;
-    const t = resolveSearchTime(item.value, b.ctx);
-    if (name === 'earliest') range.earliest = t;
-    else range.latest = t;
+    own[name] = resolveSearchTime(item.value, b.ctx);
+    bounded = true;
   }
-  return range;
+  if (!bounded) return { ...b.ctx.options.timeRange };
+  return { earliest: own.earliest, latest: own.latest ?? b.ctx.options.now };
 }
 
 function emptyEvents(schema: Schema): string {
