@@ -14,7 +14,11 @@ import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../so
 import { jsonPath, leafText, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
 export interface EngineOptions {
-  timezone: string;
+  /**
+   * DuckDB's session TimeZone (default UTC): it decides only how event times without an offset are read (UTC,
+   * as the README documents). The search's --timezone is not this: the compiled SQL names that zone itself.
+   */
+  timezone?: string;
   /** DuckDB memory_limit, e.g. "4GB"; DuckDB spills to disk beyond it. */
   memoryLimit?: string;
   threads?: number;
@@ -52,7 +56,7 @@ export class Engine {
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
-    await connection.run(`SET TimeZone = ${sqlString(opts.timezone)}`);
+    await connection.run(`SET TimeZone = ${sqlString(opts.timezone ?? 'UTC')}`);
     for (const m of PRELUDE_MACROS) await connection.run(m.sql);
     return new Engine(instance, connection);
   }
