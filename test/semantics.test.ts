@@ -11,7 +11,7 @@ import { runText } from '../src/api.ts';
 import { compileOptions } from '../src/cli/query.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
-import type { SourceBinding } from '../src/sources/catalog.ts';
+import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
 
 interface Case {
   name: string;
@@ -48,8 +48,9 @@ function bind(c: Case): SourceBinding[] {
     mkdirSync(caseDir, { recursive: true });
     const file = join(caseDir, 'events.ndjson');
     writeFileSync(file, records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
-    return { sourcetype, paths: [file], format: 'ndjson', timeField: '_time', index: 'main', partitioned: false };
-  });
+    // `SOURCETYPE@INDEX` binds the records to an index, as --source does; the index is main otherwise.
+    return catalogFromFlags([`${sourcetype}=${file}`]).bindings.map((b) => ({ ...b, timeField: '_time' }));
+  }).flat();
 }
 
 /** The compile options the CLI would make of the case's now, time picker and time zone. */

@@ -3,6 +3,7 @@
 
 import type * as A from '../../ast/ast.ts';
 import { sqlIdent } from '../../sql/quote.ts';
+import type { SourceBinding } from '../../sources/catalog.ts';
 import { isBuiltIn, jsonPath, scanSql } from '../../sources/scan.ts';
 import type { TimeRange } from '../context.ts';
 import type { CommandHandler, PipelineBuilder, Relation } from '../pipeline.ts';
@@ -41,10 +42,11 @@ export function eventSchema(b: PipelineBuilder): Schema {
 function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
   const schema = eventSchema(b);
   const extracted = schema.list().filter((f) => !isBuiltIn(f.name));
-  const bindings = b.scope.bindings.filter((bd) => !cmd.expr || mayMatchSourcetype(cmd.expr, bd.sourcetype) !== false);
+  const bindings = b.scope.bindings.filter((bd) => !cmd.expr || mayMatchSource(cmd.expr, bd) !== false);
   for (const bd of bindings) b.scope.used.add(bd);
+  if (cmd.expr) warnUnknownIndexes(cmd.expr, b);
   if (bindings.length === 0) {
-    const wanted = cmd.expr ? ' the sourcetypes this search names' : ' any sourcetype';
+    const wanted = cmd.expr ? ' the sourcetypes and indexes this search names' : ' any sourcetype';
     b.ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
   }
   const range = timeRangeOf(cmd.expr, b);
@@ -91,36 +93,71 @@ function emptyEvents(schema: Schema): string {
   return `(SELECT ${[...cols, 'NULL::BIGINT AS _dh_line'].join(', ')} WHERE false)`;
 }
 
+/** The fields that say which source an event comes from, and each binding's value of them. */
+const SOURCE_FIELDS: Record<string, (bd: SourceBinding) => string> = { sourcetype: (bd) => bd.sourcetype, index: (bd) => bd.index };
+
 /**
- * Can this search match events of the sourcetype? false only when certainly not (a `sourcetype=` term that
- * cannot match decides it); the SQL filter still checks every event, this only skips reading files.
+ * Can this search match events of the binding? false only when certainly not (a `sourcetype=` or `index=` term
+ * that cannot match decides it); the SQL filter still checks every event, this only skips reading files.
  */
-export function mayMatchSourcetype(e: A.SearchExpr, sourcetype: string): boolean | undefined {
-  const matches = (v: A.SearchValue) => likeMatch(sourcetype.toLowerCase(), v.text.toLowerCase());
+export function mayMatchSource(e: A.SearchExpr, bd: SourceBinding): boolean | undefined {
+  const valueOf = (field: A.FieldRef) => SOURCE_FIELDS[field.name]?.(bd);
+  const matches = (value: string, v: A.SearchValue) => likeMatch(value.toLowerCase(), v.text.toLowerCase());
   switch (e.kind) {
-    case 'compare':
-      if (e.field.name !== 'sourcetype') return undefined;
-      if (e.op === '=') return matches(e.value);
-      if (e.op === '!=') return !matches(e.value);
+    case 'compare': {
+      const value = valueOf(e.field);
+      if (value === undefined) return undefined;
+      if (e.op === '=') return matches(value, e.value);
+      if (e.op === '!=') return !matches(value, e.value);
       return undefined;
-    case 'in':
-      return e.field.name === 'sourcetype' ? e.values.some(matches) : undefined;
+    }
+    case 'in': {
+      const value = valueOf(e.field);
+      return value === undefined ? undefined : e.values.some((v) => matches(value, v));
+    }
     case 'and': {
-      const r = e.items.map((i) => mayMatchSourcetype(i, sourcetype));
+      const r = e.items.map((i) => mayMatchSource(i, bd));
       if (r.includes(false)) return false;
       return r.every((x) => x === true) ? true : undefined;
     }
     case 'or': {
-      const r = e.items.map((i) => mayMatchSourcetype(i, sourcetype));
+      const r = e.items.map((i) => mayMatchSource(i, bd));
       if (r.includes(true)) return true;
       return r.every((x) => x === false) ? false : undefined;
     }
     case 'not': {
-      const r = mayMatchSourcetype(e.expr, sourcetype);
+      const r = mayMatchSource(e.expr, bd);
       return r === undefined ? undefined : !r;
     }
     default:
       return undefined;
+  }
+}
+
+/** `index=X` naming no bound source's index matches nothing: say so (a misspelt index is otherwise silent). */
+function warnUnknownIndexes(e: A.SearchExpr, b: PipelineBuilder): void {
+  const values = (x: A.SearchExpr): A.SearchValue[] => {
+    switch (x.kind) {
+      case 'compare':
+        return x.field.name === 'index' && (x.op === '=' || x.op === '!=') ? [x.value] : [];
+      case 'in':
+        return x.field.name === 'index' ? x.values : [];
+      case 'and':
+      case 'or':
+        return x.items.flatMap(values);
+      case 'not':
+        return values(x.expr);
+      default:
+        return [];
+    }
+  };
+  const indexes = [...new Set(b.scope.bindings.map((bd) => bd.index))].sort();
+  for (const v of values(e)) {
+    if (indexes.some((ix) => likeMatch(ix.toLowerCase(), v.text.toLowerCase()))) continue;
+    b.ctx.warn(
+      `index=${v.text} matches no bound source, so it matches no event (indexes bound: ${indexes.join(', ') || 'none'}; give a source an index with --source SOURCETYPE@INDEX=PATH or "index" in the config)`,
+      v.span,
+    );
   }
 }
 
