@@ -127,8 +127,9 @@ function joinPieces(list: Piece[], o: Operands): string {
     }
   }
   flush();
-  if (parts.length === 0) return "''";
-  return parts.length === 1 ? parts[0] : `(${parts.join(' || ')})`;
+  const text = parts.length === 0 ? "''" : parts.length === 1 ? parts[0] : `(${parts.join(' || ')})`;
+  // A piece of our own may not depend on the time (%z in UTC is '+0000'): no time, no text.
+  return list.every((p) => 'duck' in p) && parts.length > 0 ? text : `CASE WHEN ${o.epoch} IS NOT NULL THEN ${text} END`;
 }
 
 /** SQL formatting epoch seconds (a DOUBLE expression) with a Splunk strftime format, in the configured zone. */
