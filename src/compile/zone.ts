@@ -58,8 +58,12 @@ export function zoneAbbreviations(zone: string): Map<number, string> {
   if (cached) return cached;
   const formatters = ['en-US', 'en-GB', 'en-AU', 'en-IN', 'ja-JP'].map((locale) => new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }));
   const names = new Map<number, string>();
+  let previous: number | undefined;
   for (let t = 0; t < 2_209_000_000; t += 15 * 86_400) {
     const offset = zonedTime(t, zone).offset * 60;
+    // Names change with offsets: only the first sample after each change is named.
+    if (offset === previous) continue;
+    previous = offset;
     const found = formatters
       .map((f) => f.formatToParts(new Date(t * 1000)).find((p) => p.type === 'timeZoneName')?.value ?? '')
       .find((n) => /^[A-Z]{2,5}$/.test(n) && (offset === 0 || !/^(GMT|UTC)$/.test(n)));
