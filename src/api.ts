@@ -30,13 +30,13 @@ export interface RunResult {
 
 function parse(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): { src: QuerySource; parsed: ParsedQuery; knowledge: Knowledge } {
   const src = typeof source === 'string' ? { file: undefined, text: source, detectionName: undefined } : source;
-  const knowledge = opts.knowledge ?? builtInKnowledge();
+  const knowledge = opts.knowledge ?? opts.compile?.knowledge ?? builtInKnowledge();
   return { src, knowledge, parsed: parseQuery(src, { macros: opts.macros ?? defaultMacroLibrary([], knowledge.macros) }) };
 }
 
 function compileParsed(src: QuerySource, parsed: ParsedQuery, knowledge: Knowledge, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
   try {
-    return compileQuery(parsed, withTimeProps(knowledge, opts.bindings), { ...defaultCompileOptions(), knowledge, ...opts.compile });
+    return compileQuery(parsed, withTimeProps(knowledge, opts.bindings), { ...defaultCompileOptions(), ...opts.compile, knowledge });
   } catch (e) {
     if (e instanceof DuckhuntError && src.file && !e.file) throw e.withFile(src.file);
     throw e;

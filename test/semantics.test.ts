@@ -8,10 +8,11 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runText } from '../src/api.ts';
+import { compileOptions } from '../src/cli/query.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
 import { loadKnowledge, type Knowledge } from '../src/knowledge/index.ts';
-import type { SourceBinding } from '../src/sources/catalog.ts';
+import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
 
 interface Case {
   name: string;
@@ -21,6 +22,10 @@ interface Case {
   knowledge?: Record<string, string>;
   query: string;
   now?: number;
+  /** The time picker (--earliest/--latest) and --timezone, as the CLI takes them. */
+  earliest?: string;
+  latest?: string;
+  timezone?: string;
   rows?: Record<string, unknown>[];
   unordered?: boolean;
   error?: { kind: string; message?: string; line?: number; column?: number };
@@ -46,8 +51,9 @@ function bind(c: Case): SourceBinding[] {
     mkdirSync(caseDir, { recursive: true });
     const file = join(caseDir, 'events.ndjson');
     writeFileSync(file, records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
-    return { sourcetype, paths: [file], format: 'ndjson', timeField: '_time', index: 'main', partitioned: false };
-  });
+    // `SOURCETYPE@INDEX` binds the records to an index, as --source does; the index is main otherwise.
+    return catalogFromFlags([`${sourcetype}=${file}`]).bindings.map((b) => ({ ...b, timeField: '_time' }));
+  }).flat();
 }
 
 function bundle(c: Case): Knowledge | undefined {
@@ -60,6 +66,10 @@ function bundle(c: Case): Knowledge | undefined {
   return loadKnowledge([dir]);
 }
 
+/** The compile options the CLI would make of the case's now, time picker and time zone. */
+const caseOptions = (c: Case) =>
+  compileOptions({ now: String(c.now ?? 1_700_000_000), earliest: c.earliest, latest: c.latest, timezone: c.timezone ?? 'UTC', source: [], macros: [], knowledge: [], subsearchMaxout: '50000' });
+
 const sortRows = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
 for (const file of files) {
@@ -67,7 +77,7 @@ for (const file of files) {
   describe(file, () => {
     for (const c of doc.cases) {
       it(c.name, async () => {
-        const run = () => runText(c.query, { bindings: bind(c), engine, knowledge: bundle(c), compile: { now: c.now ?? 1_700_000_000 } });
+        const run = () => runText(c.query, { bindings: bind(c), engine, knowledge: bundle(c), compile: caseOptions(c) });
         if (c.error) {
           let err: unknown;
           try {

@@ -29,10 +29,10 @@ export async function main(argv: string[]): Promise<number> {
       .option('--macros <path>', 'a macros.conf file or a directory of security_content macro .yml files (repeatable)', collect, [])
       .option('--knowledge <dir>', 'a knowledge bundle: a Splunk app directory or a security_content checkout (repeatable; later ones win)', collect, [])
       .option('--lookup-dir <dir>', 'the directory outputlookup writes lookup files to (and where lookups are also found)')
-      .option('--earliest <time>', 'start of the time range: a Splunk time modifier (-70m@m, -24h, @d, -7d@w0), epoch or ISO-8601')
+      .option('--earliest <time>', 'start of the time range: a Splunk time modifier (-70m@m, -24h, @d, -7d@w0), epoch, ISO-8601 or MM/DD/YYYY:HH:MM:SS')
       .option('--latest <time>', 'end of the time range (exclusive), same forms as --earliest')
-      .option('--now <time>', "the search's now, epoch seconds or ISO-8601 (default: the current time)")
-      .option('--timezone <tz>', 'time zone for strftime, convert ctime and day bins', 'UTC')
+      .option('--now <time>', "the search's now, epoch seconds, ISO-8601 or MM/DD/YYYY:HH:MM:SS (default: the current time)")
+      .option('--timezone <tz>', 'IANA time zone for day bins, @d/@w snapping, strftime, strptime, relative_time, convert ctime and absolute times without an offset', 'UTC')
       .option('--subsearch-maxout <rows>', "rows of a join/append subsearch that are used (Splunk's default)", '50000');
 
   queryOptions(program.command('run').description('run a query over the bound log files and print the results'))

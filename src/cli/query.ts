@@ -3,6 +3,7 @@
 import { compileQuery, type CompiledQuery } from '../compile/index.ts';
 import { defaultCompileOptions, type CompileOptions, type CompileWarning } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
+import { checkTimeZone } from '../compile/zone.ts';
 import { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
 import { parseQuery } from '../frontend.ts';
@@ -36,22 +37,24 @@ export function querySource(file: string | undefined, flags: QueryFlags): QueryS
 
 export function compileOptions(flags: QueryFlags): CompileOptions {
   const opts = defaultCompileOptions();
+  opts.timezone = checkTimeZone(flags.timezone);
   if (flags.now !== undefined) {
-    const now = parseAbsolute(flags.now);
-    if (now === undefined) throw new DuckhuntError('compile_error', `--now must be epoch seconds or ISO-8601, not '${flags.now}'`);
+    const now = parseAbsolute(flags.now, opts.timezone);
+    if (now === undefined) throw new DuckhuntError('compile_error', `--now must be epoch seconds, ISO-8601 or MM/DD/YYYY:HH:MM:SS, not '${flags.now}'`);
     opts.now = now;
   }
-  if (flags.timezone !== 'UTC') throw new DuckhuntError('unsupported', `time zone '${flags.timezone}': duckhunt currently computes in UTC only`);
   for (const bound of ['earliest', 'latest'] as const) {
     const spec = flags[bound];
     if (spec === undefined) continue;
     try {
-      opts.timeRange[bound] = resolveTime(spec, opts.now);
+      opts.timeRange[bound] = resolveTime(spec, opts.now, opts.timezone);
     } catch (e) {
       if (e instanceof TimeModifierError) throw new DuckhuntError('compile_error', `--${bound}: ${e.message}`);
       throw e;
     }
   }
+  // The time picker's latest defaults to now, as Splunk's does (decision X15).
+  if (opts.timeRange.earliest !== undefined && opts.timeRange.latest === undefined) opts.timeRange.latest = opts.now;
   const cap = Number(flags.subsearchMaxout);
   if (!Number.isInteger(cap) || cap < 1) throw new DuckhuntError('compile_error', '--subsearch-maxout must be a positive whole number');
   opts.subsearchMaxOut = cap;

@@ -40,7 +40,10 @@ export interface CompileWarning {
 
 /** Columns every relation may carry besides the user's fields. */
 export const HIDDEN = {
-  seq: '_dh_seq', // Splunk's current row order: a sortable key (a number, or a struct of keys), smallest first
+  // Splunk's current row order: a sortable key (a number, or a struct of keys), smallest first. Not a row
+  // identity: raw events of the same second in one file share it when lines are not numbered (collect.ts,
+  // eventOrderMatters), so no command may group or partition rows by it.
+  seq: '_dh_seq',
   line: '_dh_line', // line number in the source file (tie-break for the initial order)
 } as const;
 

@@ -17,7 +17,11 @@ import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../so
 import { jsonPath, leafText, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
 export interface EngineOptions {
-  timezone: string;
+  /**
+   * DuckDB's session TimeZone (default UTC): it decides only how event times without an offset are read (UTC,
+   * as the README documents). The search's --timezone is not this: the compiled SQL names that zone itself.
+   */
+  timezone?: string;
   /** DuckDB memory_limit, e.g. "4GB"; DuckDB spills to disk beyond it. */
   memoryLimit?: string;
   threads?: number;
@@ -55,7 +59,7 @@ export class Engine {
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
-    await connection.run(`SET TimeZone = ${sqlString(opts.timezone)}`);
+    await connection.run(`SET TimeZone = ${sqlString(opts.timezone ?? 'UTC')}`);
     for (const m of PRELUDE_MACROS) await connection.run(m.sql);
     return new Engine(instance, connection);
   }
@@ -322,7 +326,7 @@ export class Engine {
       for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
       // The time field's text (tv) is computed once; the time expression reads it several times.
       const leaf = leafText(`json_value(line, ${sqlString(jsonPath(b.timeField).path)})`);
-      const time = timeExpression('tv', b.timeFormat);
+      const time = timeExpression('tv', b.timeParser);
       // Blank lines are not problems; CASE keeps trim (a copy of the line) to the few lines that are not JSON,
       // and the time expression to those that are.
       const classify = (numbered: boolean, scanned: string[]) =>

@@ -12,7 +12,7 @@
 import type * as A from '../ast/ast.ts';
 import { exprFieldNames } from '../ast/walk.ts';
 import { CompileContext, defaultCompileOptions } from '../compile/context.ts';
-import { strftimeFormat } from '../compile/timeformat.ts';
+import { strptimeSql } from '../compile/timeformat.ts';
 import { coerce, ExprCompiler, unify } from '../compile/expr.ts';
 import { fieldOf, Schema } from '../compile/schema.ts';
 import type { FieldType, TypedSql } from '../compile/types.ts';
@@ -22,6 +22,7 @@ import { errorAt } from '../macros/index.ts';
 import { expandMacros, MacroLibrary } from '../macros/index.ts';
 import { sqlIdent, sqlString } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
+import { TIME_TEXT } from '../sources/scan.ts';
 import type { Knowledge } from './bundle.ts';
 import { confError, type ConfSetting, type ConfStanza } from './conf.ts';
 import { defaultOutputs, lookupJoinSql, LookupProblem, resolveLookup, singleValued, type LookupDefinition } from './lookups.ts';
@@ -307,14 +308,14 @@ export function withTimeProps(k: Knowledge, bindings: SourceBinding[]): SourceBi
     const format = stanza.settings.get('TIME_FORMAT');
     const field = fields || key;
     if (!field) return b;
-    const timeFormat = format && !format.value.includes('%s') ? toDuckDbFormat(format) : undefined;
-    return { ...b, timeField: field, timeFormat };
+    const timeParser = format && !format.value.includes('%s') ? timeParserOf(format) : undefined;
+    return { ...b, timeField: field, timeParser };
   });
 }
 
-function toDuckDbFormat(s: ConfSetting): string {
+function timeParserOf(s: ConfSetting): string {
   const ctx = new CompileContext(expandMacros(s.value, new MacroLibrary()), defaultCompileOptions(), undefined, s.origin);
-  return strftimeFormat(s.value.trim(), { start: 0, end: s.value.length }, ctx);
+  return strptimeSql(TIME_TEXT, s.value.trim(), { start: 0, end: s.value.length }, ctx);
 }
 
 /** Every field the props of a source can write, for commands that see all of an event's fields (`table *`). */

@@ -5,6 +5,7 @@ import type * as A from '../../ast/ast.ts';
 import { isKnowledgeField } from '../../knowledge/eventtypes.ts';
 import { planProps, propsSql } from '../../knowledge/props.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../../sql/quote.ts';
+import type { SourceBinding } from '../../sources/catalog.ts';
 import { isBuiltIn, jsonPath, scanSql } from '../../sources/scan.ts';
 import { referencedFieldNames } from '../collect.ts';
 import type { TimeRange } from '../context.ts';
@@ -45,10 +46,11 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
   const computed = [...b.eventFields].filter(isKnowledgeField).sort();
   const knowledge = knowledgeFieldConditions(b, computed, cmd.span);
   const reads = new Set([...b.eventFields, ...knowledge.flatMap((f) => [...f.reads])].filter((f) => !isKnowledgeField(f)));
-  const bindings = b.scope.bindings.filter((bd) => !cmd.expr || mayMatchSourcetype(cmd.expr, bd.sourcetype) !== false);
+  const bindings = b.scope.bindings.filter((bd) => !cmd.expr || mayMatchSource(cmd.expr, bd) !== false);
   for (const bd of bindings) b.scope.used.add(bd);
+  if (cmd.expr) warnUnknownIndexes(cmd.expr, b);
   if (bindings.length === 0) {
-    const wanted = cmd.expr ? ' the sourcetypes this search names' : ' any sourcetype';
+    const wanted = cmd.expr ? ' the sourcetypes and indexes this search names' : ' any sourcetype';
     ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
   }
   const plans = bindings.map((bd) => planProps(k, bd, reads, isBuiltIn));
@@ -125,21 +127,24 @@ function addKnowledgeFields(b: PipelineBuilder, cmd: A.SearchCommand, input: Rel
 }
 
 /**
- * The time range of an initial search: the time picker's (--earliest/--latest), where `earliest=`/`latest=`
- * terms of the search (at its top level) override it, as in Splunk.
+ * The time range of an initial search: the time picker's (--earliest/--latest), unless the search has
+ * `earliest=`/`latest=` terms at its top level: those replace the picker's whole range, a missing latest being
+ * now and a missing earliest the beginning of time (decision X15; Splunk's time modifiers override the Time
+ * Range Picker, and latest defaults to now).
  */
 function timeRangeOf(expr: A.SearchExpr | undefined, b: PipelineBuilder): TimeRange {
-  const range: TimeRange = { ...b.ctx.options.timeRange };
+  const own: TimeRange = {};
+  let bounded = false;
   const items = expr ? (expr.kind === 'and' ? expr.items : [expr]) : [];
   for (const item of items) {
     if (item.kind !== 'compare' || item.op !== '=') continue;
     const name = item.field.name.toLowerCase();
     if (name !== 'earliest' && name !== 'latest') continue;
-    const t = resolveSearchTime(item.value, b.ctx);
-    if (name === 'earliest') range.earliest = t;
-    else range.latest = t;
+    own[name] = resolveSearchTime(item.value, b.ctx);
+    bounded = true;
   }
-  return range;
+  if (!bounded) return { ...b.ctx.options.timeRange };
+  return { earliest: own.earliest, latest: own.latest ?? b.ctx.options.now };
 }
 
 function emptyEvents(schema: Schema): string {
@@ -147,35 +152,70 @@ function emptyEvents(schema: Schema): string {
   return `(SELECT ${[...cols, 'NULL::BIGINT AS _dh_line'].join(', ')} WHERE false)`;
 }
 
+/** The fields that say which source an event comes from, and each binding's value of them. */
+const SOURCE_FIELDS: Record<string, (bd: SourceBinding) => string> = { sourcetype: (bd) => bd.sourcetype, index: (bd) => bd.index };
+
 /**
- * Can this search match events of the sourcetype? false only when certainly not (a `sourcetype=` term that
- * cannot match decides it); the SQL filter still checks every event, this only skips reading files.
+ * Can this search match events of the binding? false only when certainly not (a `sourcetype=` or `index=` term
+ * that cannot match decides it); the SQL filter still checks every event, this only skips reading files.
  */
-export function mayMatchSourcetype(e: A.SearchExpr, sourcetype: string): boolean | undefined {
-  const matches = (v: A.SearchValue) => searchValueMatches(sourcetype, v.text);
+export function mayMatchSource(e: A.SearchExpr, bd: SourceBinding): boolean | undefined {
+  const valueOf = (field: A.FieldRef) => SOURCE_FIELDS[field.name]?.(bd);
+  const matches = (value: string, v: A.SearchValue) => searchValueMatches(value, v.text);
   switch (e.kind) {
-    case 'compare':
-      if (e.field.name !== 'sourcetype') return undefined;
-      if (e.op === '=') return matches(e.value);
-      if (e.op === '!=') return !matches(e.value);
+    case 'compare': {
+      const value = valueOf(e.field);
+      if (value === undefined) return undefined;
+      if (e.op === '=') return matches(value, e.value);
+      if (e.op === '!=') return !matches(value, e.value);
       return undefined;
-    case 'in':
-      return e.field.name === 'sourcetype' ? e.values.some(matches) : undefined;
+    }
+    case 'in': {
+      const value = valueOf(e.field);
+      return value === undefined ? undefined : e.values.some((v) => matches(value, v));
+    }
     case 'and': {
-      const r = e.items.map((i) => mayMatchSourcetype(i, sourcetype));
+      const r = e.items.map((i) => mayMatchSource(i, bd));
       if (r.includes(false)) return false;
       return r.every((x) => x === true) ? true : undefined;
     }
     case 'or': {
-      const r = e.items.map((i) => mayMatchSourcetype(i, sourcetype));
+      const r = e.items.map((i) => mayMatchSource(i, bd));
       if (r.includes(true)) return true;
       return r.every((x) => x === false) ? false : undefined;
     }
     case 'not': {
-      const r = mayMatchSourcetype(e.expr, sourcetype);
+      const r = mayMatchSource(e.expr, bd);
       return r === undefined ? undefined : !r;
     }
     default:
       return undefined;
+  }
+}
+
+/** `index=X` naming no bound source's index matches nothing: say so (a misspelt index is otherwise silent). */
+function warnUnknownIndexes(e: A.SearchExpr, b: PipelineBuilder): void {
+  const values = (x: A.SearchExpr): A.SearchValue[] => {
+    switch (x.kind) {
+      case 'compare':
+        return x.field.name === 'index' && (x.op === '=' || x.op === '!=') ? [x.value] : [];
+      case 'in':
+        return x.field.name === 'index' ? x.values : [];
+      case 'and':
+      case 'or':
+        return x.items.flatMap(values);
+      case 'not':
+        return values(x.expr);
+      default:
+        return [];
+    }
+  };
+  const indexes = [...new Set(b.scope.bindings.map((bd) => bd.index))].sort();
+  for (const v of values(e)) {
+    if (indexes.some((ix) => searchValueMatches(ix, v.text))) continue;
+    b.ctx.warn(
+      `index=${v.text} matches no bound source, so it matches no event (indexes bound: ${indexes.join(', ') || 'none'}; give a source an index with --source SOURCETYPE@INDEX=PATH or "index" in the config)`,
+      v.span,
+    );
   }
 }
