@@ -8,21 +8,29 @@
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runText } from '../src/api.ts';
+import { compileOptions } from '../src/cli/query.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
 import { datasetDirName, ingest } from '../src/ingest/ingest.ts';
-import type { SourceBinding } from '../src/sources/catalog.ts';
+import { loadKnowledge, type Knowledge } from '../src/knowledge/index.ts';
+import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
 
 interface Case {
   name: string;
   /** Records of sourcetype `test:events`, or a map sourcetype → records. */
   events?: unknown[] | Record<string, unknown[]>;
+  /** Files of a knowledge bundle (path in the app directory → content), loaded after duckhunt's own. */
+  knowledge?: Record<string, string>;
   query: string;
   now?: number;
+  /** The time picker (--earliest/--latest) and --timezone, as the CLI takes them. */
+  earliest?: string;
+  latest?: string;
+  timezone?: string;
   rows?: Record<string, unknown>[];
   unordered?: boolean;
   error?: { kind: string; message?: string; line?: number; column?: number };
@@ -54,17 +62,33 @@ async function bind(c: Case, format: Format): Promise<SourceBinding[]> {
     mkdirSync(caseDir, { recursive: true });
     const file = join(caseDir, 'events.ndjson');
     writeFileSync(file, records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
-    const ndjson: SourceBinding = { sourcetype, paths: [file], format: 'ndjson', timeField: '_time', index: 'main', partitioned: false };
-    if (format === 'ndjson') {
-      out.push(ndjson);
-      continue;
+    // `SOURCETYPE@INDEX` binds the records to an index, as --source does; the index is main otherwise.
+    for (const b of catalogFromFlags([`${sourcetype}=${file}`]).bindings.map((x) => ({ ...x, timeField: '_time' }))) {
+      if (format === 'ndjson') {
+        out.push(b);
+        continue;
+      }
+      await ingest(engine, b, join(caseDir, 'dataset'), { overwrite: false });
+      const dataset = join(caseDir, 'dataset', datasetDirName(b.sourcetype));
+      out.push({ ...b, paths: [join(dataset, '**', '*.parquet')], format: 'parquet', partitioned: true });
     }
-    await ingest(engine, ndjson, join(caseDir, 'dataset'), { overwrite: false });
-    const dir = join(caseDir, 'dataset', datasetDirName(sourcetype));
-    out.push({ ...ndjson, paths: [join(dir, '**', '*.parquet')], format: 'parquet', partitioned: true });
   }
   return out;
 }
+
+function bundle(c: Case): Knowledge | undefined {
+  if (!c.knowledge) return undefined;
+  const dir = join(tmp, `bundle-${++counter}`);
+  for (const [path, text] of Object.entries(c.knowledge)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return loadKnowledge([dir]);
+}
+
+/** The compile options the CLI would make of the case's now, time picker and time zone. */
+const caseOptions = (c: Case) =>
+  compileOptions({ now: String(c.now ?? 1_700_000_000), earliest: c.earliest, latest: c.latest, timezone: c.timezone ?? 'UTC', source: [], macros: [], knowledge: [], subsearchMaxout: '50000' });
 
 const sortRows = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
@@ -74,7 +98,7 @@ for (const format of FORMATS) {
     describe(`${file} (${format})`, () => {
       for (const c of doc.cases) {
         if (c.formats && !c.why) throw new Error(`${file}: case "${c.name}" names its formats but not why`);
-        const run = async () => runText(c.query, { bindings: await bind(c, format), engine, compile: { now: c.now ?? 1_700_000_000 } });
+        const run = async () => runText(c.query, { bindings: await bind(c, format), engine, knowledge: bundle(c), compile: caseOptions(c) });
         it.skipIf(c.formats !== undefined && !c.formats.includes(format))(c.name, async () => {
           if (c.error) {
             let err: unknown;

@@ -212,7 +212,7 @@ function commit(out: string, dataset: string, batchDir: string, whole: boolean):
 }
 
 /** Problems of the staged copies, named by their inputs (line numbers after the lines ingested before). */
-async function checkInputs(engine: Engine, staged: StagedInput[], timeField: string, report: IngestReport): Promise<void> {
+async function checkInputs(engine: Engine, staged: StagedInput[], timeField: string, timeParser: string | undefined, report: IngestReport): Promise<void> {
   const byStaged = new Map(staged.map((s) => [s.staged, s]));
   const named = (text: string) => {
     for (const s of staged) text = text.split(s.staged).join(s.start > 0 ? `${s.path} (its bytes from ${s.start})` : s.path);
@@ -220,7 +220,7 @@ async function checkInputs(engine: Engine, staged: StagedInput[], timeField: str
   };
   let problems: FileProblems[];
   try {
-    problems = await ndjsonProblems(engine.connection, staged.map((s) => s.staged), timeField);
+    problems = await ndjsonProblems(engine.connection, staged.map((s) => s.staged), timeField, timeParser);
   } catch (e) {
     if (e instanceof DuckhuntError) throw new DuckhuntError(e.kind, named(e.message), { hint: e.hint });
     throw e;
@@ -247,7 +247,7 @@ async function writeBatch(
   step: () => void,
 ): Promise<{ events: number; days: string[]; columns: DatasetColumn[] }> {
   const conn = engine.connection;
-  await checkInputs(engine, staged, binding.timeField, report);
+  await checkInputs(engine, staged, binding.timeField, binding.timeParser, report);
   step();
   const files = staged.map((s) => s.staged);
   const lines = `(SELECT line, filename FROM ${ndjsonLines(files, false)} WHERE ${VALID_LINE})`;
@@ -278,7 +278,7 @@ async function writeBatch(
     return guard ? `CASE WHEN ${guard} THEN ${values} END` : values;
   };
   const leafCols = columns.map((c) => `${leafSql(c.path)} AS ${sqlIdent(c.column)}`);
-  const time = timeExpression(batch.scalar(binding.timeField, 'q'));
+  const time = timeExpression(batch.scalar(binding.timeField, 'q'), binding.timeParser);
   const select =
     `SELECT _raw, _time, source, _line, ${leafCols.join(', ')}${leafCols.length ? ', ' : ''}CAST(to_timestamp(_time) AS DATE) AS day FROM (` +
     `SELECT *, ${time} AS _time FROM (` +

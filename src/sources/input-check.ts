@@ -24,7 +24,7 @@ export interface FileProblems {
 let tables = 0;
 
 /** The problems of each file that has any (files in the order given); throws for the errors above. */
-export async function ndjsonProblems(conn: DuckDBConnection, files: string[], timeField: string): Promise<FileProblems[]> {
+export async function ndjsonProblems(conn: DuckDBConnection, files: string[], timeField: string, timeParser?: string): Promise<FileProblems[]> {
   if (files.length === 0) return [];
   await Promise.all(files.filter(isGzip).map(verifyGzip));
   const batch = new JsonValueBatch('s', 'list');
@@ -32,7 +32,7 @@ export async function ndjsonProblems(conn: DuckDBConnection, files: string[], ti
   // Blank lines are not problems; CASE keeps trim (a copy of the line) to the few lines that are not JSON, and
   // the time expression to those that are.
   const classify = (numbered: boolean, scanned: string[], rejects?: { table: string; scans: string }) =>
-    `SELECT filename, ${numbered ? 'ordinality' : '0'} AS n, valid, bad, CASE WHEN valid THEN ${timeExpression('tv')} END AS t FROM ` +
+    `SELECT filename, ${numbered ? 'ordinality' : '0'} AS n, valid, bad, CASE WHEN valid THEN ${timeExpression('tv', timeParser)} END AS t FROM ` +
     `(SELECT filename, ${numbered ? 'ordinality, ' : ''}valid, CASE WHEN valid THEN false ELSE trim(line) <> '' END AS bad, CASE WHEN valid THEN ${tv} END AS tv FROM ` +
     `(SELECT line, filename, ${numbered ? 'ordinality, ' : ''}${VALID_LINE} AS valid, CASE WHEN ${VALID_LINE} THEN ${batch.select('line')} END AS s FROM ${ndjsonLines(scanned, numbered, rejects)}))`;
   const summary = (numbered: boolean, scanned: string[], rejects?: { table: string; scans: string }) =>

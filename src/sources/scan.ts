@@ -26,13 +26,20 @@ export const fieldIsMultivalue = (name: string): boolean => isMultivalue(parseFi
 /** Epoch seconds of 0001-01-01 and 10000-01-01: a time outside these years cannot be printed or partitioned. */
 const TIME_BOUNDS = [-62135596800, 253402300800] as const;
 
+/** The name a binding's timeParser gives the time text. */
+export const TIME_TEXT = 'dh_time_text';
+
 /**
  * The time of an event from the configured field's text: epoch seconds, ISO-8601 (UTC without offset), or
- * /Date(ms)/. A time outside the years 1–9999 is not a readable time (decision X38), like text that is none.
+ * /Date(ms)/; with a parser (props.conf TIME_FORMAT), only text in that format. A time outside the years 1–9999
+ * is not a readable time (decision X38), like text that is none.
  */
-export function timeExpression(value: string): string {
+export function timeExpression(value: string, parser?: string): string {
   // ISO-8601 first: the common case, and no number parses as a timestamp (coalesce stops at the first value).
-  const t = `coalesce(epoch(TRY_CAST(${value} AS TIMESTAMPTZ)), dh_num(${value}), TRY_CAST(regexp_extract(${value}, '^/Date\\((-?\\d+)\\)/$', 1) AS DOUBLE) / 1000)`;
+  const t =
+    parser !== undefined
+      ? parser.replaceAll(TIME_TEXT, value)
+      : `coalesce(epoch(TRY_CAST(${value} AS TIMESTAMPTZ)), dh_num(${value}), TRY_CAST(regexp_extract(${value}, '^/Date\\((-?\\d+)\\)/$', 1) AS DOUBLE) / 1000)`;
   // A one-element list evaluates the time once (a CASE would repeat the parsing in each branch).
   return `list_filter([${t}], lambda dh_t: dh_t >= ${TIME_BOUNDS[0]} AND dh_t < ${TIME_BOUNDS[1]})[1]`;
 }
@@ -75,7 +82,7 @@ export const VALID_LINE = `(starts_with(line, '{') OR starts_with(ltrim(line), '
 export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: ScanOptions): string {
   if (binding.format === 'parquet') {
     if (!binding.schema) throw new Error(`internal: Parquet source ${binding.sourcetype} was not described before compiling`);
-    return parquetScanSql(binding, binding.schema, fields, timeExpression, opts.range);
+    return parquetScanSql(binding, binding.schema, fields, (v) => timeExpression(v, binding.timeParser), opts.range);
   }
   const files = binding.paths;
   // json_value reads every plain path of the scalar fields (and the time field) in one parse of the line (null
@@ -89,7 +96,7 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
     'source',
     `${sqlString(binding.index)} AS "index"`,
     '_dh_line',
-    `${timeExpression('_dh_tv')} AS _time`,
+    `${timeExpression('_dh_tv', binding.timeParser)} AS _time`,
     ...fields.map((f) => `${fieldIsMultivalue(f.name) ? multivalueSql('_raw', f.name) : batch.scalar(f.name, '_raw')} AS ${sqlIdent(f.column)}`),
   ];
   // The time field's text is computed once (_dh_tv): the time expression reads it several times.
