@@ -1,7 +1,7 @@
 // Entry point of the grammar: text (already macro-expanded) → typed AST, or a positioned syntax error.
 
 import type { IRecognitionException } from 'chevrotain';
-import type { Expr, Pipeline } from '../src/ast/ast.ts';
+import type { Expr, Pipeline, SearchExpr } from '../src/ast/ast.ts';
 import { checkAstDepth, checkNesting, DEFAULT_MAX_AST_DEPTH, DEFAULT_MAX_NESTING } from './depth.ts';
 import { SyntaxProblem, tokenize, tokenizeExpression } from './lexer.ts';
 import { SplParser } from './parser.ts';
@@ -41,6 +41,17 @@ export function parseEvalExpression(text: string, limits: DepthLimits = {}): Exp
   const parser = splParser();
   parser.input = tokenizeExpression(text, 'eval');
   const expr = parser.evalExpr();
+  if (parser.errors.length > 0) throw fromRecognition(parser.errors[0], text);
+  checkAstDepth(expr, limits.maxAstDepth ?? DEFAULT_MAX_AST_DEPTH);
+  return expr;
+}
+
+/** Parses one search expression (a subsearch's `search` field). Throws SyntaxProblem with a span into `text`. */
+export function parseSearchExpression(text: string, limits: DepthLimits = {}): SearchExpr {
+  checkNesting(text, limits.maxNesting ?? DEFAULT_MAX_NESTING);
+  const parser = splParser();
+  parser.input = tokenizeExpression(text, 'search');
+  const expr = parser.searchExpr();
   if (parser.errors.length > 0) throw fromRecognition(parser.errors[0], text);
   checkAstDepth(expr, limits.maxAstDepth ?? DEFAULT_MAX_AST_DEPTH);
   return expr;

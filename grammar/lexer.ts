@@ -29,6 +29,9 @@ export class SyntaxProblem extends Error {
 
 const modalLexer = new Lexer(lexerDefinition, { positionTracking: 'full', ensureOptimizations: false });
 
+/** Commands whose `[ … ]` holds a pipeline over the current results, which starts with a command (no implicit search). */
+const COMMAND_FIRST = new Set(['appendpipe']);
+
 /** Commands whose arguments are an eval expression (and where 'single quotes' quote field names). */
 const evalModeCommands = new Set(['eval', 'where']);
 
@@ -56,8 +59,11 @@ class Segmenter {
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
   }
 
-  /** Parses commands from `pos` until end of text (top level) or an unmatched `]` (subsearch); returns the stop position. */
-  pipeline(pos: number, topLevel: boolean): number {
+  /**
+   * Parses commands from `pos` until end of text (top level) or an unmatched `]` (subsearch); returns the stop
+   * position. `commandFirst`: the pipeline starts with a command word, not an implicit search (appendpipe's).
+   */
+  pipeline(pos: number, topLevel: boolean, commandFirst = false): number {
     pos = this.skipSpace(pos);
     let first = true;
     for (;;) {
@@ -66,7 +72,7 @@ class Segmenter {
         pos = this.skipSpace(pos + 1);
         pos = this.commandWord(pos, false);
       } else if (first) {
-        pos = this.commandWord(pos, true);
+        pos = this.commandWord(pos, !commandFirst);
       }
       first = false;
       const name = this.lastCommandName;
@@ -145,7 +151,7 @@ class Segmenter {
         flush(i);
         this.emit(LBracket, i, i + 1);
         this.openBrackets.push(i);
-        const stop = this.pipeline(i + 1, false);
+        const stop = this.pipeline(i + 1, false, COMMAND_FIRST.has(command));
         this.openBrackets.pop();
         this.emit(RBracket, stop, stop + 1);
         i = stop + 1;

@@ -135,6 +135,17 @@ export class SplParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.tstatsCommand) },
       { ALT: () => this.SUBRULE(this.timechartCommand) },
       { ALT: () => this.SUBRULE(this.topCommand) },
+      // reporting commands and subsearch results
+      { ALT: () => this.SUBRULE(this.formatCommand) },
+      { ALT: () => this.SUBRULE(this.returnCommand) },
+      { ALT: () => this.SUBRULE(this.chartCommand) },
+      { ALT: () => this.SUBRULE(this.xyseriesCommand) },
+      { ALT: () => this.SUBRULE(this.untableCommand) },
+      { ALT: () => this.SUBRULE(this.reverseCommand) },
+      { ALT: () => this.SUBRULE(this.fieldsummaryCommand) },
+      { ALT: () => this.SUBRULE(this.transactionCommand) },
+      { ALT: () => this.SUBRULE(this.addtotalsCommand) },
+      { ALT: () => this.SUBRULE(this.appendpipeCommand) },
       { ALT: () => this.SUBRULE(this.genericCommand) },
     ]),
   );
@@ -1133,6 +1144,14 @@ export class SplParser extends EmbeddedActionsParser {
     const options: A.CommandOption[] = [];
     const fields: A.FieldRef[] = [];
     let by: A.FieldRef[] = [];
+    let count: number | undefined;
+    // `top 5 user`: a number before the fields is the limit.
+    this.OPTION3({
+      GATE: () => this.LA(1).tokenType === T.Word && isNumeric(this.LA(1).image) && (this.LA(2).tokenType === T.Word || this.LA(2).tokenType === T.QuotedString),
+      DEF: () => {
+        count = Number(this.CONSUME2(T.Word).image);
+      },
+    });
     this.MANY(() =>
       this.OR([
         { GATE: () => this.isOptionAhead(), ALT: () => options.push(this.SUBRULE(this.commandOption)) },
@@ -1150,12 +1169,219 @@ export class SplParser extends EmbeddedActionsParser {
     this.MANY2(() => options.push(this.SUBRULE2(this.commandOption)));
     return this.ACTION(() => ({
       command: name.image.toLowerCase() as 'top' | 'rare',
+      count,
       options,
       fields,
       by,
       nameSpan: tokenSpan(name),
       span: this.commandSpan(name),
     }));
+  });
+
+  // ─────────────────────────────── reporting commands and subsearch results ───────────────────────────────
+
+  private formatCommand = this.RULE('formatCommand', (): A.FormatCommand => {
+    const name = this.CONSUME(T.FormatCmd);
+    const options: A.CommandOption[] = [];
+    const strings: A.SearchValue[] = [];
+    this.MANY(() =>
+      this.OR([
+        { GATE: () => this.isOptionAhead(), ALT: () => options.push(this.SUBRULE(this.commandOption)) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.QuotedString);
+            this.ACTION(() => strings.push(searchValue(t)));
+          },
+        },
+      ]),
+    );
+    return this.ACTION(() => {
+      if (strings.length !== 0 && strings.length !== 6) {
+        throw this.semanticError('format takes all six row and column strings or none ("(" "(" "AND" ")" "OR" ")")', strings[0].span);
+      }
+      return { command: 'format', options, strings, nameSpan: tokenSpan(name), span: this.commandSpan(name) } as A.FormatCommand;
+    });
+  });
+
+  /** `return [count] [alias=field…] [field…] [$field…]` */
+  private returnCommand = this.RULE('returnCommand', (): A.ReturnCommand => {
+    const name = this.CONSUME(T.ReturnCmd);
+    let count: number | undefined;
+    const items: A.ReturnItem[] = [];
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType === T.Word && isNumeric(this.LA(1).image),
+      DEF: () => {
+        count = Number(this.CONSUME(T.Word).image);
+      },
+    });
+    this.MANY(() =>
+      this.OR([
+        {
+          GATE: () => this.isOptionAhead(),
+          ALT: () => {
+            const o = this.SUBRULE(this.commandOption);
+            this.ACTION(() => items.push({ kind: 'alias', alias: o.name, field: { name: o.value, span: o.valueSpan }, span: o.span }));
+          },
+        },
+        {
+          ALT: () => {
+            const f = this.SUBRULE(this.fieldName);
+            this.ACTION(() => {
+              const value = f.name.startsWith('$') && f.name.length > 1;
+              const field = value ? { name: f.name.slice(1), span: { start: f.span.start + 1, end: f.span.end } } : f;
+              items.push({ kind: value ? 'value' : 'field', alias: undefined, field, span: f.span });
+            });
+          },
+        },
+        { ALT: () => this.CONSUME(T.Comma) },
+      ]),
+    );
+    return this.ACTION(() => ({ command: 'return', count, items, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  /** `chart [options] agg… [over field [options]] [by field [field] [options]] [options]` */
+  private chartCommand = this.RULE('chartCommand', (): A.ChartCommand => {
+    const name = this.CONSUME(T.ChartCmd);
+    const options: A.CommandOption[] = [];
+    const aggregations: A.Aggregation[] = [];
+    let over: A.FieldRef | undefined;
+    let by: A.FieldRef[] = [];
+    this.MANY(() => options.push(this.SUBRULE(this.commandOption)));
+    this.AT_LEAST_ONE({
+      GATE: () => !this.isWordAhead('over'),
+      DEF: () => {
+        aggregations.push(this.SUBRULE(this.aggregation));
+        this.OPTION(() => this.CONSUME(T.Comma));
+      },
+    });
+    this.OPTION2({
+      GATE: () => this.isWordAhead('over'),
+      DEF: () => {
+        this.CONSUME(T.Word);
+        over = this.SUBRULE(this.fieldName);
+        this.MANY2(() => options.push(this.SUBRULE2(this.commandOption)));
+      },
+    });
+    this.OPTION3(() => {
+      const clause = this.SUBRULE(this.byClause);
+      this.ACTION(() => {
+        by = clause.fields;
+        options.push(...clause.options);
+      });
+    });
+    this.MANY3(() => options.push(this.SUBRULE3(this.commandOption)));
+    return this.ACTION(() => ({ command: 'chart', options, aggregations, over, by, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  /** Options and fields in any order (xyseries, fieldsummary, addtotals). */
+  private optionsAndFields = this.RULE('optionsAndFields', (): { options: A.CommandOption[]; fields: A.FieldRef[] } => {
+    const options: A.CommandOption[] = [];
+    const fields: A.FieldRef[] = [];
+    this.MANY(() =>
+      this.OR([
+        { GATE: () => this.isOptionAhead(), ALT: () => options.push(this.SUBRULE(this.commandOption)) },
+        { ALT: () => fields.push(this.SUBRULE(this.fieldName)) },
+        { ALT: () => this.CONSUME(T.Comma) },
+      ]),
+    );
+    return { options, fields };
+  });
+
+  private xyseriesCommand = this.RULE('xyseriesCommand', (): A.XyseriesCommand => {
+    const name = this.CONSUME(T.XyseriesCmd);
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
+    return this.ACTION(() => ({ command: 'xyseries', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  private untableCommand = this.RULE('untableCommand', (): A.UntableCommand => {
+    const name = this.CONSUME(T.UntableCmd);
+    const fields: A.FieldRef[] = [];
+    this.MANY(() => this.OR([{ ALT: () => fields.push(this.SUBRULE(this.fieldName)) }, { ALT: () => this.CONSUME(T.Comma) }]));
+    return this.ACTION(() => {
+      if (fields.length !== 3) throw this.semanticError('untable takes three fields: untable <x-field> <name-field> <value-field>', fields[3]?.span ?? this.commandSpan(name));
+      return { command: 'untable', fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) } as A.UntableCommand;
+    });
+  });
+
+  private reverseCommand = this.RULE('reverseCommand', (): A.ReverseCommand => {
+    const name = this.CONSUME(T.ReverseCmd);
+    return this.ACTION(() => ({ command: 'reverse', nameSpan: tokenSpan(name), span: tokenSpan(name) }));
+  });
+
+  private fieldsummaryCommand = this.RULE('fieldsummaryCommand', (): A.FieldsummaryCommand => {
+    const name = this.CONSUME(T.FieldsummaryCmd);
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
+    return this.ACTION(() => ({ command: 'fieldsummary', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  /** `startswith=`/`endswith=`: a quoted or parenthesised search expression, a search word, or `eval(…)`. */
+  private transactionFilter = this.RULE('transactionFilter', (): A.TransactionFilter =>
+    this.OR([
+      {
+        ALT: () => {
+          const open = this.CONSUME(T.EvalOpen);
+          const expr = this.SUBRULE(this.evalExpr);
+          const close = this.CONSUME(T.RParen);
+          return this.ACTION((): A.TransactionFilter => ({ kind: 'eval', expr, span: span(open, close) }));
+        },
+      },
+      {
+        ALT: () => {
+          const open = this.CONSUME(T.LParen);
+          const expr = this.SUBRULE(this.searchExpr);
+          const close = this.CONSUME2(T.RParen);
+          return this.ACTION((): A.TransactionFilter => ({ kind: 'search', expr, span: span(open, close) }));
+        },
+      },
+      {
+        ALT: () => {
+          const v = this.SUBRULE(this.searchLiteral);
+          return this.ACTION((): A.TransactionFilter => ({ kind: 'text', value: v, span: v.span }));
+        },
+      },
+    ]),
+  );
+
+  private transactionCommand = this.RULE('transactionCommand', (): A.TransactionCommand => {
+    const name = this.CONSUME(T.TransactionCmd);
+    const fields: A.FieldRef[] = [];
+    const options: A.CommandOption[] = [];
+    let startswith: A.TransactionFilter | undefined;
+    let endswith: A.TransactionFilter | undefined;
+    this.MANY(() =>
+      this.OR([
+        {
+          GATE: () => this.isWordAhead('startswith', 'endswith') && this.LA(2).tokenType === T.Eq,
+          ALT: () => {
+            const which = this.CONSUME(T.Word);
+            this.CONSUME(T.Eq);
+            const filter = this.SUBRULE(this.transactionFilter);
+            this.ACTION(() => {
+              if (which.image.toLowerCase() === 'startswith') startswith = filter;
+              else endswith = filter;
+            });
+          },
+        },
+        { GATE: () => this.isOptionAhead(), ALT: () => options.push(this.SUBRULE(this.commandOption)) },
+        { ALT: () => fields.push(this.SUBRULE(this.fieldName)) },
+        { ALT: () => this.CONSUME(T.Comma) },
+      ]),
+    );
+    return this.ACTION(() => ({ command: 'transaction', fields, options, startswith, endswith, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  private addtotalsCommand = this.RULE('addtotalsCommand', (): A.AddtotalsCommand => {
+    const name = this.CONSUME(T.AddtotalsCmd);
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
+    return this.ACTION(() => ({ command: 'addtotals', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  private appendpipeCommand = this.RULE('appendpipeCommand', (): A.AppendpipeCommand => {
+    const name = this.CONSUME(T.AppendpipeCmd);
+    const options: A.CommandOption[] = [];
+    this.MANY(() => options.push(this.SUBRULE(this.commandOption)));
+    const subsearch = this.SUBRULE(this.subsearch);
+    return this.ACTION(() => ({ command: 'appendpipe', options, subsearch, nameSpan: tokenSpan(name), span: span(name, subsearch.span) }));
   });
 
   private genericCommand = this.RULE('genericCommand', (): A.GenericCommand => {

@@ -46,6 +46,17 @@ export const SpathCmd = commandToken('SpathCmd', ['spath']);
 export const TstatsCmd = commandToken('TstatsCmd', ['tstats']);
 export const TimechartCmd = commandToken('TimechartCmd', ['timechart']);
 export const TopCmd = commandToken('TopCmd', ['top', 'rare']);
+// Reporting commands and subsearch results.
+export const FormatCmd = commandToken('FormatCmd', ['format']);
+export const ReturnCmd = commandToken('ReturnCmd', ['return']);
+export const ChartCmd = commandToken('ChartCmd', ['chart']);
+export const XyseriesCmd = commandToken('XyseriesCmd', ['xyseries']);
+export const UntableCmd = commandToken('UntableCmd', ['untable']);
+export const ReverseCmd = commandToken('ReverseCmd', ['reverse']);
+export const FieldsummaryCmd = commandToken('FieldsummaryCmd', ['fieldsummary']);
+export const TransactionCmd = commandToken('TransactionCmd', ['transaction']);
+export const AddtotalsCmd = commandToken('AddtotalsCmd', ['addtotals']);
+export const AppendpipeCmd = commandToken('AppendpipeCmd', ['appendpipe']);
 export const GenericCmd = commandToken('GenericCmd', ['(any other command)']);
 
 /** Lower-cased command word → its token type. Anything else is a GenericCmd. */
@@ -81,6 +92,16 @@ export const commandTokens: ReadonlyMap<string, TokenType> = new Map<string, Tok
   ['timechart', TimechartCmd],
   ['top', TopCmd],
   ['rare', TopCmd],
+  ['format', FormatCmd],
+  ['return', ReturnCmd],
+  ['chart', ChartCmd],
+  ['xyseries', XyseriesCmd],
+  ['untable', UntableCmd],
+  ['reverse', ReverseCmd],
+  ['fieldsummary', FieldsummaryCmd],
+  ['transaction', TransactionCmd],
+  ['addtotals', AddtotalsCmd],
+  ['appendpipe', AppendpipeCmd],
 ]);
 
 // ── Shared by several modes ──

@@ -1,7 +1,7 @@
 // The library entry point: run an SPL query over bound sources and get row objects back (what the CLI does,
 // without the printing). Used by the test suites, and by anyone embedding duckhunt.
 
-import { compileQuery, type CompiledQuery } from './compile/index.ts';
+import { compileQuery, compileWithPreruns, type CompiledQuery } from './compile/index.ts';
 import { defaultCompileOptions, type CompileOptions } from './compile/context.ts';
 import { Engine, type RunNotice } from './engine/engine.ts';
 import { DuckhuntError } from './errors.ts';
@@ -49,13 +49,23 @@ export function compileText(source: QuerySource | string, opts: Omit<RunOptions,
   return compileParsed(src, parsed, knowledge, opts);
 }
 
+/** Compiles against the engine's view of the sources: Parquet and lookups described, preruns run where the query needs them. */
+export async function compileWith(engine: Engine, source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): Promise<CompiledQuery> {
+  const { src, parsed, knowledge } = parse(source, opts);
+  const bindings = await engine.describeSources(opts.bindings);
+  await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
+  try {
+    return await compileWithPreruns(parsed, withTimeProps(knowledge, bindings), { ...defaultCompileOptions(), ...opts.compile, knowledge }, (requests) => engine.prerun(requests));
+  } catch (e) {
+    if (e instanceof DuckhuntError && src.file && !e.file) throw e.withFile(src.file);
+    throw e;
+  }
+}
+
 export async function runText(source: QuerySource | string, opts: RunOptions): Promise<RunResult> {
   const engine = opts.engine ?? (await Engine.create({ timezone: 'UTC' }));
   try {
-    const { src, parsed, knowledge } = parse(source, opts);
-    const bindings = await engine.describeSources(opts.bindings);
-    await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
-    const query = compileParsed(src, parsed, knowledge, { ...opts, bindings });
+    const query = await compileWith(engine, source, opts);
     const rows: Record<string, unknown>[] = [];
     const { notices } = await engine.run(query, (chunk) => {
       for (const r of chunk) rows.push(rowObject(query.fields, r));

@@ -178,6 +178,16 @@ export type Command =
   | TstatsCommand
   | TimechartCommand
   | TopCommand
+  | FormatCommand
+  | ReturnCommand
+  | ChartCommand
+  | XyseriesCommand
+  | UntableCommand
+  | ReverseCommand
+  | FieldsummaryCommand
+  | TransactionCommand
+  | AddtotalsCommand
+  | AppendpipeCommand
   | GenericCommand;
 
 interface CommandBase extends Node {
@@ -391,9 +401,97 @@ export interface TimechartCommand extends CommandBase {
 
 export interface TopCommand extends CommandBase {
   command: 'top' | 'rare';
+  /** `top 5 user`: the number of values (as limit=). */
+  count: number | undefined;
   options: CommandOption[];
   fields: FieldRef[];
   by: FieldRef[];
+}
+
+// ───────────────────────────── reporting commands and subsearch results ─────────────────────────────
+
+/** `format [mvsep=…] [maxresults=N] ["row prefix" "column prefix" "column separator" "column end" "row separator" "row end"] [emptystr=…]` */
+export interface FormatCommand extends CommandBase {
+  command: 'format';
+  options: CommandOption[];
+  /** The six positional strings, when given (all six or none). */
+  strings: SearchValue[];
+}
+
+/** One item of `return`: `user` (field=value), `alias=user` (alias=value) or `$user` (the value alone). */
+export interface ReturnItem extends Node {
+  kind: 'field' | 'alias' | 'value';
+  field: FieldRef;
+  alias: string | undefined;
+}
+export interface ReturnCommand extends CommandBase {
+  command: 'return';
+  /** Rows to use (default 1). */
+  count: number | undefined;
+  items: ReturnItem[];
+}
+
+/** `chart [options] agg… [over field] [by field [field]]`: `by a b` without `over` is `over a by b`. */
+export interface ChartCommand extends CommandBase {
+  command: 'chart';
+  options: CommandOption[];
+  aggregations: Aggregation[];
+  over: FieldRef | undefined;
+  by: FieldRef[];
+}
+
+/** `xyseries [grouped=…] x y-name y-data… [sep=…] [format=…]` */
+export interface XyseriesCommand extends CommandBase {
+  command: 'xyseries';
+  options: CommandOption[];
+  fields: FieldRef[];
+}
+
+/** `untable x-field name-field value-field` */
+export interface UntableCommand extends CommandBase {
+  command: 'untable';
+  fields: FieldRef[];
+}
+
+export interface ReverseCommand extends CommandBase {
+  command: 'reverse';
+}
+
+/** `fieldsummary [maxvals=N] [field…]` (wildcards allowed). */
+export interface FieldsummaryCommand extends CommandBase {
+  command: 'fieldsummary';
+  options: CommandOption[];
+  fields: FieldRef[];
+}
+
+/**
+ * A transaction `startswith=`/`endswith=` filter: `(search expression)`, `eval(expression)`, or a word or quoted
+ * string whose text is a search expression (`startswith="action=login"`), parsed by the compiler.
+ */
+export type TransactionFilter =
+  | { kind: 'search'; expr: SearchExpr; span: Span }
+  | { kind: 'eval'; expr: Expr; span: Span }
+  | { kind: 'text'; value: SearchValue; span: Span };
+export interface TransactionCommand extends CommandBase {
+  command: 'transaction';
+  fields: FieldRef[];
+  options: CommandOption[];
+  startswith: TransactionFilter | undefined;
+  endswith: TransactionFilter | undefined;
+}
+
+/** `addtotals [row=…] [col=…] [labelfield=…] [label=…] [fieldname=…] [field…]` */
+export interface AddtotalsCommand extends CommandBase {
+  command: 'addtotals';
+  options: CommandOption[];
+  fields: FieldRef[];
+}
+
+/** `appendpipe [subpipeline]`: the subpipeline runs over the current results; its rows are appended. */
+export interface AppendpipeCommand extends CommandBase {
+  command: 'appendpipe';
+  options: CommandOption[];
+  subsearch: Pipeline;
 }
 
 /** Any command without a typed node: parsed only so that it can be reported as unsupported. */

@@ -1,6 +1,6 @@
 // What `run` and `compile` share: reading the query (file or -e), macros, sources, compile options.
 
-import { compileQuery, type CompiledQuery } from '../compile/index.ts';
+import { compileWithPreruns, type CompiledQuery } from '../compile/index.ts';
 import { defaultCompileOptions, type CompileOptions, type CompileWarning } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
 import { checkTimeZone } from '../compile/zone.ts';
@@ -26,6 +26,8 @@ export interface QueryFlags {
   latest?: string;
   timezone: string;
   subsearchMaxout: string;
+  subsearchFilterMaxout?: string;
+  subsearchFilterMaxtime?: string;
 }
 
 export function querySource(file: string | undefined, flags: QueryFlags): QuerySource {
@@ -58,7 +60,23 @@ export function compileOptions(flags: QueryFlags): CompileOptions {
   const cap = Number(flags.subsearchMaxout);
   if (!Number.isInteger(cap) || cap < 1) throw new DuckhuntError('compile_error', '--subsearch-maxout must be a positive whole number');
   opts.subsearchMaxOut = cap;
+  if (flags.subsearchFilterMaxout !== undefined) {
+    const n = Number(flags.subsearchFilterMaxout);
+    if (!Number.isInteger(n) || n < 1) throw new DuckhuntError('compile_error', '--subsearch-filter-maxout must be a positive whole number');
+    opts.filterMaxOut = n;
+  }
+  if (flags.subsearchFilterMaxtime !== undefined) {
+    const n = Number(flags.subsearchFilterMaxtime);
+    if (!Number.isFinite(n) || n < 0) throw new DuckhuntError('compile_error', '--subsearch-filter-maxtime must be a number of seconds (0: no limit)');
+    opts.filterMaxTime = n;
+  }
   return opts;
+}
+
+/** What DuckDB may touch besides the bound sources: the lookup files the query reads, and the files it writes. */
+export function touchedFiles(q: CompiledQuery, output: string[]): string[] {
+  const writes = Engine.lookupWrites(q).flatMap((w) => (w.file ? [w.file, Engine.temporaryFile(w.file)] : []));
+  return [...output, ...q.lookupFiles, ...writes];
 }
 
 /** Compile warnings on stderr, each with its line:column. */
@@ -76,8 +94,12 @@ export function knowledgeAndMacros(flags: Pick<QueryFlags, 'config' | 'knowledge
   return { knowledge, macros: defaultMacroLibrary(flags.macros, knowledge.macros) };
 }
 
-/** Reads, parses and compiles the query against the bound sources (Parquet sources and lookups are described first). */
-export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine): Promise<CompiledQuery> {
+/**
+ * Reads, parses and compiles the query against the bound sources (Parquet sources and lookups are described
+ * first). A subsearch filter or a chart's series is run before the query is compiled in full, with the engine
+ * confined to the query's sources first (`output`: the files the query writes).
+ */
+export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine, output: string[] = []): Promise<CompiledQuery> {
   const source = querySource(file, flags);
   const { knowledge, macros } = knowledgeAndMacros(flags);
   const parsed = parseQuery(source, { macros });
@@ -85,7 +107,10 @@ export async function prepare(file: string | undefined, flags: QueryFlags, engin
   const bindings = withTimeProps(knowledge, await engine.describeSources(catalog.bindings));
   await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
   try {
-    return compileQuery(parsed, bindings, { ...compileOptions(flags), knowledge });
+    return await compileWithPreruns(parsed, bindings, { ...compileOptions(flags), knowledge }, async (requests, asking) => {
+      await engine.confine(asking.bindings, touchedFiles(asking, output));
+      return engine.prerun(requests);
+    });
   } catch (e) {
     if (e instanceof DuckhuntError && source.file && !e.file) throw e.withFile(source.file);
     throw e;

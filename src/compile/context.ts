@@ -13,6 +13,10 @@ export interface CompileOptions {
   timezone: string;
   /** Splunk's `[join] subsearch_maxout`: rows of a join subsearch that are used (decision D8). */
   subsearchMaxOut: number;
+  /** Splunk's `[subsearch] maxout`: rows of a subsearch used as a search filter. */
+  filterMaxOut: number;
+  /** Splunk's `[subsearch] maxtime`: seconds a subsearch used as a search filter may run (0: no limit). */
+  filterMaxTime: number;
   /** The search's time range (the time picker: --earliest/--latest), epoch seconds; `earliest=`/`latest=` in a search override it. */
   timeRange: TimeRange;
   /** Knowledge bundles (props, eventtypes, tags, lookups); duckhunt's own bundle by default. */
@@ -28,6 +32,8 @@ export const defaultCompileOptions = (): CompileOptions => ({
   now: Math.floor(Date.now() / 1000),
   timezone: 'UTC',
   subsearchMaxOut: 50_000,
+  filterMaxOut: 10_000,
+  filterMaxTime: 60,
   timeRange: {},
   knowledge: builtInKnowledge(),
 });

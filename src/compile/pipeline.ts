@@ -10,7 +10,9 @@ import type { SourceBinding } from '../sources/catalog.ts';
 import { eventFieldReads, eventOrderMatters } from './collect.ts';
 import { COMMANDS } from './commands/index.ts';
 import { type CompileContext, HIDDEN } from './context.ts';
+import type { PrerunRequest, PrerunResult, PrerunResults } from './prerun.ts';
 import type { Schema } from './schema.ts';
+import { withSubsearchFilters } from './subsearch-filter.ts';
 import type { Field } from './types.ts';
 
 export interface Relation {
@@ -65,6 +67,10 @@ export interface QueryScope {
   terms: SearchKnowledge;
   /** Lookup files the query reads (the engine confines DuckDB to them). */
   lookupFiles: Set<string>;
+  /** Answers to the preruns earlier compiles of this query asked for (prerun.ts). */
+  prerunResults: PrerunResults;
+  /** Preruns this compile asks for: at most one (see PipelineBuilder.prerun). */
+  preruns: PrerunRequest[];
 }
 
 export class PipelineBuilder {
@@ -113,11 +119,22 @@ export class PipelineBuilder {
     return new PipelineBuilder(this.scope, `${this.ctx.name('sub')}_`, this);
   }
 
-  compile(p: A.Pipeline): Relation {
+  compile(pipeline: A.Pipeline): Relation {
+    // Subsearch filters become the search terms their rows stand for before anything reads the fields.
+    const p = withSubsearchFilters(pipeline, this);
     const use = eventFieldReads(p);
     this.eventFields = use.open && this.nestedIn ? new Set([...use.reads, ...this.scope.fieldNames]) : use.reads;
     this.eventOrder = eventOrderMatters(p);
-    let rel: Relation | undefined;
+    return this.commands(p, undefined);
+  }
+
+  /** A pipeline's commands over the current results, as steps of this pipeline (appendpipe's subpipeline). */
+  compileOver(p: A.Pipeline, input: Relation): Relation {
+    return this.commands(withSubsearchFilters(p, this), input);
+  }
+
+  private commands(p: A.Pipeline, input: Relation | undefined): Relation {
+    let rel = input;
     for (const cmd of p.commands) {
       const handler = COMMANDS[cmd.command] as CommandHandler<A.Command> | undefined;
       if (!handler) {
@@ -130,6 +147,18 @@ export class PipelineBuilder {
       rel = handler.compile(cmd, rel, this);
     }
     return rel!;
+  }
+
+  /**
+   * The answer to a prerun (prerun.ts), or undefined while there is none: the request is registered (when no
+   * other is pending, as this one may read rows that depend on the other's answer) and the caller compiles on
+   * with a placeholder. `sql` is the query over this pipeline's steps so far.
+   */
+  prerun(request: Omit<PrerunRequest, 'statements' | 'sql'>, sql: () => string): PrerunResult | undefined {
+    const done = this.scope.prerunResults.get(request.key);
+    if (done) return done;
+    if (this.scope.preruns.length === 0) this.scope.preruns.push({ ...request, statements: [...this.scope.subsearches], sql: sql() });
+    return undefined;
   }
 
   /** `WITH a AS (…), b AS (…)` text for the steps so far, one CTE per command with its SPL as a comment. */

@@ -43,15 +43,38 @@ export function compileSearch(e: A.SearchExpr, scope: SearchScope): string {
     case 'compare':
       return compare(e, scope);
     case 'in':
-      if (e.values.length === 0) return 'false';
-      return `(${e.values.map((v) => compare({ kind: 'compare', field: e.field, op: '=', value: v, span: e.span }, scope)).join(' OR ')})`;
+      return inList(e, scope);
     case 'term':
       return term(e.value, scope, false);
     case 'directive':
       return term(e.value, scope, e.directive === 'CASE');
     case 'subsearch':
-      throw scope.ctx.unsupported('a subsearch used as a search filter', e.span, 'use join, or list the values in IN (…)');
+      // Subsearches in a search command are replaced by their terms before it compiles (subsearch-filter.ts).
+      throw scope.ctx.unsupported('a subsearch here', e.span, 'subsearch filters are supported in search commands');
   }
+}
+
+/**
+ * `field IN (v1, v2, …)`: `field=v1 OR field=v2 …`. Plain values (no wildcard, no CIDR block) are one list
+ * lookup, which keeps a subsearch filter of 10,000 values one small expression.
+ */
+function inList(e: A.SearchIn, scope: SearchScope): string {
+  const plain = e.values.filter((v) => !v.text.includes('*') && !isCidr(v.text));
+  const other = e.values.filter((v) => !plain.includes(v));
+  const conds = other.map((v) => compare({ kind: 'compare', field: e.field, op: '=', value: v, span: e.span }, scope));
+  const field = plain.length > 1 ? fieldValue(e.field.name, scope) : undefined;
+  if (plain.length > 1 && field) {
+    const list = `[${[...new Set(plain.map((v) => v.text.toLowerCase()))].map(sqlString).join(', ')}]`;
+    conds.unshift(
+      field.type === 'mv'
+        ? `coalesce(list_has_any(list_transform(${field.sql}, lambda dh_v: lower(dh_v)), ${list}), false)`
+        : `coalesce(list_contains(${list}, lower(${convert.str(field)})), false)`,
+    );
+  } else {
+    conds.unshift(...plain.map((v) => compare({ kind: 'compare', field: e.field, op: '=', value: v, span: e.span }, scope)));
+  }
+  if (conds.length === 0) return 'false';
+  return conds.length === 1 ? conds[0] : `(${conds.join(' OR ')})`;
 }
 
 function fieldValue(name: string, scope: SearchScope): TypedSql | undefined {

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import type { CompiledQuery } from '../compile/index.ts';
 import type { LookupWrite, SubsearchStatement } from '../compile/pipeline.ts';
+import type { PrerunRequest, PrerunResult } from '../compile/prerun.ts';
 import type { Knowledge } from '../knowledge/bundle.ts';
 import { lookupReader, LookupProblem, resolveLookup } from '../knowledge/lookups.ts';
 import { PRELUDE_MACROS } from '../compile/prelude.ts';
@@ -96,9 +97,11 @@ export class Engine {
   /**
    * Confines this DuckDB to the query's sources: only the bound files (and dataset directories, the output file,
    * and the spill directory) can be touched; every other file, ATTACH, INSTALL/LOAD and COPY elsewhere fail,
-   * and the configuration is locked so SQL cannot undo it. DuckDB enforces this itself.
+   * and the configuration is locked so SQL cannot undo it. DuckDB enforces this itself. Once is enough: a later
+   * call (the same query's sources, after a prerun) does nothing.
    */
   async confine(bindings: SourceBinding[], writable: string[] = []): Promise<void> {
+    if (this.confined) return;
     await this.checkSources(bindings);
     const files: string[] = [];
     const dirs: string[] = [this.spillDirectory];
@@ -225,6 +228,34 @@ export class Engine {
     }
   }
 
+  /**
+   * Runs preruns (compile/prerun.ts) and returns their rows: the statements each reads are created first (an
+   * outputlookup's table is filled but nothing is written yet), then its query runs, stopped after maxSeconds.
+   */
+  async prerun(requests: PrerunRequest[]): Promise<Map<string, PrerunResult>> {
+    const out = new Map<string, PrerunResult>();
+    for (const r of requests) {
+      let timedOut = false;
+      const timer = r.maxSeconds !== undefined ? setTimeout(() => ((timedOut = true), this.connection.interrupt()), r.maxSeconds * 1000) : undefined;
+      try {
+        for (const s of r.statements) await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql}`);
+        const rows = (await this.connection.runAndReadAll(r.sql)).getRowsJS() as unknown[][];
+        out.set(r.key, { rows: rows.slice(0, r.maxRows), truncated: rows.length > r.maxRows });
+      } catch (e) {
+        if (timedOut) {
+          throw new DuckhuntError('runtime_error', `${r.label} ran longer than ${r.maxSeconds} seconds, the subsearch time limit; Splunk would go on with the rows found by then, which would be a silently partial filter`, {
+            hint: `raise the limit with ${r.timeSetting ?? 'a larger limit'} (0: none), or narrow the subsearch`,
+          });
+        }
+        if (e instanceof DuckhuntError) throw e;
+        throw new DuckhuntError('runtime_error', `DuckDB could not run ${r.label}: ${(e as Error).message}`);
+      } finally {
+        if (timer) clearTimeout(timer);
+      }
+    }
+    return out;
+  }
+
   /** Files a query's outputlookup writes (its temporary file is what DuckDB writes; see writeLookup). */
   static lookupWrites(q: CompiledQuery): LookupWrite[] {
     return q.subsearches.map((s) => s.write).filter((w): w is LookupWrite => w !== undefined);
@@ -235,6 +266,7 @@ export class Engine {
    * (values in the order of `q.fields`). Returns notices the user should see (caps hit, lines skipped).
    */
   async run(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>, opts: { strict?: boolean } = {}): Promise<{ rowCount: number; notices: RunNotice[] }> {
+    if (q.preruns.length > 0) throw new Error('internal: the query needs its preruns before it runs (compileWithPreruns)');
     const notices: RunNotice[] = [];
     const used = q.bindings;
     const unwritable = Engine.lookupWrites(q).find((w) => w.file === undefined);

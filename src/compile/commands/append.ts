@@ -1,4 +1,6 @@
 // `append [ subsearch ]`: the subsearch's rows after the current ones (capped like join's, decision D8).
+// `appendpipe [ subpipeline ]`: the subpipeline's rows, computed from the current ones when the search reaches it
+// (not first, as a subsearch is), after them.
 
 import type * as A from '../../ast/ast.ts';
 import { sqlIdent } from '../../sql/quote.ts';
@@ -14,6 +16,17 @@ export const append: CommandHandler<A.AppendCommand> = {
     const sub = compileSubsearch(cmd.subsearch, b, 'append subsearch');
     // The subsearch table is already numbered 1…n in its order.
     return appendRows(b, cmd, input!, sub, { filter: `s._dh_seq <= ${b.ctx.options.subsearchMaxOut}`, numbered: true });
+  },
+};
+
+export const appendpipe: CommandHandler<A.AppendpipeCommand> = {
+  compile(cmd, input, b) {
+    for (const o of cmd.options) {
+      // run_in_preview only decides what Splunk shows while the search runs.
+      if (o.name.toLowerCase() !== 'run_in_preview') throw b.ctx.unsupported(`appendpipe option '${o.name}'`, o.span);
+    }
+    const added = b.compileOver(cmd.subsearch, input!);
+    return appendRows(b, cmd, input!, added);
   },
 };
 

@@ -7,7 +7,7 @@ import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import type { Field } from '../types.ts';
 
-const wildcard = (pattern: string) =>
+export const wildcard = (pattern: string) =>
   new RegExp(
     '^' +
       pattern

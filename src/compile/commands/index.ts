@@ -2,13 +2,15 @@
 
 import type * as A from '../../ast/ast.ts';
 import type { CommandHandler } from '../pipeline.ts';
-import { append } from './append.ts';
+import { addtotals } from './addtotals.ts';
+import { append, appendpipe } from './append.ts';
 import { bin } from './bin.ts';
 import { convertCommand } from './convert.ts';
-import { dedup, head, sort, tail } from './order.ts';
+import { dedup, head, reverse, sort, tail } from './order.ts';
 import { evalCommand } from './eval.ts';
 import { fields, rename, table } from './fields.ts';
 import { fillnull } from './fillnull.ts';
+import { format, returnCommand } from './format.ts';
 import { inputlookup } from './inputlookup.ts';
 import { join } from './join.ts';
 import { lookup } from './lookup.ts';
@@ -19,6 +21,7 @@ import { rex } from './rex.ts';
 import { search } from './search.ts';
 import { spath } from './spath.ts';
 import { stats } from './stats.ts';
+import { top } from './top.ts';
 import { where } from './where.ts';
 
 type Handlers = { [K in A.Command['command']]?: CommandHandler<Extract<A.Command, { command: K }>> };
@@ -49,4 +52,11 @@ export const COMMANDS: Handlers = {
   lookup,
   inputlookup,
   outputlookup,
+  format,
+  return: returnCommand,
+  top,
+  rare: top,
+  reverse,
+  appendpipe,
+  addtotals,
 };

@@ -1,4 +1,4 @@
-// Commands that depend on or change row order: sort, head, tail, dedup.
+// Commands that depend on or change row order: sort, head, tail, dedup, reverse.
 
 import type * as A from '../../ast/ast.ts';
 import { sqlIdent } from '../../sql/quote.ts';
@@ -80,5 +80,12 @@ export const dedup: CommandHandler<A.DedupCommand> = {
     const deduped = b.add(cmd, `SELECT * FROM ${sqlIdent(input!.name)}\nQUALIFY ${keep}`, schema);
     if (cmd.sortby.length === 0) return deduped;
     return b.add(cmd, reorder(deduped.name, orderBy(cmd.sortby, schema, b), undefined), schema, 'dedup … sortby');
+  },
+};
+
+/** `reverse`: the rows in the opposite order. */
+export const reverse: CommandHandler<A.ReverseCommand> = {
+  compile(cmd, input, b) {
+    return b.add(cmd, reorder(input!.name, ['_dh_seq DESC'], undefined), input!.schema);
   },
 };

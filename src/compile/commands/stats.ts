@@ -13,6 +13,7 @@ import { convert, ExprCompiler } from '../expr.ts';
 import type { CommandHandler, PipelineBuilder } from '../pipeline.ts';
 import { referencedFieldNames } from '../collect.ts';
 import { optionExpr } from '../option-expr.ts';
+import { splitByFields } from '../groups.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import type { Field, FieldType, TypedSql } from '../types.ts';
 
@@ -241,15 +242,11 @@ export const stats: CommandHandler<A.StatsCommand> = {
       b.ctx.warn(`BY field '${missing[0].name}' does not exist here, so no row has a value for it and the result is empty`, missing[0].span);
     }
     const aggs = compileAggregations(cmd, schema, b);
-    // Split multivalue BY fields into one row per value, and drop rows with a null BY value.
-    const mvBy = by.filter((f) => f.type === 'mv' && schema.get(f.name));
-    let from = sqlIdent(input!.name);
-    if (mvBy.length > 0) {
-      const replace = mvBy.map((f) => `unnest(${dedupSplit ? `list_distinct(${sqlIdent(f.column)})` : sqlIdent(f.column)}) AS ${sqlIdent(f.column)}`);
-      from = `(SELECT * REPLACE (${replace.join(', ')}) FROM ${from})`;
-    }
+    // One row per value of multivalue BY fields; rows with a null BY value dropped.
+    const split = splitByFields(sqlIdent(input!.name), by.filter((f) => schema.get(f.name)), dedupSplit);
+    const from = split.from;
     const outBy = by.map((f) => (f.type === 'mv' ? { ...f, type: 'str' as FieldType } : f));
-    const where = missing.length > 0 ? 'false' : by.map((f) => `${sqlIdent(f.column)} IS NOT NULL`).join(' AND ') || 'true';
+    const where = missing.length > 0 ? 'false' : 'true';
     const aggCols = aggs.map((a) => `${a.sql.sql} AS ${sqlIdent(b.ctx.columns.columnFor(a.name))}`);
     const groupCols = outBy.map((f) => sqlIdent(f.column));
     const seq = outBy.length > 0 ? groupOrderKey(outBy) : '1';
