@@ -9,7 +9,7 @@ import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { eventFieldReads, eventOrderMatters } from './collect.ts';
 import { COMMANDS } from './commands/index.ts';
-import { type CompileContext, HIDDEN } from './context.ts';
+import { type CompileContext, HIDDEN, type TimeRange } from './context.ts';
 import type { PrerunRequest, PrerunResult, PrerunResults } from './prerun.ts';
 import type { Schema } from './schema.ts';
 import { withSubsearchFilters } from './subsearch-filter.ts';
@@ -79,6 +79,8 @@ export class PipelineBuilder {
   eventFields: ReadonlySet<string> = new Set();
   /** Whether ties in `_time` must keep file order (set by compile(); see eventOrderMatters). */
   eventOrder = true;
+  /** The time range of this pipeline's initial search (set by it): timechart's buckets cover it. */
+  timeRange: TimeRange | undefined;
 
   constructor(
     readonly scope: QueryScope,

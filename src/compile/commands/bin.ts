@@ -10,7 +10,7 @@ import { once } from '../once.ts';
 import { fieldOf } from '../schema.ts';
 import { epochOfLocal, localTimestamp } from '../zone.ts';
 
-type Span = { seconds: number } | { months: number };
+export type BinSpan = { seconds: number } | { months: number };
 
 const SECONDS: Array<[RegExp, number]> = [
   [/^(us)$/, 1e-6],
@@ -28,7 +28,7 @@ const MONTHS: Array<[RegExp, number]> = [
   [/^(y|yr|yrs|year|years)$/, 12],
 ];
 
-export function parseBinSpan(text: string): Span | { error: string; hint?: string } {
+export function parseBinSpan(text: string): BinSpan | { error: string; hint?: string } {
   const m = /^(\d+(?:\.\d+)?)([A-Za-z]*)$/.exec(text.trim());
   if (!m) return { error: `'${text}' is not a span (examples: 5m, 1h, 1d)` };
   const n = Number(m[1]);
@@ -48,6 +48,47 @@ export function parseBinSpan(text: string): Span | { error: string; hint?: strin
     return { months: n * mo[1] };
   }
   return { error: `unknown span unit '${m[2]}' in '${text}'`, hint: 'units: s, m, h, d, mon, q, y (and us, ms, cs, ds)' };
+}
+
+/**
+ * The start of the time bucket of span `span` holding the epoch `t`: spans under a day align to the Unix epoch,
+ * days to midnight in the zone, months to the first of a month there.
+ */
+export function timeBucket(t: string, span: BinSpan, zone: string): string {
+  if ('months' in span) {
+    // The first of a month in the zone, months counted from year 0 so that spans of 3, 6, 12 align to quarters and years.
+    return once(localTimestamp(t, zone), (local) =>
+      epochOfLocal(`(date_trunc('month', ${local}) - to_months(CAST((month(${local}) - 1 + 12 * year(${local})) % ${span.months} AS INTEGER)))`, zone),
+    );
+  }
+  if (span.seconds >= 86400) {
+    // Midnight in the zone; spans of several days count days from 1970-01-01 on its calendar.
+    const days = span.seconds / 86400;
+    return once(`date_trunc('day', ${localTimestamp(t, zone)})`, (day) =>
+      epochOfLocal(days === 1 ? day : `(${day} - to_days(CAST(floor(epoch(${day}) / 86400) % ${days} AS INTEGER)))`, zone),
+    );
+  }
+  return `(floor(${t} / ${sqlNumber(span.seconds)}) * ${sqlNumber(span.seconds)})`;
+}
+
+/**
+ * Every bucket start from the bucket of `first` to that of `last` (epoch expressions, first ≤ last), as a list:
+ * fixed spans step in seconds, days and months on the zone's calendar (so a bucket starts at each local midnight).
+ */
+export function timeBuckets(first: string, last: string, span: BinSpan, zone: string): string {
+  if ('months' in span || span.seconds >= 86400) {
+    const step = 'months' in span ? `INTERVAL ${span.months} MONTH` : `INTERVAL ${span.seconds / 86400} DAY`;
+    const local = (t: string) => localTimestamp(timeBucket(t, span, zone), zone);
+    return `list_transform(generate_series(${local(first)}, ${local(last)}, ${step}), lambda dh_b: ${epochOfLocal('dh_b', zone)})`;
+  }
+  const s = sqlNumber(span.seconds);
+  return once(timeBucket(first, span, zone), (lo) => `list_transform(range(0, CAST(round((${timeBucket(last, span, zone)} - ${lo}) / ${s}) AS BIGINT) + 1), lambda dh_i: ${lo} + dh_i * ${s})`);
+}
+
+/** The bucket of a number as its range label, `10-20` for 13 with a span of 10; null for a non-number. */
+export function rangeLabel(x: string, span: number): string {
+  const lo = `(floor(${x} / ${sqlNumber(span)}) * ${sqlNumber(span)})`;
+  return `CASE WHEN ${x} IS NOT NULL THEN dh_str(${lo}) || '-' || dh_str(${lo} + ${sqlNumber(span)}) END`;
 }
 
 export const bin: CommandHandler<A.BinCommand> = {
@@ -77,28 +118,11 @@ export const bin: CommandHandler<A.BinCommand> = {
       sql = 'NULL::DOUBLE';
       type = 'num';
     } else if (cmd.field.name === '_time') {
-      const t = convert.num({ sql: sqlIdent(field.column), type: field.type });
+      sql = timeBucket(convert.num({ sql: sqlIdent(field.column), type: field.type }), span, b.ctx.options.timezone);
       type = 'num';
-      const zone = b.ctx.options.timezone;
-      if ('months' in span) {
-        // The first of a month in the zone, months counted from year 0 so that spans of 3, 6, 12 align to quarters and years.
-        sql = once(localTimestamp(t, zone), (local) =>
-          epochOfLocal(`(date_trunc('month', ${local}) - to_months(CAST((month(${local}) - 1 + 12 * year(${local})) % ${span.months} AS INTEGER)))`, zone),
-        );
-      } else if (span.seconds >= 86400) {
-        // Midnight in the zone; spans of several days count days from 1970-01-01 on its calendar.
-        const days = span.seconds / 86400;
-        sql = once(`date_trunc('day', ${localTimestamp(t, zone)})`, (day) =>
-          epochOfLocal(days === 1 ? day : `(${day} - to_days(CAST(floor(epoch(${day}) / 86400) % ${days} AS INTEGER)))`, zone),
-        );
-      } else {
-        sql = `(floor(${t} / ${sqlNumber(span.seconds)}) * ${sqlNumber(span.seconds)})`;
-      }
     } else {
       if ('months' in span) throw b.ctx.error('compile_error', `a span of months only applies to _time, not '${cmd.field.name}'`, spanAt.valueSpan);
-      const x = convert.num({ sql: sqlIdent(field.column), type: field.type });
-      const lo = `(floor(${x} / ${sqlNumber(span.seconds)}) * ${sqlNumber(span.seconds)})`;
-      sql = `CASE WHEN ${x} IS NOT NULL THEN dh_str(${lo}) || '-' || dh_str(${lo} + ${sqlNumber(span.seconds)}) END`;
+      sql = rangeLabel(convert.num({ sql: sqlIdent(field.column), type: field.type }), span.seconds);
       type = 'str';
     }
     const select = existing ? `SELECT * REPLACE (${sql} AS ${sqlIdent(column)})` : `SELECT *, ${sql} AS ${sqlIdent(column)}`;

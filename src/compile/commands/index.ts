@@ -5,10 +5,12 @@ import type { CommandHandler } from '../pipeline.ts';
 import { addtotals } from './addtotals.ts';
 import { append, appendpipe } from './append.ts';
 import { bin } from './bin.ts';
+import { chart, timechart } from './chart.ts';
 import { convertCommand } from './convert.ts';
 import { dedup, head, reverse, sort, tail } from './order.ts';
 import { evalCommand } from './eval.ts';
 import { fields, rename, table } from './fields.ts';
+import { fieldsummary } from './fieldsummary.ts';
 import { fillnull } from './fillnull.ts';
 import { format, returnCommand } from './format.ts';
 import { inputlookup } from './inputlookup.ts';
@@ -23,6 +25,7 @@ import { spath } from './spath.ts';
 import { stats } from './stats.ts';
 import { top } from './top.ts';
 import { where } from './where.ts';
+import { untable, xyseries } from './xyseries.ts';
 
 type Handlers = { [K in A.Command['command']]?: CommandHandler<Extract<A.Command, { command: K }>> };
 
@@ -59,4 +62,9 @@ export const COMMANDS: Handlers = {
   reverse,
   appendpipe,
   addtotals,
+  chart,
+  timechart,
+  xyseries,
+  untable,
+  fieldsummary,
 };

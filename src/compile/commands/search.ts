@@ -58,6 +58,7 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
   const extracted = [...new Set([...reads, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
   const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, fieldIsMultivalue(f) ? 'mv' : 'str'])]);
   const range = timeRangeOf(cmd.expr, b);
+  b.timeRange = range;
   const perSource = bindings.map((bd, i) => {
     const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: b.eventOrder });
     const props = propsSql(plans[i], `(${scan})`, scanned, ctx, k);

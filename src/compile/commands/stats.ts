@@ -163,12 +163,12 @@ function defaultName(a: A.Aggregation, b: PipelineBuilder): string {
   return b.ctx.expansion.text.slice(a.span.start, a.span.end).replace(/\s+as\s+.*$/i, '');
 }
 
-interface CompiledAgg {
+export interface CompiledAgg {
   name: string;
   sql: TypedSql;
 }
 
-function compileAggregations(cmd: A.StatsCommand | A.TimechartCommand, schema: Schema, b: PipelineBuilder, w: (call: string) => string = (c) => c): CompiledAgg[] {
+export function compileAggregations(cmd: { command: string; aggregations: A.Aggregation[] }, schema: Schema, b: PipelineBuilder, w: (call: string) => string = (c) => c): CompiledAgg[] {
   const exprs = new ExprCompiler(b.ctx, schema);
   const time = schema.get('_time');
   const names = new Set<string>();
