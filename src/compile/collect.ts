@@ -2,7 +2,7 @@
 // available wherever the query names it (including after joins), and nothing else is parsed.
 
 import type { Pipeline } from '../ast/ast.ts';
-import { optionExpr } from './option-expr.ts';
+import { optionExpr, valueSearch } from './option-expr.ts';
 import { groupNames } from './regex.ts';
 
 /** Per command, the options that name a field to read. */
@@ -129,6 +129,24 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
         break;
       case 'append':
         break;
+      case 'transaction':
+        readAll(c);
+        // A filter written as text is a search of its own: the fields it names are read too.
+        for (const f of [c.startswith, c.endswith]) {
+          if (f?.kind !== 'text') continue;
+          try {
+            readAll(valueSearch(f.kind, f.value));
+          } catch {
+            continue; // reported when the command compiles
+          }
+        }
+        break;
+      case 'chart':
+      case 'fieldsummary':
+      case 'xyseries':
+      case 'untable':
+        readAll(c);
+        return { reads, open: false };
       default:
         readAll(c);
     }

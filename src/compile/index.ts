@@ -97,6 +97,10 @@ export function renderSql(q: CompiledQuery, withPrelude: boolean): string {
   if (withPrelude) parts.push(`-- duckhunt helper macros\n${preludeSql()}`);
   for (const s of q.subsearches) {
     const written = s.write ? `\n${sqlComment(`then written by outputlookup to ${s.write.file ?? '(the --lookup-dir directory)'}`)}` : '';
+    if (s.transaction) {
+      parts.push(`${sqlComment(`${s.label}: duckhunt groups these rows into transactions, into table ${s.table}`)}\n${s.sql};`);
+      continue;
+    }
     parts.push(`${sqlComment(s.label)}\nCREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql};${written}`);
   }
   parts.push(`${q.sql};`);

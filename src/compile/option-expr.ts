@@ -1,6 +1,6 @@
-// An eval expression given as an option's value (`streamstats reset_before="(count>5)"`). It is parsed as the
-// expression of a `where` laid at the value's own offset, so its nodes' spans (and any error) point into the
-// user's query.
+// An eval expression given as an option's value (`streamstats reset_before="(count>5)"`), or a search expression
+// (`transaction startswith="action=login"`). It is parsed as the expression of a `where` (a `search`) laid at
+// the value's own offset, so its nodes' spans (and any error) point into the user's query.
 
 import { parsePipeline, SyntaxProblem } from '../../grammar/index.ts';
 import type * as A from '../ast/ast.ts';
@@ -19,6 +19,21 @@ export function optionExpr(o: A.CommandOption, ctx?: CompileContext): A.Expr {
     return cmd.expr;
   } catch (e) {
     if (ctx && e instanceof SyntaxProblem) throw ctx.error('syntax_error', `${o.name}: ${e.message}`, e.span, e.hint);
+    throw e;
+  }
+}
+
+/** A search expression written as a value (quoted or one word): parsed like optionExpr, as a `search`. */
+export function valueSearch(name: string, v: A.SearchValue, ctx?: CompileContext): A.SearchExpr {
+  const prefix = '|search ';
+  const at = v.span.start + (v.quoted ? 1 : 0);
+  const text = (at >= prefix.length ? ' '.repeat(at - prefix.length) : '') + prefix + v.text;
+  try {
+    const cmd = parsePipeline(text).commands[0];
+    if (cmd?.command !== 'search' || !cmd.expr) throw new SyntaxProblem(`${name} takes a search expression`, v.span);
+    return cmd.expr;
+  } catch (e) {
+    if (ctx && e instanceof SyntaxProblem) throw ctx.error('syntax_error', `${name}: ${e.message}`, e.span, e.hint);
     throw e;
   }
 }

@@ -4,6 +4,7 @@
 // enforced and reported.
 
 import type * as A from '../ast/ast.ts';
+import type { TransactionRules } from '../engine/transaction.ts';
 import type { SearchKnowledge } from '../knowledge/eventtypes.ts';
 import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
@@ -39,6 +40,8 @@ export interface SubsearchStatement {
   label: string;
   span: A.Pipeline['span'];
   write?: LookupWrite;
+  /** The table holds transactions: the engine runs the rules over the rows `sql` gives (engine/transaction.ts). */
+  transaction?: TransactionRules;
 }
 
 /** What outputlookup writes, and where (the engine writes it after filling the statement's table). */

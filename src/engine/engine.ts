@@ -17,6 +17,7 @@ import type { SourceBinding } from '../sources/catalog.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
 import { DATASET_KEY, decodeColumns, unionColumns, type DatasetColumn } from '../sources/dataset.ts';
 import { ndjsonProblems, problemMessages } from '../sources/input-check.ts';
+import { TransactionMachine } from './transaction.ts';
 
 export interface EngineOptions {
   /**
@@ -238,7 +239,7 @@ export class Engine {
       let timedOut = false;
       const timer = r.maxSeconds !== undefined ? setTimeout(() => ((timedOut = true), this.connection.interrupt()), r.maxSeconds * 1000) : undefined;
       try {
-        for (const s of r.statements) await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql}`);
+        for (const s of r.statements) await this.createStatement(s);
         const rows = (await this.connection.runAndReadAll(r.sql)).getRowsJS() as unknown[][];
         out.set(r.key, { rows: rows.slice(0, r.maxRows), truncated: rows.length > r.maxRows });
       } catch (e) {
@@ -254,6 +255,42 @@ export class Engine {
       }
     }
     return out;
+  }
+
+  /**
+   * Fills a statement's temporary table: with its query's rows, or (a transaction's grouping) with the
+   * transactions the state machine makes of the rows its query gives (engine/transaction.ts).
+   */
+  private async createStatement(s: SubsearchStatement): Promise<void> {
+    if (!s.transaction) {
+      await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql}`);
+      return;
+    }
+    await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} (dh_first DOUBLE, dh_last DOUBLE, dh_txn DOUBLE, dh_closed BOOLEAN)`);
+    const appender = await this.connection.createAppender(s.table);
+    let txn = 0;
+    const machine = new TransactionMachine(s.transaction, (t) => {
+      appender.appendDouble(t.first);
+      appender.appendDouble(t.last);
+      appender.appendDouble(++txn);
+      appender.appendBoolean(t.closed);
+      appender.endRow();
+    });
+    try {
+      // Rows: event number, key, time, startswith, endswith — in event-number order.
+      const result = await this.connection.stream(s.sql);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        for (const [id, key, time, start, end] of chunk.convertRows(JSDuckDBValueConverter)) {
+          machine.push(Number(id), String(key), time === null ? null : Number(time), start === true, end === true);
+        }
+      }
+      machine.finish();
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
   }
 
   /** Files a query's outputlookup writes (its temporary file is what DuckDB writes; see writeLookup). */
@@ -285,7 +322,8 @@ export class Engine {
     }
     try {
       for (const s of q.subsearches) {
-        await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql}`);
+        await this.createStatement(s);
+        if (!s.write && s.cap === undefined) continue;
         const r = await this.connection.runAndReadAll(`SELECT count(*) FROM ${sqlIdent(s.table)}`);
         const rows = Number(r.getRowsJS()[0][0]);
         if (s.write) await this.writeLookup(s, s.write, rows);

@@ -24,6 +24,7 @@ import { search } from './search.ts';
 import { spath } from './spath.ts';
 import { stats } from './stats.ts';
 import { top } from './top.ts';
+import { transaction } from './transaction.ts';
 import { where } from './where.ts';
 import { untable, xyseries } from './xyseries.ts';
 
@@ -67,4 +68,5 @@ export const COMMANDS: Handlers = {
   xyseries,
   untable,
   fieldsummary,
+  transaction,
 };
