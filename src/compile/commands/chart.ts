@@ -21,7 +21,7 @@
 //     `chart agg by a b` is `chart agg over a by b`, `chart agg by a` is `chart agg over a`.
 
 import type * as A from '../../ast/ast.ts';
-import { sqlIdent, sqlString } from '../../sql/quote.ts';
+import { sqlIdent, sqlNumber, sqlString } from '../../sql/quote.ts';
 import type { CompileContext } from '../context.ts';
 import { convert } from '../expr.ts';
 import { optionBool, optionMap } from '../options.ts';
@@ -193,32 +193,38 @@ function autoSpan(range: { earliest: number; latest: number } | undefined, opts:
 
 /** The buckets of a range [earliest, latest): partial=false leaves out those reaching outside it. */
 function bucketList(range: { earliest: number; latest: number }, span: BinSpan, zone: string, partial: boolean): string {
-  const list = timeBuckets(String(range.earliest), `(${range.latest} - 1e-6)`, span, zone);
+  const list = timeBuckets(sqlNumber(range.earliest), sqlNumber(range.latest - 1e-6), span, zone);
   if (partial) return list;
   if ('months' in span || span.seconds >= 86400) {
     // A bucket is whole when it starts in the range and the next bucket starts by its end.
-    return `list_filter(${list}, lambda dh_b: dh_b >= ${range.earliest} AND ${timeBucket(`dh_b + ${spanSeconds(span) * 1.2}`, span, zone)} <= ${range.latest})`;
+    return `list_filter(${list}, lambda dh_b: dh_b >= ${sqlNumber(range.earliest)} AND ${timeBucket(`dh_b + ${sqlNumber(spanSeconds(span) * 1.2)}`, span, zone)} <= ${sqlNumber(range.latest)})`;
   }
-  return `list_filter(${list}, lambda dh_b: dh_b >= ${range.earliest} AND dh_b + ${span.seconds} <= ${range.latest})`;
+  return `list_filter(${list}, lambda dh_b: dh_b >= ${sqlNumber(range.earliest)} AND dh_b + ${sqlNumber(span.seconds)} <= ${sqlNumber(range.latest)})`;
 }
 
-/** The series (column split values) kept, in column order, and whether the others make an OTHER column. */
-function seriesOf(plan: ChartPlan, split: Relation, b: PipelineBuilder, rankSql: string): { kept: string[]; other: boolean } {
+/**
+ * The series (column split values) kept, in column order, whether the others make an OTHER column, and whether
+ * some row has no value (a NULL column).
+ */
+function seriesOf(plan: ChartPlan, split: Relation, b: PipelineBuilder, rankSql: string): { kept: string[]; other: boolean; nulls: boolean } {
   const { limit, bottom } = plan.series;
-  const want = limit > 0 ? limit + 1 : MAX_SERIES + 1;
+  const want = (limit > 0 ? limit + 1 : MAX_SERIES + 1) + 1;
+  // The rows without a value come first (one row, the null series), then the series by rank.
   const result = b.prerun(
     { key: `series:${plan.cmd.span.start}-${plan.cmd.span.end}`, label: b.labelOf(plan.cmd), span: plan.cmd.span, maxRows: want },
     () =>
       `${b.withClause()}\nSELECT dh_series, sum(dh_v) AS dh_score FROM (SELECT dh_row, dh_series, ${rankSql} AS dh_v FROM ${sqlIdent(split.name)} ` +
-      `WHERE dh_series IS NOT NULL GROUP BY dh_row, dh_series) GROUP BY dh_series ORDER BY dh_score ${bottom ? 'ASC' : 'DESC'} NULLS LAST, dh_series LIMIT ${want}`,
+      `GROUP BY dh_row, dh_series) GROUP BY dh_series ORDER BY dh_series IS NOT NULL, dh_score ${bottom ? 'ASC' : 'DESC'} NULLS LAST, dh_series LIMIT ${want}`,
   );
-  const ranked = (result?.rows ?? []).map((r) => String(r[0]));
+  const rows = result?.rows ?? [];
+  const nulls = rows.length > 0 && rows[0][0] === null;
+  const ranked = rows.filter((r) => r[0] !== null).map((r) => String(r[0]));
   if (limit === 0 && ranked.length > MAX_SERIES) {
     const by = plan.split!;
     throw b.ctx.error('compile_error', `'${by.name}' has more than ${MAX_SERIES} values, too many columns for ${plan.cmd.command} limit=0`, by.span, 'set a limit, or use stats … by for one row per value');
   }
   const kept = limit > 0 ? ranked.slice(0, limit) : ranked;
-  return { kept: kept.sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))), other: ranked.length > kept.length };
+  return { kept: kept.sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))), other: ranked.length > kept.length, nulls };
 }
 
 function chartRows(plan: ChartPlan, input: Relation, b: PipelineBuilder): Relation {
@@ -240,9 +246,9 @@ function chartRows(plan: ChartPlan, input: Relation, b: PipelineBuilder): Relati
   let keySql = 'NULL';
   if (plan.split) {
     const ranking = aggs[0].sql.type === 'num' ? aggs[0].sql.sql : `dh_num(${convert.str(aggs[0].sql)})`;
-    const { kept, other } = seriesOf(plan, split, b, ranking);
+    const { kept, other, nulls } = seriesOf(plan, split, b, ranking);
     keys = [...kept];
-    if (series.usenull && splitField) keys.push(series.nullstr);
+    if (series.usenull && nulls) keys.push(series.nullstr);
     if (series.useother && other) keys.push(series.otherstr);
     const keptList = kept.length ? `[${kept.map(sqlString).join(', ')}]` : '[]::VARCHAR[]';
     keySql =
