@@ -55,7 +55,7 @@ async function state() {
   return {
     databases: await col('SELECT database_name FROM duckdb_databases() ORDER BY 1'),
     extensions: await col('SELECT extension_name FROM duckdb_extensions() WHERE loaded ORDER BY 1'),
-    tables: await col("SELECT table_name FROM duckdb_tables() WHERE table_name NOT LIKE 'dh_subsearch%' ORDER BY 1"),
+    tables: await col("SELECT table_name FROM duckdb_tables() WHERE table_name NOT LIKE 'dh_subsearch%' AND table_name NOT LIKE 'dh_transactions%' ORDER BY 1"),
   };
 }
 
@@ -156,6 +156,31 @@ describe.each(cases)('payload: %s', (_name, payload) => {
       `| makeresults | eval j="{}" | spath input=j path=${splQuoted(payload)} output=o | table o`,
       `| makeresults | bin _time span=${splQuoted(payload)}`,
       `sourcetype=${splQuoted(payload)} | stats count`,
+    ]) {
+      const r = await run(q);
+      expect(r.rows !== undefined || r.error instanceof DuckhuntError).toBe(true);
+    }
+    await expectNoSideEffects();
+  });
+
+  it('as a subsearch value comes back as the filter it stands for', async () => {
+    const r = await run(`sourcetype=t [| makeresults | eval v=${splQuoted(payload)} | fields v] | table n`);
+    // A * in a subsearch value is a wildcard (X90): the payloads have none.
+    expect(r.rows).toEqual([{ n: String(events.find((e) => e.v === payload)!.n) }]);
+    await expectNoSideEffects();
+  });
+
+  it('as a series, a column name, a label and a transaction filter is data (or a positioned error)', async () => {
+    for (const q of [
+      `sourcetype=t | timechart span=1d count by v`,
+      `sourcetype=t | chart count over n by v limit=0`,
+      `sourcetype=t | xyseries n v n`,
+      `sourcetype=t | top v limit=1 useother=t otherstr=${splQuoted(payload)} countfield=${splQuoted(payload)}`,
+      `sourcetype=t | timechart span=1d count by v limit=1 otherstr=${splQuoted(payload)} nullstr=${splQuoted(payload)}`,
+      `sourcetype=t | table n v | format mvsep=${splQuoted(payload)} emptystr=${splQuoted(payload)} ${splQuoted(payload)} "(" "AND" ")" "OR" ")"`,
+      `sourcetype=t | table n | addtotals col=t labelfield=${splQuoted(payload)} label=${splQuoted(payload)} fieldname=${splQuoted(payload)}`,
+      `sourcetype=t | return 2 ${splQuoted(payload.replace(/["\\]/g, ''))}=v`,
+      `sourcetype=t | transaction startswith=${splQuoted(payload)} endswith=${splQuoted(payload)} | stats count`,
     ]) {
       const r = await run(q);
       expect(r.rows !== undefined || r.error instanceof DuckhuntError).toBe(true);
