@@ -1,7 +1,7 @@
 // The library entry point: run an SPL query over bound sources and get row objects back (what the CLI does,
 // without the printing). Used by the test suites, and by anyone embedding duckhunt.
 
-import { compileQuery, type CompiledQuery } from './compile/index.ts';
+import { compileDiscovering, compileQuery, type CompiledQuery } from './compile/index.ts';
 import { defaultCompileOptions, type CompileOptions } from './compile/context.ts';
 import { Engine, type RunNotice } from './engine/engine.ts';
 import { DuckhuntError } from './errors.ts';
@@ -25,21 +25,41 @@ export interface RunResult {
   notices: RunNotice[];
 }
 
+/**
+ * Compiles without running anything. A wildcard over raw events leaves `discoveries` in the result: such a query
+ * is compiled by compileWith (or runText), which asks the engine for the events' fields.
+ */
 export function compileText(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
-  const src = typeof source === 'string' ? { file: undefined, text: source, detectionName: undefined } : source;
+  const src = querySource(source);
   const parsed = parseQuery(src, { macros: opts.macros ?? defaultMacroLibrary([]) });
   try {
     return compileQuery(parsed, opts.bindings, { ...defaultCompileOptions(), ...opts.compile });
   } catch (e) {
-    if (e instanceof DuckhuntError && src.file && !e.file) throw e.withFile(src.file);
-    throw e;
+    throw withFile(e, src);
   }
 }
+
+/** Compiles against the engine's view of the sources: Parquet described, fields discovered where wildcards need them. */
+export async function compileWith(engine: Engine, source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): Promise<CompiledQuery> {
+  const src = querySource(source);
+  const parsed = parseQuery(src, { macros: opts.macros ?? defaultMacroLibrary([]) });
+  const bindings = await engine.describeSources(opts.bindings);
+  try {
+    return await compileDiscovering(parsed, bindings, { ...defaultCompileOptions(), ...opts.compile }, (r) => engine.discoverFields(r));
+  } catch (e) {
+    throw withFile(e, src);
+  }
+}
+
+const querySource = (source: QuerySource | string): QuerySource => (typeof source === 'string' ? { file: undefined, text: source, detectionName: undefined } : source);
+
+/** An error names the query file it comes from. */
+const withFile = (e: unknown, src: QuerySource): unknown => (e instanceof DuckhuntError && src.file && !e.file ? e.withFile(src.file) : e);
 
 export async function runText(source: QuerySource | string, opts: RunOptions): Promise<RunResult> {
   const engine = opts.engine ?? (await Engine.create({ timezone: 'UTC' }));
   try {
-    const query = compileText(source, { ...opts, bindings: await engine.describeSources(opts.bindings) });
+    const query = await compileWith(engine, source, opts);
     const rows: Record<string, unknown>[] = [];
     const { notices } = await engine.run(query, (chunk) => {
       for (const r of chunk) rows.push(rowObject(query.fields, r));

@@ -1,6 +1,6 @@
 // What `run` and `compile` share: reading the query (file or -e), macros, sources, compile options.
 
-import { compileQuery, type CompiledQuery } from '../compile/index.ts';
+import { compileDiscovering, type CompiledQuery } from '../compile/index.ts';
 import { defaultCompileOptions, type CompileOptions, type CompileWarning } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
 import { Engine } from '../engine/engine.ts';
@@ -58,14 +58,17 @@ export function printWarnings(warnings: CompileWarning[]): void {
   for (const w of warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
 }
 
-/** Reads, parses and compiles the query against the bound sources (Parquet sources are described first). */
+/**
+ * Reads, parses and compiles the query against the bound sources (Parquet sources are described first, and the
+ * events' fields discovered when a wildcard needs them).
+ */
 export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine): Promise<CompiledQuery> {
   const source = querySource(file, flags);
   const parsed = parseQuery(source, { macros: defaultMacroLibrary(flags.macros) });
   const catalog = resolveCatalog({ sources: flags.source, config: flags.config });
   const bindings = await engine.describeSources(catalog.bindings);
   try {
-    return compileQuery(parsed, bindings, compileOptions(flags));
+    return await compileDiscovering(parsed, bindings, compileOptions(flags), (r) => engine.discoverFields(r));
   } catch (e) {
     if (e instanceof DuckhuntError && source.file && !e.file) throw e.withFile(source.file);
     throw e;

@@ -6,7 +6,8 @@
 import type * as A from '../ast/ast.ts';
 import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
-import { eventFieldReads, eventOrderMatters } from './collect.ts';
+import { type DiscoveredFields, type DiscoveryRequest, discoveryRequest, MAX_DISCOVERED_FIELDS } from '../sources/discover.ts';
+import { discoveryPoint, eventFieldReads, eventOrderMatters, everyFieldReadAfter } from './collect.ts';
 import { COMMANDS } from './commands/index.ts';
 import { type CompileContext, HIDDEN } from './context.ts';
 import type { Schema } from './schema.ts';
@@ -42,7 +43,14 @@ export interface QueryScope {
   subsearches: SubsearchStatement[];
   /** Bindings some search reads (the engine checks and reports only these). */
   used: Set<SourceBinding>;
+  /** Fields of the events found by field discovery, per pipeline (pipelineKey), from an earlier compile. */
+  discovered: DiscoveredFields;
+  /** Discoveries this compile still needs (a wildcard over raw events whose fields are not known yet). */
+  discoveries: DiscoveryRequest[];
 }
+
+/** A pipeline's identity across compiles of the same parsed query: its place in the (expanded) text. */
+export const pipelineKey = (p: A.Pipeline): string => `${p.span.start}-${p.span.end}`;
 
 export class PipelineBuilder {
   readonly steps: Step[] = [];
@@ -50,12 +58,17 @@ export class PipelineBuilder {
   eventFields: ReadonlySet<string> = new Set();
   /** Whether ties in `_time` must keep file order (set by compile(); see eventOrderMatters). */
   eventOrder = true;
+  /** The pipeline being compiled and the index of its current command (for nested()). */
+  private pipeline: A.Pipeline | undefined;
+  private current = 0;
 
   constructor(
     readonly scope: QueryScope,
     private readonly prefix: string,
     /** A subsearch whose events reach its end hands them to the outer pipeline, which may read any field. */
     private readonly nestedIn?: PipelineBuilder,
+    /** Whether the outer pipeline reads every field of this subsearch's rows (a wildcard after the join/append). */
+    private readonly wholeRowsWanted = false,
   ) {}
 
   get ctx(): CompileContext {
@@ -76,15 +89,30 @@ export class PipelineBuilder {
 
   /** A nested pipeline (join/append subsearch) compiled into its own builder. */
   nested(): PipelineBuilder {
-    return new PipelineBuilder(this.scope, `${this.ctx.name('sub')}_`, this);
+    const after = this.pipeline !== undefined && everyFieldReadAfter(this.pipeline, this.current, this.wholeRowsWanted);
+    return new PipelineBuilder(this.scope, `${this.ctx.name('sub')}_`, this, after);
   }
 
   compile(p: A.Pipeline): Relation {
+    this.pipeline = p;
     const use = eventFieldReads(p);
     this.eventFields = use.open && this.nestedIn ? new Set([...use.reads, ...this.scope.fieldNames]) : use.reads;
     this.eventOrder = eventOrderMatters(p);
+    // Field discovery: a command that reads every field of raw events (a wildcard, `fields -`) needs to know them.
+    const point = discoveryPoint(p, this.wholeRowsWanted);
+    const key = pipelineKey(p);
+    const discovered = point === undefined ? undefined : this.scope.discovered.get(key);
+    if (discovered) {
+      if (discovered.length > MAX_DISCOVERED_FIELDS) {
+        const at = p.commands[Math.min(point!, p.commands.length - 1)];
+        throw this.ctx.error('compile_error', `the events have ${discovered.length.toLocaleString('en-US')} fields; a wildcard can take at most ${MAX_DISCOVERED_FIELDS.toLocaleString('en-US')}`, at.span, 'name the fields, or narrow the search to fewer kinds of events');
+      }
+      this.eventFields = new Set([...this.eventFields, ...discovered]);
+    }
     let rel: Relation | undefined;
-    for (const cmd of p.commands) {
+    for (const [i, cmd] of p.commands.entries()) {
+      this.current = i;
+      if (i === point && !discovered) this.requestDiscovery(key, rel);
       const handler = COMMANDS[cmd.command] as CommandHandler<A.Command> | undefined;
       if (!handler) {
         const name = cmd.command === 'generic' ? cmd.name : cmd.command;
@@ -95,7 +123,15 @@ export class PipelineBuilder {
       }
       rel = handler.compile(cmd, rel, this);
     }
+    if (point === p.commands.length && !discovered) this.requestDiscovery(key, rel);
     return rel!;
+  }
+
+  /** Registers a discovery of the fields of the rows of `rel` (the events as they reach the wildcard). */
+  private requestDiscovery(key: string, rel: Relation | undefined): void {
+    const raw = rel?.schema.get('_raw');
+    if (!rel || !raw) throw new Error('internal: field discovery needs the events and their _raw');
+    this.scope.discoveries.push(discoveryRequest(key, this.withClause(), rel.name, raw.column));
   }
 
   /** `WITH a AS (…), b AS (…)` text for the steps so far, one CTE per command with its SPL as a comment. */

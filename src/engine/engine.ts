@@ -10,6 +10,7 @@ import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
+import { discover, type DiscoveryRequest } from '../sources/discover.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
 import { jsonPath, leafText, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
@@ -158,11 +159,25 @@ export class Engine {
     return out;
   }
 
+  /** Field discovery for wildcards over raw events (sources/discover.ts): each pipeline's field names. */
+  async discoverFields(requests: DiscoveryRequest[]): Promise<Map<string, string[]>> {
+    this.discoveryPasses += requests.length;
+    try {
+      return await discover(this.connection, requests);
+    } catch (e) {
+      throw new DuckhuntError('runtime_error', `DuckDB could not list the fields of the events: ${(e as Error).message}`);
+    }
+  }
+
+  /** How many discovery passes this engine ran (a query that names its fields runs none). */
+  discoveryPasses = 0;
+
   /**
    * Runs the query: subsearches first, then the main query, calling `onRows` for each chunk of rows
    * (values in the order of `q.fields`). Returns notices the user should see (caps hit, lines skipped).
    */
   async run(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>, opts: { strict?: boolean } = {}): Promise<{ rowCount: number; notices: RunNotice[] }> {
+    if (q.discoveries.length > 0) throw new Error('internal: the query needs field discovery before it runs (compileDiscovering)');
     const notices: RunNotice[] = [];
     const used = q.bindings;
     if (!this.confined) await this.checkSources(used);

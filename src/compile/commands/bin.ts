@@ -7,6 +7,7 @@ import { sqlIdent, sqlNumber } from '../../sql/quote.ts';
 import { convert } from '../expr.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf } from '../schema.ts';
+import { rejectWildcard } from '../wildcard.ts';
 
 type Span = { seconds: number } | { months: number };
 
@@ -50,6 +51,7 @@ export function parseBinSpan(text: string): Span | { error: string; hint?: strin
 
 export const bin: CommandHandler<A.BinCommand> = {
   compile(cmd, input, b) {
+    rejectWildcard(cmd.field.name, 'bin', b.ctx, cmd.field.span);
     const schema = input!.schema;
     let spanText: string | undefined;
     let spanAt: A.CommandOption | undefined;

@@ -11,6 +11,7 @@ import { coerce, unify } from '../expr.ts';
 import type { CommandHandler, PipelineBuilder, Relation } from '../pipeline.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import type { Field } from '../types.ts';
+import { rejectWildcard } from '../wildcard.ts';
 
 interface JoinOptions {
   type: 'inner' | 'left';
@@ -65,6 +66,7 @@ export const join: CommandHandler<A.JoinCommand> = {
   compile(cmd, input, b) {
     const main = input!;
     const opts = joinOptions(cmd, b);
+    cmd.fields.forEach((f) => rejectWildcard(f.name, 'join', b.ctx, f.span));
     const sub = compileSubsearch(cmd.subsearch, b, `join subsearch`);
     const hidden = (f: Field) => f.name.startsWith('_dh_');
     let keys = cmd.fields.map((f) => f.name);
