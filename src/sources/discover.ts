@@ -42,7 +42,7 @@ export function discoveryRequest(key: string, withClause: string, relation: stri
   };
 }
 
-/** Runs the discoveries: the field names of each pipeline's events, in byte order. */
+/** Runs the discoveries: the field names of each pipeline's events. */
 export async function discover(connection: DuckDBConnection, requests: DiscoveryRequest[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const r of requests) {
@@ -61,7 +61,8 @@ export async function discover(connection: DuckDBConnection, requests: Discovery
         for (let i = 0; i < chunk.rowCount; i++) valueNames(JSON.parse(String(raws.getItem(i))), '', names);
       }
     }
-    out.set(r.key, [...names].filter(addressable).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    names.delete(''); // a key "" at the top: no name to spell
+    out.set(r.key, [...names].sort());
   }
   return out;
 }
@@ -82,7 +83,7 @@ function shapeNames(shape: unknown, prefix: string, out: Set<string>): void {
 }
 
 /** The names in a JSON value, element by element. */
-export function valueNames(value: unknown, prefix: string, out: Set<string>): void {
+function valueNames(value: unknown, prefix: string, out: Set<string>): void {
   if (value === null) return;
   if (Array.isArray(value)) {
     for (const e of value) valueNames(e, elements(prefix), out);
@@ -92,6 +93,3 @@ export function valueNames(value: unknown, prefix: string, out: Set<string>): vo
     out.add(prefix);
   }
 }
-
-/** A name a query can spell: no empty key in it (`""` keys, `a.` from a key ending in a dot). */
-const addressable = (name: string): boolean => name.split('.').every((seg) => seg.replace(/(\{\})+$/, '') !== '');
