@@ -6,6 +6,7 @@
 import type * as A from '../ast/ast.ts';
 import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
+import { isBuiltIn } from '../sources/scan.ts';
 import { type DiscoveredFields, type DiscoveryRequest, discoveryRequest, MAX_DISCOVERED_FIELDS } from '../sources/discover.ts';
 import { discoveryPoint, eventFieldReads, eventOrderMatters, everyFieldReadAfter } from './collect.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -56,6 +57,8 @@ export class PipelineBuilder {
   readonly steps: Step[] = [];
   /** Fields this pipeline's initial search extracts from the events (set by compile()). */
   eventFields: ReadonlySet<string> = new Set();
+  /** The fields the events have, when field discovery ran for this pipeline (set by compile()). */
+  eventFieldsFound: ReadonlySet<string> | undefined;
   /** Whether ties in `_time` must keep file order (set by compile(); see eventOrderMatters). */
   eventOrder = true;
   /** The pipeline being compiled and the index of its current command (for nested()). */
@@ -101,13 +104,14 @@ export class PipelineBuilder {
     // Field discovery: a command that reads every field of raw events (a wildcard, `fields -`) needs to know them.
     const point = discoveryPoint(p, this.wholeRowsWanted);
     const key = pipelineKey(p);
-    const discovered = point === undefined ? undefined : this.scope.discovered.get(key);
+    const discovered = point === undefined ? undefined : this.scope.discovered.get(key)?.filter((n) => !isBuiltIn(n));
     if (discovered) {
       if (discovered.length > MAX_DISCOVERED_FIELDS) {
         const at = p.commands[Math.min(point!, p.commands.length - 1)];
         throw this.ctx.error('compile_error', `the events have ${discovered.length.toLocaleString('en-US')} fields; a wildcard can take at most ${MAX_DISCOVERED_FIELDS.toLocaleString('en-US')}`, at.span, 'name the fields, or narrow the search to fewer kinds of events');
       }
       this.eventFields = new Set([...this.eventFields, ...discovered]);
+      this.eventFieldsFound = new Set(discovered);
     }
     let rel: Relation | undefined;
     for (const [i, cmd] of p.commands.entries()) {

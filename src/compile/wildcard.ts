@@ -35,7 +35,7 @@ export function wildcardMatches(pattern: string, name: string): RegExpExecArray 
 /** The fields a pattern selects, in byte order of their names; a plain name selects that field if it exists. */
 export function matchingFields(fields: Field[], pattern: string): Field[] {
   if (!isWildcard(pattern)) return fields.filter((f) => f.name === pattern);
-  return fields.filter((f) => wildcardMatches(pattern, f.name)).sort((a, b) => byteOrder(a.name, b.name));
+  return fields.filter((f) => !f.absent && wildcardMatches(pattern, f.name)).sort((a, b) => byteOrder(a.name, b.name));
 }
 
 /**

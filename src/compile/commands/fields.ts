@@ -42,7 +42,8 @@ export const fields: CommandHandler<A.FieldsCommand> = {
     for (const r of cmd.fields) for (const f of matchingFields(schema.list(), r.name)) if (!named.has(f.name)) named.set(f.name, f);
     let kept: Field[];
     if (cmd.mode === '-') {
-      kept = schema.list().filter((f) => !named.has(f.name));
+      // All the other fields of the rows: not the names the query gave that no event has.
+      kept = schema.list().filter((f) => !named.has(f.name) && !f.absent);
     } else {
       // `fields a b` keeps the internal _time and _raw too (first), unless they are removed explicitly.
       const internal = schema.list().filter((f) => (f.name === '_time' || f.name === '_raw') && !named.has(f.name));

@@ -113,7 +113,7 @@ export const join: CommandHandler<A.JoinCommand> = {
       if (!mf) {
         const column = b.ctx.columns.columnFor(sf.name);
         cols.push(`s.${sqlIdent(sf.column)} AS ${sqlIdent(column)}`);
-        schema = schema.with(fieldOf(sf.name, column, sf.type));
+        schema = schema.with({ ...fieldOf(sf.name, column, sf.type), absent: sf.absent });
         continue;
       }
       // The same field on both sides: a present subsearch value wins with overwrite=true, else the main one.

@@ -35,7 +35,9 @@ export function eventSchema(b: PipelineBuilder): Schema {
     if (isBuiltIn(name)) continue;
     fields.push(fieldOf(name, cols.columnFor(name), jsonPath(name).multivalue ? 'mv' : 'str'));
   }
-  return Schema.of(fields, true);
+  // After field discovery, a name the query gave that no event has is marked as such (wildcards pass it by).
+  const found = b.eventFieldsFound;
+  return Schema.of(found ? fields.map((f) => (isBuiltIn(f.name) || found.has(f.name) ? f : { ...f, absent: true })) : fields, true);
 }
 
 function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
