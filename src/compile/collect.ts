@@ -130,6 +130,14 @@ const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull'
 const ORDER_FREE = /^(count|c|dc|distinct_count|estdc|values|sum|avg|mean|min|max|median|range|stdev|stdevp|var|varp|sumsq|(exact|upper)?perc\d+(\.\d+)?|p\d+(\.\d+)?)$/;
 
 /**
+ * Do the commands before index `end` (a field discovery point) depend on the order of events that share a
+ * `_time`? The discovery reads a set of events: it needs D7's file-order tie-break only then.
+ */
+export function orderMattersBefore(p: Pipeline, end: number): boolean {
+  return p.commands.slice(1, end).some((c) => !ROW_WISE.has(c.command));
+}
+
+/**
  * Can the result depend on the order of events that share a `_time` (D7 breaks such ties by file order, which
  * for NDJSON costs a line count: a single-threaded scan)? No when, before anything order-sensitive, a `stats`
  * with only order-free aggregations reduces the events (its output is ordered by its by-fields). Conservative:

@@ -8,7 +8,7 @@ import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { isBuiltIn } from '../sources/scan.ts';
 import { type DiscoveredFields, type DiscoveryRequest, discoveryRequest, MAX_DISCOVERED_FIELDS } from '../sources/discover.ts';
-import { discoveryPoint, eventFieldReads, eventOrderMatters, everyFieldReadAfter } from './collect.ts';
+import { discoveryPoint, eventFieldReads, eventOrderMatters, everyFieldReadAfter, orderMattersBefore } from './collect.ts';
 import { COMMANDS } from './commands/index.ts';
 import { type CompileContext, HIDDEN } from './context.ts';
 import type { Schema } from './schema.ts';
@@ -112,6 +112,10 @@ export class PipelineBuilder {
       }
       this.eventFields = new Set([...this.eventFields, ...discovered]);
       this.eventFieldsFound = new Set(discovered);
+    } else if (point !== undefined) {
+      // This compile only serves the discovery (the query is compiled again with the fields found), which reads
+      // the events on every core unless a command before it depends on their order.
+      this.eventOrder = orderMattersBefore(p, point);
     }
     let rel: Relation | undefined;
     for (const [i, cmd] of p.commands.entries()) {
