@@ -168,21 +168,26 @@ interface CompiledAgg {
 
 /**
  * The aggregations with wildcard fields expanded: `values(*) AS *` is `values(f) AS f` for every field f of the
- * rows the pattern selects (wildcard.ts), except the BY fields (decision X27); without AS each is `values(f)`.
+ * rows the pattern selects (wildcard.ts), except the BY fields and the names other aggregations of the command
+ * give their results (`min(firstTime) AS firstTime values(*) AS *`: the named one wins), decision X27; without AS
+ * each is `values(f)`.
  */
 function expandWildcards(cmd: A.StatsCommand | A.TimechartCommand, schema: Schema, b: PipelineBuilder): A.Aggregation[] {
   cmd.by.forEach((f) => rejectWildcard(f.name, 'BY', b.ctx, f.span));
-  const by = new Set(cmd.by.map((f) => f.name));
+  const isPattern = (a: A.Aggregation) => a.arg?.kind === 'field' && isWildcard(a.arg.field.name);
+  const taken = new Set([...cmd.by.map((f) => f.name), ...cmd.aggregations.filter((a) => !isPattern(a)).map((a) => a.as?.name ?? defaultName(a, b))]);
   return cmd.aggregations.flatMap((a) => {
-    if (a.arg?.kind !== 'field' || !isWildcard(a.arg.field.name)) return [a];
+    if (a.arg?.kind !== 'field' || !isPattern(a)) return [a];
     const pattern = a.arg.field;
     const target = a.as ? renamer(pattern.name, a.as.name, b.ctx, a.span) : undefined;
-    const fields = matchingFields(schema.list(), pattern.name).filter((f) => !by.has(f.name));
-    return fields.map((f): A.Aggregation => ({
-      ...a,
-      arg: { kind: 'field', field: { name: f.name, span: pattern.span } },
-      as: a.as && target ? { name: target(f.name)!, span: a.as.span } : undefined,
-    }));
+    return matchingFields(schema.list(), pattern.name)
+      .filter((f) => !cmd.by.some((k) => k.name === f.name))
+      .map((f): A.Aggregation => ({
+        ...a,
+        arg: { kind: 'field', field: { name: f.name, span: pattern.span } },
+        as: a.as && target ? { name: target(f.name)!, span: a.as.span } : undefined,
+      }))
+      .filter((x) => !taken.has(x.as?.name ?? defaultName(x, b)));
   });
 }
 
