@@ -196,7 +196,8 @@ function writesRaw(c: Command): boolean {
     case 'bin':
       return (c.as?.name ?? c.field.name) === '_raw';
     case 'rex':
-      return option(c.options, 'mode')?.toLowerCase() === 'sed' && (option(c.options, 'field') ?? '_raw') === '_raw';
+      if (option(c.options, 'mode')?.toLowerCase() === 'sed') return (option(c.options, 'field') ?? '_raw') === '_raw';
+      return groupNames(c.regex).includes('_raw');
     case 'spath':
       return option(c.options, 'output') === '_raw';
     case 'eventstats':
