@@ -60,15 +60,21 @@ export function printWarnings(warnings: CompileWarning[]): void {
 
 /**
  * Reads, parses and compiles the query against the bound sources (Parquet sources are described first, and the
- * events' fields discovered when a wildcard needs them).
+ * events' fields discovered when a wildcard needs them). The engine is confined to the sources the query reads
+ * before a field discovery runs, and for a query that will run (`writable`: the files it may write) in any case.
  */
-export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine): Promise<CompiledQuery> {
+export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine, writable?: string[]): Promise<CompiledQuery> {
   const source = querySource(file, flags);
   const parsed = parseQuery(source, { macros: defaultMacroLibrary(flags.macros) });
   const catalog = resolveCatalog({ sources: flags.source, config: flags.config });
   const bindings = await engine.describeSources(catalog.bindings);
   try {
-    return await compileDiscovering(parsed, bindings, compileOptions(flags), (r) => engine.discoverFields(r));
+    const q = await compileDiscovering(parsed, bindings, compileOptions(flags), async (requests, used) => {
+      await engine.confine(used, writable ?? []);
+      return engine.discoverFields(requests);
+    });
+    if (writable) await engine.confine(q.bindings, writable);
+    return q;
   } catch (e) {
     if (e instanceof DuckhuntError && source.file && !e.file) throw e.withFile(source.file);
     throw e;

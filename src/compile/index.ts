@@ -58,13 +58,14 @@ export async function compileDiscovering(
   parsed: ParsedQuery,
   bindings: SourceBinding[],
   options: CompileOptions,
-  discover: (requests: DiscoveryRequest[]) => Promise<ReadonlyMap<string, readonly string[]>>,
+  /** Runs the discoveries; `used` are the bindings the query reads (which the discoveries read too). */
+  discover: (requests: DiscoveryRequest[], used: SourceBinding[]) => Promise<ReadonlyMap<string, readonly string[]>>,
 ): Promise<CompiledQuery> {
   const found = new Map<string, readonly string[]>();
   for (;;) {
     const q = compileQuery(parsed, bindings, options, found);
     if (q.discoveries.length === 0) return q;
-    const results = await discover(q.discoveries);
+    const results = await discover(q.discoveries, q.bindings);
     for (const r of q.discoveries) {
       const names = results.get(r.key);
       if (!names) throw new Error(`internal: field discovery gave no result for pipeline ${r.key}`);

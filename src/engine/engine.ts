@@ -89,9 +89,11 @@ export class Engine {
   /**
    * Confines this DuckDB to the query's sources: only the bound files (and dataset directories, the output file,
    * and the spill directory) can be touched; every other file, ATTACH, INSTALL/LOAD and COPY elsewhere fail,
-   * and the configuration is locked so SQL cannot undo it. DuckDB enforces this itself.
+   * and the configuration is locked so SQL cannot undo it. DuckDB enforces this itself. Once is enough: a later
+   * call (the same query's sources) does nothing.
    */
   async confine(bindings: SourceBinding[], writable: string[] = []): Promise<void> {
+    if (this.confined) return;
     await this.checkSources(bindings);
     const files: string[] = [];
     const dirs: string[] = [this.spillDirectory];

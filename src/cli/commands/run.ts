@@ -19,9 +19,8 @@ export interface RunFlags extends QueryFlags {
 export async function runCommand(file: string | undefined, opts: RunFlags): Promise<void> {
   const engine = await Engine.create({ timezone: opts.timezone, memoryLimit: opts.memoryLimit, threads: opts.threads ? Number(opts.threads) : undefined });
   try {
-    const q = await prepare(file, opts, engine);
+    const q = await prepare(file, opts, engine, opts.output ? [resolve(opts.output)] : []);
     printWarnings(q.warnings);
-    await engine.confine(q.bindings, opts.output ? [resolve(opts.output)] : []);
     let notices;
     const stop = watchLongRun(engine);
     try {
