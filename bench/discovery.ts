@@ -2,6 +2,7 @@
 // of the discovery pass (compiling with it) and of the query, over NDJSON and Parquet; and a query that names its
 // fields, which runs no discovery. Run: npx tsx bench/discovery.ts [size] (data from bench/generate.ts).
 
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { compileWith } from '../src/api.ts';
 import { Engine } from '../src/engine/engine.ts';
@@ -35,4 +36,6 @@ for (const format of FORMATS) {
     engine.close();
   }
 }
+// Other work on the machine slows every figure alike: say how busy it was.
 console.log(lines.join('\n'));
+console.log(`\n${size.toLocaleString('en-US')} events per sourcetype; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
