@@ -3,18 +3,24 @@
 import { compileDiscovering, type CompiledQuery } from '../compile/index.ts';
 import { defaultCompileOptions, type CompileOptions, type CompileWarning } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
+import { checkTimeZone } from '../compile/zone.ts';
 import { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
 import { parseQuery } from '../frontend.ts';
-import { defaultMacroLibrary } from '../macros/index.ts';
+import { knowledgeFromConfig, loadKnowledge, lookupsToDescribe, withTimeProps, type Knowledge } from '../knowledge/index.ts';
+import { defaultMacroLibrary, type MacroLibrary } from '../macros/index.ts';
 import { readQueryFile, type QuerySource } from '../query-file.ts';
-import { resolveCatalog } from '../sources/catalog.ts';
+import { configFile, resolveCatalog } from '../sources/catalog.ts';
 
 export interface QueryFlags {
   execute?: string;
   source: string[];
   config?: string;
   macros: string[];
+  /** Knowledge bundle directories (--knowledge), after the config's `knowledge` list. */
+  knowledge: string[];
+  /** Where outputlookup writes (--lookup-dir), else the config's `lookupDir`. */
+  lookupDir?: string;
   now?: string;
   earliest?: string;
   latest?: string;
@@ -31,22 +37,24 @@ export function querySource(file: string | undefined, flags: QueryFlags): QueryS
 
 export function compileOptions(flags: QueryFlags): CompileOptions {
   const opts = defaultCompileOptions();
+  opts.timezone = checkTimeZone(flags.timezone);
   if (flags.now !== undefined) {
-    const now = parseAbsolute(flags.now);
-    if (now === undefined) throw new DuckhuntError('compile_error', `--now must be epoch seconds or ISO-8601, not '${flags.now}'`);
+    const now = parseAbsolute(flags.now, opts.timezone);
+    if (now === undefined) throw new DuckhuntError('compile_error', `--now must be epoch seconds, ISO-8601 or MM/DD/YYYY:HH:MM:SS, not '${flags.now}'`);
     opts.now = now;
   }
-  if (flags.timezone !== 'UTC') throw new DuckhuntError('unsupported', `time zone '${flags.timezone}': duckhunt currently computes in UTC only`);
   for (const bound of ['earliest', 'latest'] as const) {
     const spec = flags[bound];
     if (spec === undefined) continue;
     try {
-      opts.timeRange[bound] = resolveTime(spec, opts.now);
+      opts.timeRange[bound] = resolveTime(spec, opts.now, opts.timezone);
     } catch (e) {
       if (e instanceof TimeModifierError) throw new DuckhuntError('compile_error', `--${bound}: ${e.message}`);
       throw e;
     }
   }
+  // The time picker's latest defaults to now, as Splunk's does (decision X15).
+  if (opts.timeRange.earliest !== undefined && opts.timeRange.latest === undefined) opts.timeRange.latest = opts.now;
   const cap = Number(flags.subsearchMaxout);
   if (!Number.isInteger(cap) || cap < 1) throw new DuckhuntError('compile_error', '--subsearch-maxout must be a positive whole number');
   opts.subsearchMaxOut = cap;
@@ -59,24 +67,42 @@ export function printWarnings(warnings: CompileWarning[]): void {
 }
 
 /**
- * Reads, parses and compiles the query against the bound sources (Parquet sources are described first, and the
- * events' fields discovered when a wildcard needs them). The engine is confined to the sources the query reads
- * before a field discovery runs, and for a query that will run (`writable`: the files it may write) in any case.
+ * The knowledge bundles in effect: duckhunt's own, the config's `knowledge` list, then --knowledge; and the
+ * macros (queries/macros.conf, the bundles', then --macros).
  */
-export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine, writable?: string[]): Promise<CompiledQuery> {
+export function knowledgeAndMacros(flags: Pick<QueryFlags, 'config' | 'knowledge' | 'lookupDir' | 'macros'>): { knowledge: Knowledge; macros: MacroLibrary } {
+  const fromConfig = knowledgeFromConfig(configFile({ config: flags.config }));
+  const knowledge = loadKnowledge([...fromConfig.dirs, ...(flags.knowledge ?? [])], { lookupDir: flags.lookupDir ?? fromConfig.lookupDir });
+  return { knowledge, macros: defaultMacroLibrary(flags.macros, knowledge.macros) };
+}
+
+/**
+ * Reads, parses and compiles the query against the bound sources (Parquet sources and lookups are described first,
+ * and the events' fields discovered when a wildcard needs them). The engine is confined before a field discovery
+ * reads the events and, for a query that will run (`output`: the files it writes), in any case.
+ */
+export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine, output?: string[]): Promise<CompiledQuery> {
   const source = querySource(file, flags);
-  const parsed = parseQuery(source, { macros: defaultMacroLibrary(flags.macros) });
+  const { knowledge, macros } = knowledgeAndMacros(flags);
+  const parsed = parseQuery(source, { macros });
   const catalog = resolveCatalog({ sources: flags.source, config: flags.config });
-  const bindings = await engine.describeSources(catalog.bindings);
+  const bindings = withTimeProps(knowledge, await engine.describeSources(catalog.bindings));
+  await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
   try {
-    const q = await compileDiscovering(parsed, bindings, compileOptions(flags), async (requests, used) => {
-      await engine.confine(used, writable ?? []);
+    const q = await compileDiscovering(parsed, bindings, { ...compileOptions(flags), knowledge }, async (requests, first) => {
+      await engine.confine(first.bindings, touchedFiles(first, output ?? []));
       return engine.discoverFields(requests);
     });
-    if (writable) await engine.confine(q.bindings, writable);
+    if (output) await engine.confine(q.bindings, touchedFiles(q, output));
     return q;
   } catch (e) {
     if (e instanceof DuckhuntError && source.file && !e.file) throw e.withFile(source.file);
     throw e;
   }
+}
+
+/** What DuckDB may touch besides the bound sources: the lookup files the query reads, and the files it writes. */
+function touchedFiles(q: CompiledQuery, output: string[]): string[] {
+  const writes = Engine.lookupWrites(q).flatMap((w) => (w.file ? [w.file, Engine.temporaryFile(w.file)] : []));
+  return [...output, ...q.lookupFiles, ...writes];
 }

@@ -2,6 +2,7 @@
 // available wherever the query names it (including after joins), and nothing else is parsed.
 
 import type { Command, Pipeline } from '../ast/ast.ts';
+import { optionExpr } from './option-expr.ts';
 import { groupNames } from './regex.ts';
 import { isWildcard } from './wildcard.ts';
 
@@ -86,6 +87,15 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
         break;
       case 'eventstats':
       case 'streamstats':
+        for (const o of c.options) {
+          // reset_before/reset_after hold eval expressions (a bad one is reported when the command compiles).
+          if (!/^reset_(before|after)$/i.test(o.name)) continue;
+          try {
+            readAll(optionExpr(o));
+          } catch {
+            continue;
+          }
+        }
         for (const a of c.aggregations) {
           readAll(a.arg);
           if (a.as) defined.add(a.as.name);
@@ -114,6 +124,9 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
         return { reads, open: false };
       case 'join':
         c.fields.forEach((f) => read(f.name));
+        // Without a field list the keys are the fields both sides have (X6): any field the subsearch names
+        // may be one, so the events must carry it too.
+        if (c.fields.length === 0) readAll(c.subsearch);
         break;
       case 'append':
         break;
@@ -125,7 +138,7 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
 }
 
 /** Commands after which the rows are the same multiset, whatever order the events arrived in. */
-const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join']);
+const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join', 'lookup']);
 /** Aggregations whose result does not depend on the order of their input rows. */
 const ORDER_FREE = /^(count|c|dc|distinct_count|estdc|values|sum|avg|mean|min|max|median|range|stdev|stdevp|var|varp|sumsq|(exact|upper)?perc\d+(\.\d+)?|p\d+(\.\d+)?)$/;
 
@@ -211,9 +224,10 @@ function writesRaw(c: Command): boolean {
 /**
  * Where a pipeline's events are read for field discovery, as a command index (the discovery reads the rows that
  * command receives), or undefined when no command needs every field of the events. That is the first command
- * that reads every field (so rows a `where` or `head` dropped before it do not count) — or, if a join, an append
- * or a write to `_raw` comes first, that command: the rows after it are no longer the events' own. For a
- * subsearch whose events the outer pipeline reads whole (`wantedAfter`), the end of the subsearch at the latest.
+ * that reads every field (so rows a `where` or `head` dropped before it do not count) — or, if a join, an append,
+ * an outputlookup (whose rows are a table filled later) or a write to `_raw` comes first, that command: the rows
+ * after it are no longer the events' own. For a subsearch whose events the outer pipeline reads whole
+ * (`wantedAfter`), the end of the subsearch at the latest.
  */
 export function discoveryPoint(p: Pipeline, wantedAfter: boolean): number | undefined {
   if (p.commands[0]?.command !== 'search') return undefined;
@@ -222,7 +236,7 @@ export function discoveryPoint(p: Pipeline, wantedAfter: boolean): number | unde
     const c = p.commands[i];
     if (readsEveryField(c)) return boundary ?? i;
     if (endsEvents(c)) return undefined;
-    if (boundary === undefined && (c.command === 'join' || c.command === 'append' || writesRaw(c))) boundary = i;
+    if (boundary === undefined && (['join', 'append', 'outputlookup'].includes(c.command) || writesRaw(c))) boundary = i;
   }
   return wantedAfter ? (boundary ?? p.commands.length) : undefined;
 }

@@ -1,6 +1,7 @@
 // Compile stage: parsed query + bound sources → DuckDB SQL (subsearch statements, then the main query).
 
 import type { ParsedQuery } from '../frontend.ts';
+import { SearchKnowledge } from '../knowledge/eventtypes.ts';
 import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { referencedFieldNames } from './collect.ts';
@@ -21,6 +22,8 @@ export interface CompiledQuery {
   fields: Field[];
   warnings: CompileWarning[];
   bindings: SourceBinding[];
+  /** Lookup table files the query reads. */
+  lookupFiles: string[];
   /** Field discoveries the query still needs before it can run (see compileDiscovering); none for most queries. */
   discoveries: DiscoveryRequest[];
 }
@@ -31,22 +34,26 @@ export interface CompiledQuery {
  */
 export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], options: CompileOptions, discovered: DiscoveredFields = new Map()): CompiledQuery {
   const ctx = new CompileContext(parsed.expansion, options);
+  const terms = new SearchKnowledge(options.knowledge, parsed.macros, ctx);
+  const ast = terms.expandPipeline(parsed.ast);
   const scope: QueryScope = {
     ctx,
     bindings,
-    fieldNames: referencedFieldNames(parsed.ast),
+    fieldNames: referencedFieldNames(ast),
     subsearches: [],
     used: new Set<SourceBinding>(),
+    terms,
+    lookupFiles: new Set<string>(),
     discovered,
     discoveries: [],
   };
   const builder = new PipelineBuilder(scope, 'cmd');
-  const last = builder.compile(parsed.ast);
+  const last = builder.compile(ast);
   const fields = outputFields(userFields(last.schema), last.schema.open);
   const select = (named: boolean) =>
     fields.map((f) => (named ? `${sqlIdent(f.column)} AS ${sqlIdent(f.name)}` : sqlIdent(f.column))).join(', ') || '1 AS "(no fields)"';
   const main = (named: boolean) => `${builder.withClause()}\nSELECT ${select(named)}\nFROM ${sqlIdent(last.name)}\nORDER BY _dh_seq`;
-  return { subsearches: scope.subsearches, sql: main(false), namedSql: main(true), fields, warnings: ctx.warnings, bindings: [...scope.used], discoveries: scope.discoveries };
+  return { subsearches: scope.subsearches, sql: main(false), namedSql: main(true), fields, warnings: ctx.warnings, bindings: [...scope.used], lookupFiles: [...scope.lookupFiles], discoveries: scope.discoveries };
 }
 
 /**
@@ -58,14 +65,14 @@ export async function compileDiscovering(
   parsed: ParsedQuery,
   bindings: SourceBinding[],
   options: CompileOptions,
-  /** Runs the discoveries; `used` are the bindings the query reads (which the discoveries read too). */
-  discover: (requests: DiscoveryRequest[], used: SourceBinding[]) => Promise<ReadonlyMap<string, readonly string[]>>,
+  /** Runs the discoveries `query` (the compile that asks for them: its sources, its lookups) needs. */
+  discover: (requests: DiscoveryRequest[], query: CompiledQuery) => Promise<ReadonlyMap<string, readonly string[]>>,
 ): Promise<CompiledQuery> {
   const found = new Map<string, readonly string[]>();
   for (;;) {
     const q = compileQuery(parsed, bindings, options, found);
     if (q.discoveries.length === 0) return q;
-    const results = await discover(q.discoveries, q.bindings);
+    const results = await discover(q.discoveries, q);
     for (const r of q.discoveries) {
       const names = results.get(r.key);
       if (!names) throw new Error(`internal: field discovery gave no result for pipeline ${r.key}`);
@@ -86,7 +93,8 @@ export function renderSql(q: CompiledQuery, withPrelude: boolean): string {
   const parts: string[] = [];
   if (withPrelude) parts.push(`-- duckhunt helper macros\n${preludeSql()}`);
   for (const s of q.subsearches) {
-    parts.push(`${sqlComment(s.label)}\nCREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql};`);
+    const written = s.write ? `\n${sqlComment(`then written by outputlookup to ${s.write.file ?? '(the --lookup-dir directory)'}`)}` : '';
+    parts.push(`${sqlComment(s.label)}\nCREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql};${written}`);
   }
   parts.push(`${q.sql};`);
   return parts.join('\n\n') + '\n';

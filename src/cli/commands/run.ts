@@ -17,7 +17,7 @@ export interface RunFlags extends QueryFlags {
 }
 
 export async function runCommand(file: string | undefined, opts: RunFlags): Promise<void> {
-  const engine = await Engine.create({ timezone: opts.timezone, memoryLimit: opts.memoryLimit, threads: opts.threads ? Number(opts.threads) : undefined });
+  const engine = await Engine.create({ memoryLimit: opts.memoryLimit, threads: opts.threads ? Number(opts.threads) : undefined });
   try {
     const q = await prepare(file, opts, engine, opts.output ? [resolve(opts.output)] : []);
     printWarnings(q.warnings);
