@@ -3,7 +3,7 @@
 // JSON columns), only the events that reach the wildcard, and nothing read for a query that names its fields.
 // test/semantics/discovery.yml pins the values.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { compileText, compileWith, runText } from '../src/api.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
 import { datasetDirName, ingest } from '../src/ingest/ingest.ts';
+import { loadKnowledge } from '../src/knowledge/index.ts';
 import type { SourceBinding } from '../src/sources/catalog.ts';
 import { MAX_DISCOVERED_FIELDS } from '../src/sources/discover.ts';
 import { sqlString } from '../src/sql/quote.ts';
@@ -91,6 +92,21 @@ for (const [format, bind] of Object.entries(formats)) {
     });
   });
 }
+
+describe('knowledge', () => {
+  it('fields props and event types compute are columns of a wildcard when some event has a value, not otherwise', async () => {
+    const dir = join(tmp, 'bundle', 'default');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'props.conf'), `[${ST}]\nFIELDALIAS-a = user AS src_user\nEVAL-action = if(status="ok", "allowed", null())\nEVAL-nothing = null()\n`);
+    writeFileSync(join(dir, 'eventtypes.conf'), '[admin_login]\nsearch = user=root\n[never]\nsearch = user=nobody\n');
+    const knowledge = loadKnowledge([join(tmp, 'bundle')]);
+    const bindings = [ndjsonBinding('knowledge', [{ _time: 2, user: 'root', status: 'ok' }, { _time: 1, user: 'bob' }])];
+    const { query } = await runText('* | table * | fields - source index sourcetype', { bindings, engine, knowledge });
+    expect(query.fields.map((f) => f.name)).toEqual(['action', 'eventtype', 'src_user', 'status', 'user']);
+    const named = await runText('* | where user="bob" | table *', { bindings, engine, knowledge });
+    expect(named.query.fields.map((f) => f.name)).toEqual(['index', 'source', 'sourcetype', 'src_user', 'user']);
+  });
+});
 
 describe('plain Parquet files', () => {
   it('a wildcard sees struct leaves, list elements and the keys inside JSON columns, not the reader columns', async () => {

@@ -82,6 +82,10 @@ export class PipelineBuilder {
   eventFields: ReadonlySet<string> = new Set();
   /** The fields the events have, when field discovery ran for this pipeline (set by compile()). */
   eventFieldsFound: ReadonlySet<string> | undefined;
+  /** Whether this compile of the pipeline serves a field discovery (set by compile()). */
+  discovering = false;
+  /** When discovering: the fields knowledge computes for the events (props, event types, tags; set by the search). */
+  computedFields: string[] = [];
   /** Whether ties in `_time` must keep file order (set by compile(); see eventOrderMatters). */
   eventOrder = true;
   /** The pipeline being compiled and the index of its current command (for nested()). */
@@ -149,6 +153,7 @@ export class PipelineBuilder {
     } else if (point !== undefined) {
       // This compile only serves the discovery (the query is compiled again with the fields found), which reads
       // the events on every core unless a command before it depends on their order.
+      this.discovering = true;
       this.eventOrder = orderMattersBefore(p, point);
     }
     let rel: Relation | undefined;
@@ -169,11 +174,18 @@ export class PipelineBuilder {
     return rel!;
   }
 
-  /** Registers a discovery of the fields of the rows of `rel` (the events as they reach the wildcard). */
+  /**
+   * Registers a discovery of the fields of the rows of `rel` (the events as they reach the wildcard): those of
+   * their JSON, and those knowledge computed (which some row must have a value of).
+   */
   private requestDiscovery(key: string, rel: Relation | undefined): void {
     const raw = rel?.schema.get('_raw');
     if (!rel || !raw) throw new Error('internal: field discovery needs the events and their _raw');
-    this.scope.discoveries.push(discoveryRequest(key, this.withClause(), rel.name, raw.column));
+    const computed = this.computedFields.flatMap((name) => {
+      const f = rel.schema.get(name);
+      return f ? [{ name, column: f.column }] : [];
+    });
+    this.scope.discoveries.push(discoveryRequest(key, this.withClause(), rel.name, raw.column, computed));
   }
 
   /** `WITH a AS (…), b AS (…)` text for the steps so far, one CTE per command with its SPL as a comment. */

@@ -20,6 +20,8 @@ export interface DiscoveryRequest {
   shapes: string;
   /** The `_raw` of the events whose shape merged different shapes. */
   mergedEvents: string;
+  /** Fields computed for the events (props, event types), and whether some event has a value of each. */
+  computed: { names: string[]; sql: string } | undefined;
 }
 
 /** Field names per pipeline key. */
@@ -28,8 +30,11 @@ export type DiscoveredFields = ReadonlyMap<string, readonly string[]>;
 /** A wildcard expands to at most this many discovered fields; more is an error asking for named fields. */
 export const MAX_DISCOVERED_FIELDS = 5000;
 
-/** The SQL of a discovery over the `raw` column of `relation`, defined by `withClause` (its CTEs). */
-export function discoveryRequest(key: string, withClause: string, relation: string, raw: string): DiscoveryRequest {
+/**
+ * The SQL of a discovery over the `raw` column of `relation`, defined by `withClause` (its CTEs), and of the
+ * computed fields' presence.
+ */
+export function discoveryRequest(key: string, withClause: string, relation: string, raw: string, computed: Array<{ name: string; column: string }> = []): DiscoveryRequest {
   // Only JSON objects have fields: a `_raw` that is not JSON (a Parquet file's own text column) has none.
   const shape = `CASE WHEN json_valid(${sqlIdent(raw)}) THEN CAST(json_structure(${sqlIdent(raw)}) AS VARCHAR) END`;
   // "JSON" as a type, not as a key (a key is followed by ':'; quotes inside keys are escaped).
@@ -39,6 +44,7 @@ export function discoveryRequest(key: string, withClause: string, relation: stri
     key,
     shapes: `${withClause}\nSELECT dh_s, ${merged('dh_s')} FROM (SELECT ${shape} AS dh_s ${from}) WHERE dh_s IS NOT NULL GROUP BY dh_s`,
     mergedEvents: `${withClause}\nSELECT ${sqlIdent(raw)} FROM (SELECT ${sqlIdent(raw)}, ${shape} AS dh_s ${from}) WHERE ${merged('dh_s')}`,
+    computed: computed.length === 0 ? undefined : { names: computed.map((c) => c.name), sql: `${withClause}\nSELECT ${computed.map((c) => `count(${sqlIdent(c.column)}) > 0`).join(', ')} ${from}` },
   };
 }
 
@@ -60,6 +66,10 @@ export async function discover(connection: DuckDBConnection, requests: Discovery
         const raws = chunk.getColumnVector(0);
         for (let i = 0; i < chunk.rowCount; i++) valueNames(JSON.parse(String(raws.getItem(i))), '', names);
       }
+    }
+    if (r.computed) {
+      const present = (await connection.runAndReadAll(r.computed.sql)).getRowsJS()[0];
+      r.computed.names.forEach((name, i) => present[i] === true && names.add(name));
     }
     names.delete(''); // a key "" at the top: no name to spell
     out.set(r.key, [...names].sort());

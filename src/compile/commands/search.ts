@@ -43,7 +43,10 @@ const BUILT_IN_TYPES: ReadonlyArray<[string, FieldType]> = [
 function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
   const { ctx } = b;
   const k = ctx.options.knowledge;
-  const computed = [...b.eventFields].filter(isKnowledgeField).sort();
+  // Before a field discovery (pipeline.ts), every field props and event types can give the events is computed, so
+  // that the discovery can tell which of them some event has.
+  const discovering = b.discovering;
+  const computed = discovering ? b.scope.terms.fieldNames() : [...b.eventFields].filter(isKnowledgeField).sort();
   const knowledge = knowledgeFieldConditions(b, computed, cmd.span);
   const reads = new Set([...b.eventFields, ...knowledge.flatMap((f) => [...f.reads])].filter((f) => !isKnowledgeField(f)));
   const bindings = b.scope.bindings.filter((bd) => !cmd.expr || mayMatchSource(cmd.expr, bd) !== false);
@@ -53,9 +56,12 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
     const wanted = cmd.expr ? ' the sourcetypes and indexes this search names' : ' any sourcetype';
     ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
   }
-  const plans = bindings.map((bd) => planProps(k, bd, reads, isBuiltIn));
+  const plans = bindings.map((bd) => planProps(k, bd, discovering ? 'all' : reads, isBuiltIn));
   for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, cmd.span);
-  const extracted = [...new Set([...reads, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
+  // (A field props write is read as the query would read it: from the JSON, where a setting does not replace it.)
+  const written = discovering ? plans.flatMap((p) => [...p.writes]) : [];
+  if (discovering) b.computedFields = [...new Set([...written, ...computed])];
+  const extracted = [...new Set([...reads, ...written, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
   const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, jsonPath(f).multivalue ? 'mv' : 'str'])]);
   const range = timeRangeOf(cmd.expr, b);
   const perSource = bindings.map((bd, i) => {
@@ -73,11 +79,9 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
     if (changed.length === 0) return p.sql;
     return `SELECT * REPLACE (${changed.map(([f, t]) => `${coerce({ sql: col(f), type: t }, types.get(f)!)} AS ${col(f)}`).join(', ')}) FROM (${p.sql})`;
   });
-  // After field discovery, a field the query names that no event has (read from the JSON, not written by props)
-  // is marked so: wildcards pass it by.
+  // After field discovery, a field the query names that no event has is marked so: wildcards pass it by.
   const found = b.eventFieldsFound;
-  const written = new Set(plans.flatMap((p) => [...p.writes]));
-  const absent = (f: string) => found !== undefined && !isBuiltIn(f) && !found.has(f) && !written.has(f);
+  const absent = (f: string) => found !== undefined && !isBuiltIn(f) && !found.has(f);
   const schema = Schema.of(
     [...types].map(([f, t]) => (absent(f) ? { ...fieldOf(f, ctx.columns.columnFor(f), t), absent: true } : fieldOf(f, ctx.columns.columnFor(f), t))),
     true,
