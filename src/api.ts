@@ -1,7 +1,7 @@
 // The library entry point: run an SPL query over bound sources and get row objects back (what the CLI does,
 // without the printing). Used by the test suites, and by anyone embedding duckhunt.
 
-import { compileQuery, compileWithPreruns, type CompiledQuery } from './compile/index.ts';
+import { compilePrepared, compileQuery, type CompiledQuery } from './compile/index.ts';
 import { defaultCompileOptions, type CompileOptions } from './compile/context.ts';
 import { Engine, type RunNotice } from './engine/engine.ts';
 import { DuckhuntError } from './errors.ts';
@@ -34,31 +34,39 @@ function parse(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): 
   return { src, knowledge, parsed: parseQuery(src, { macros: opts.macros ?? defaultMacroLibrary([], knowledge.macros) }) };
 }
 
-function compileParsed(src: QuerySource, parsed: ParsedQuery, knowledge: Knowledge, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
+/** An error names the query file it comes from. */
+const withFile = (e: unknown, src: QuerySource): unknown => (e instanceof DuckhuntError && src.file && !e.file ? e.withFile(src.file) : e);
+
+/**
+ * Compiles without an engine: lookup tables the query reads must have been described (Engine.describeLookups).
+ * A wildcard over raw events leaves `discoveries` in the result: such a query is compiled by compileWith (or
+ * runText), which asks the engine for the events' fields.
+ */
+export function compileText(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
+  const { src, parsed, knowledge } = parse(source, opts);
   try {
     return compileQuery(parsed, withTimeProps(knowledge, opts.bindings), { ...defaultCompileOptions(), ...opts.compile, knowledge });
   } catch (e) {
-    if (e instanceof DuckhuntError && src.file && !e.file) throw e.withFile(src.file);
-    throw e;
+    throw withFile(e, src);
   }
 }
 
-/** Compiles without an engine: lookup tables the query reads must have been described (Engine.describeLookups). */
-export function compileText(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
-  const { src, parsed, knowledge } = parse(source, opts);
-  return compileParsed(src, parsed, knowledge, opts);
-}
-
-/** Compiles against the engine's view of the sources: Parquet and lookups described, preruns run where the query needs them. */
+/**
+ * Compiles against the engine's view of the sources: Parquet and lookups described, fields discovered where
+ * wildcards need them, subsearch filters and chart series run where the query has them.
+ */
 export async function compileWith(engine: Engine, source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): Promise<CompiledQuery> {
   const { src, parsed, knowledge } = parse(source, opts);
   const bindings = await engine.describeSources(opts.bindings);
   await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
   try {
-    return await compileWithPreruns(parsed, withTimeProps(knowledge, bindings), { ...defaultCompileOptions(), ...opts.compile, knowledge }, (requests) => engine.prerun(requests));
+    const options = { ...defaultCompileOptions(), ...opts.compile, knowledge };
+    return await compilePrepared(parsed, withTimeProps(knowledge, bindings), options, {
+      discover: (requests) => engine.discoverFields(requests),
+      prerun: (requests) => engine.prerun(requests),
+    });
   } catch (e) {
-    if (e instanceof DuckhuntError && src.file && !e.file) throw e.withFile(src.file);
-    throw e;
+    throw withFile(e, src);
   }
 }
 

@@ -1,6 +1,6 @@
 // What `run` and `compile` share: reading the query (file or -e), macros, sources, compile options.
 
-import { compileWithPreruns, type CompiledQuery } from '../compile/index.ts';
+import { compilePrepared, type CompiledQuery } from '../compile/index.ts';
 import { defaultCompileOptions, type CompileOptions, type CompileWarning } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
 import { checkTimeZone } from '../compile/zone.ts';
@@ -73,12 +73,6 @@ export function compileOptions(flags: QueryFlags): CompileOptions {
   return opts;
 }
 
-/** What DuckDB may touch besides the bound sources: the lookup files the query reads, and the files it writes. */
-export function touchedFiles(q: CompiledQuery, output: string[]): string[] {
-  const writes = Engine.lookupWrites(q).flatMap((w) => (w.file ? [w.file, Engine.temporaryFile(w.file)] : []));
-  return [...output, ...q.lookupFiles, ...writes];
-}
-
 /** Compile warnings on stderr, each with its line:column. */
 export function printWarnings(warnings: CompileWarning[]): void {
   for (const w of warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
@@ -95,11 +89,12 @@ export function knowledgeAndMacros(flags: Pick<QueryFlags, 'config' | 'knowledge
 }
 
 /**
- * Reads, parses and compiles the query against the bound sources (Parquet sources and lookups are described
- * first). A subsearch filter or a chart's series is run before the query is compiled in full, with the engine
- * confined to the query's sources first (`output`: the files the query writes).
+ * Reads, parses and compiles the query against the bound sources (Parquet sources and lookups are described first,
+ * and the events' fields discovered when a wildcard needs them, subsearch filters and chart series run). The
+ * engine is confined before any of those reads the events and, for a query that will run (`output`: the files it
+ * writes), in any case.
  */
-export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine, output: string[] = []): Promise<CompiledQuery> {
+export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine, output?: string[]): Promise<CompiledQuery> {
   const source = querySource(file, flags);
   const { knowledge, macros } = knowledgeAndMacros(flags);
   const parsed = parseQuery(source, { macros });
@@ -107,12 +102,27 @@ export async function prepare(file: string | undefined, flags: QueryFlags, engin
   const bindings = withTimeProps(knowledge, await engine.describeSources(catalog.bindings));
   await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
   try {
-    return await compileWithPreruns(parsed, bindings, { ...compileOptions(flags), knowledge }, async (requests, asking) => {
-      await engine.confine(asking.bindings, touchedFiles(asking, output));
-      return engine.prerun(requests);
+    // The engine is confined before anything reads the events: a field discovery, a subsearch filter, chart series.
+    const q = await compilePrepared(parsed, bindings, { ...compileOptions(flags), knowledge }, {
+      discover: async (requests, asking) => {
+        await engine.confine(asking.bindings, touchedFiles(asking, output ?? []));
+        return engine.discoverFields(requests);
+      },
+      prerun: async (requests, asking) => {
+        await engine.confine(asking.bindings, touchedFiles(asking, output ?? []));
+        return engine.prerun(requests);
+      },
     });
+    if (output) await engine.confine(q.bindings, touchedFiles(q, output));
+    return q;
   } catch (e) {
     if (e instanceof DuckhuntError && source.file && !e.file) throw e.withFile(source.file);
     throw e;
   }
+}
+
+/** What DuckDB may touch besides the bound sources: the lookup files the query reads, and the files it writes. */
+function touchedFiles(q: CompiledQuery, output: string[]): string[] {
+  const writes = Engine.lookupWrites(q).flatMap((w) => (w.file ? [w.file, Engine.temporaryFile(w.file)] : []));
+  return [...output, ...q.lookupFiles, ...writes];
 }

@@ -6,8 +6,9 @@ import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { referencedFieldNames } from './collect.ts';
 import { CompileContext, type CompileOptions, type CompileWarning } from './context.ts';
+import type { DiscoveredFields, DiscoveryRequest } from '../sources/discover.ts';
 import { PipelineBuilder, type QueryScope, type SubsearchStatement, userFields } from './pipeline.ts';
-import type { PrerunRequest, PrerunResult, PrerunResults, PrerunRunner } from './prerun.ts';
+import type { PrerunRequest, PrerunResult, PrerunResults } from './prerun.ts';
 import { preludeSql } from './prelude.ts';
 import type { Field } from './types.ts';
 
@@ -24,15 +25,24 @@ export interface CompiledQuery {
   bindings: SourceBinding[];
   /** Lookup table files the query reads. */
   lookupFiles: string[];
-  /** Queries to run before this query can be compiled in full (compileWithPreruns); none for most queries. */
+  /** Field discoveries the query still needs before it can run (see compilePrepared); none for most queries. */
+  discoveries: DiscoveryRequest[];
+  /** Queries to run before this query can be compiled in full (see compilePrepared); none for most queries. */
   preruns: PrerunRequest[];
 }
 
+/** What earlier compiles of a query asked for and got: the events' fields (discovery) and prerun answers. */
+export interface Answers {
+  discovered?: DiscoveredFields;
+  preruns?: PrerunResults;
+}
+
 /**
- * Compiles the query. A subsearch filter, or a chart's series, needs the answer of a query first: without it in
- * `prerunResults` the result comes back with `preruns` to run (compileWithPreruns does that).
+ * Compiles the query. A wildcard over raw events (`table *`, `fields - _raw`…) needs the fields the events carry,
+ * a subsearch filter or a chart's series the rows of a query: without them in `answers` the query comes back with
+ * `discoveries` or `preruns` to run first (compilePrepared).
  */
-export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], options: CompileOptions, prerunResults: PrerunResults = new Map()): CompiledQuery {
+export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], options: CompileOptions, answers: Answers = {}): CompiledQuery {
   const ctx = new CompileContext(parsed.expansion, options);
   const terms = new SearchKnowledge(options.knowledge, parsed.macros, ctx);
   const ast = terms.expandPipeline(parsed.ast);
@@ -40,11 +50,13 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
     ctx,
     bindings,
     fieldNames: referencedFieldNames(ast),
-    subsearches: [] as SubsearchStatement[],
+    subsearches: [],
     used: new Set<SourceBinding>(),
     terms,
     lookupFiles: new Set<string>(),
-    prerunResults,
+    discovered: answers.discovered ?? new Map(),
+    discoveries: [],
+    prerunResults: answers.preruns ?? new Map(),
     preruns: [],
   };
   const builder = new PipelineBuilder(scope, 'cmd');
@@ -61,25 +73,46 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
     warnings: ctx.warnings,
     bindings: [...scope.used],
     lookupFiles: [...scope.lookupFiles],
+    discoveries: scope.discoveries,
     preruns: scope.preruns,
   };
 }
 
+/** Runs what a compile asks for before the query can be compiled in full (the engine does). */
+export interface Preparation {
+  /** Field discoveries (sources/discover.ts): the field names of each pipeline's events. */
+  discover(requests: DiscoveryRequest[], asking: CompiledQuery): Promise<ReadonlyMap<string, readonly string[]>>;
+  /** Preruns (prerun.ts): their rows. */
+  prerun(requests: PrerunRequest[], asking: CompiledQuery): Promise<PrerunResults>;
+}
+
 /**
- * Compiles the query with the answers its preruns need: each compile that asks for one has it run (`run`: the
- * engine) and the query is compiled again, until a compile asks for none. A query without subsearch filters or
- * chart series compiles once.
+ * Compiles the query with what its wildcards and subsearch filters need: each compile that asks for field
+ * discoveries or preruns has them run and the query is compiled again with the answers, until a compile asks for
+ * nothing. A compile asks for one kind at a time (a request may read rows that depend on an earlier one's
+ * answer; see PipelineBuilder.prerun). A query without such commands compiles once and reads nothing.
  */
-export async function compileWithPreruns(parsed: ParsedQuery, bindings: SourceBinding[], options: CompileOptions, run: PrerunRunner<CompiledQuery>): Promise<CompiledQuery> {
-  const results = new Map<string, PrerunResult>();
+export async function compilePrepared(parsed: ParsedQuery, bindings: SourceBinding[], options: CompileOptions, prepare: Preparation): Promise<CompiledQuery> {
+  const discovered = new Map<string, readonly string[]>();
+  const preruns = new Map<string, PrerunResult>();
   for (;;) {
-    const q = compileQuery(parsed, bindings, options, results);
-    if (q.preruns.length === 0) return q;
-    const answers = await run(q.preruns, q);
-    for (const r of q.preruns) {
-      const answer = answers.get(r.key);
-      if (!answer || results.has(r.key)) throw new Error(`internal: the prerun ${r.key} gave no new answer`);
-      results.set(r.key, answer);
+    const q = compileQuery(parsed, bindings, options, { discovered, preruns });
+    if (q.discoveries.length > 0) {
+      const results = await prepare.discover(q.discoveries, q);
+      for (const r of q.discoveries) {
+        const names = results.get(r.key);
+        if (!names) throw new Error(`internal: field discovery gave no result for pipeline ${r.key}`);
+        discovered.set(r.key, names);
+      }
+    } else if (q.preruns.length > 0) {
+      const answers = await prepare.prerun(q.preruns, q);
+      for (const r of q.preruns) {
+        const answer = answers.get(r.key);
+        if (!answer || preruns.has(r.key)) throw new Error(`internal: the prerun ${r.key} gave no new answer`);
+        preruns.set(r.key, answer);
+      }
+    } else {
+      return q;
     }
   }
 }

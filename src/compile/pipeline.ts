@@ -8,7 +8,9 @@ import type { TransactionRules } from '../engine/transaction.ts';
 import type { SearchKnowledge } from '../knowledge/eventtypes.ts';
 import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
-import { eventFieldReads, eventOrderMatters } from './collect.ts';
+import { isBuiltIn } from '../sources/scan.ts';
+import { type DiscoveredFields, type DiscoveryRequest, discoveryRequest, MAX_DISCOVERED_FIELDS } from '../sources/discover.ts';
+import { discoveryPoint, eventFieldReads, eventOrderMatters, everyFieldReadAfter, orderMattersBefore } from './collect.ts';
 import { COMMANDS } from './commands/index.ts';
 import { type CompileContext, HIDDEN, type TimeRange } from './context.ts';
 import type { PrerunRequest, PrerunResult, PrerunResults } from './prerun.ts';
@@ -70,26 +72,44 @@ export interface QueryScope {
   terms: SearchKnowledge;
   /** Lookup files the query reads (the engine confines DuckDB to them). */
   lookupFiles: Set<string>;
+  /** Fields of the events found by field discovery, per pipeline (pipelineKey), from an earlier compile. */
+  discovered: DiscoveredFields;
+  /** Discoveries this compile still needs (a wildcard over raw events whose fields are not known yet). */
+  discoveries: DiscoveryRequest[];
   /** Answers to the preruns earlier compiles of this query asked for (prerun.ts). */
   prerunResults: PrerunResults;
   /** Preruns this compile asks for: at most one (see PipelineBuilder.prerun). */
   preruns: PrerunRequest[];
 }
 
+/** A pipeline's identity across compiles of the same parsed query: its place in the (expanded) text. */
+export const pipelineKey = (p: A.Pipeline): string => `${p.span.start}-${p.span.end}`;
+
 export class PipelineBuilder {
   readonly steps: Step[] = [];
   /** Fields this pipeline's initial search extracts from the events (set by compile()). */
   eventFields: ReadonlySet<string> = new Set();
+  /** The fields the events have, when field discovery ran for this pipeline (set by compile()). */
+  eventFieldsFound: ReadonlySet<string> | undefined;
+  /** Whether this compile of the pipeline serves a field discovery (set by compile()). */
+  discovering = false;
+  /** When discovering: the fields knowledge computes for the events (props, event types, tags; set by the search). */
+  computedFields: string[] = [];
   /** Whether ties in `_time` must keep file order (set by compile(); see eventOrderMatters). */
   eventOrder = true;
   /** The time range of this pipeline's initial search (set by it): timechart's buckets cover it. */
   timeRange: TimeRange | undefined;
+  /** The pipeline being compiled and the index of its current command (for nested()). */
+  private pipeline: A.Pipeline | undefined;
+  private current = 0;
 
   constructor(
     readonly scope: QueryScope,
     private readonly prefix: string,
     /** A subsearch whose events reach its end hands them to the outer pipeline, which may read any field. */
     private readonly nestedIn?: PipelineBuilder,
+    /** Whether the outer pipeline reads every field of this subsearch's rows (a wildcard after the join/append). */
+    private readonly wholeRowsWanted = false,
   ) {}
 
   get ctx(): CompileContext {
@@ -120,17 +140,36 @@ export class PipelineBuilder {
   }
 
   /** A nested pipeline (join/append subsearch) compiled into its own builder. */
-  nested(): PipelineBuilder {
-    return new PipelineBuilder(this.scope, `${this.ctx.name('sub')}_`, this);
+  nested(wholeRows = false): PipelineBuilder {
+    const after = wholeRows || (this.pipeline !== undefined && everyFieldReadAfter(this.pipeline, this.current, this.wholeRowsWanted));
+    return new PipelineBuilder(this.scope, `${this.ctx.name('sub')}_`, this, after);
   }
 
   compile(pipeline: A.Pipeline): Relation {
     // Subsearch filters become the search terms their rows stand for before anything reads the fields.
     const p = withSubsearchFilters(pipeline, this);
+    this.pipeline = p;
     const use = eventFieldReads(p);
     this.eventFields = use.open && this.nestedIn ? new Set([...use.reads, ...this.scope.fieldNames]) : use.reads;
     this.eventOrder = eventOrderMatters(p);
-    return this.commands(p, undefined);
+    // Field discovery: a command that reads every field of raw events (a wildcard, `fields -`) needs to know them.
+    const point = discoveryPoint(p, this.wholeRowsWanted);
+    const key = pipelineKey(p);
+    const discovered = point === undefined ? undefined : this.scope.discovered.get(key)?.filter((n) => !isBuiltIn(n));
+    if (discovered) {
+      if (discovered.length > MAX_DISCOVERED_FIELDS) {
+        const at = p.commands[Math.min(point!, p.commands.length - 1)];
+        throw this.ctx.error('compile_error', `the events have ${discovered.length.toLocaleString('en-US')} fields; a wildcard can take at most ${MAX_DISCOVERED_FIELDS.toLocaleString('en-US')}`, at.span, 'name the fields, or narrow the search to fewer kinds of events');
+      }
+      this.eventFields = new Set([...this.eventFields, ...discovered]);
+      this.eventFieldsFound = new Set(discovered);
+    } else if (point !== undefined) {
+      // This compile only serves the discovery (the query is compiled again with the fields found), which reads
+      // the events on every core unless a command before it depends on their order.
+      this.discovering = true;
+      this.eventOrder = orderMattersBefore(p, point);
+    }
+    return this.commands(p, undefined, point === undefined || discovered ? undefined : { point, key });
   }
 
   /** A pipeline's commands over the current results, as steps of this pipeline (appendpipe's subpipeline). */
@@ -138,9 +177,12 @@ export class PipelineBuilder {
     return this.commands(withSubsearchFilters(p, this), input);
   }
 
-  private commands(p: A.Pipeline, input: Relation | undefined): Relation {
+  /** The commands in turn; `discovery`: where the events' fields are to be discovered (this pipeline's own commands). */
+  private commands(p: A.Pipeline, input: Relation | undefined, discovery?: { point: number; key: string }): Relation {
     let rel = input;
-    for (const cmd of p.commands) {
+    for (const [i, cmd] of p.commands.entries()) {
+      if (p === this.pipeline) this.current = i;
+      if (i === discovery?.point) this.requestDiscovery(discovery.key, rel);
       const handler = COMMANDS[cmd.command] as CommandHandler<A.Command> | undefined;
       if (!handler) {
         const name = cmd.command === 'generic' ? cmd.name : cmd.command;
@@ -151,19 +193,36 @@ export class PipelineBuilder {
       }
       rel = handler.compile(cmd, rel, this);
     }
+    if (discovery?.point === p.commands.length) this.requestDiscovery(discovery.key, rel);
     return rel!;
   }
 
   /**
    * The answer to a prerun (prerun.ts), or undefined while there is none: the request is registered (when no
-   * other is pending, as this one may read rows that depend on the other's answer) and the caller compiles on
-   * with a placeholder. `sql` is the query over this pipeline's steps so far.
+   * other request is pending, as this one may read rows that depend on the other's answer) and the caller
+   * compiles on with a placeholder. `sql` is the query over this pipeline's steps so far.
    */
   prerun(request: Omit<PrerunRequest, 'statements' | 'sql'>, sql: () => string): PrerunResult | undefined {
     const done = this.scope.prerunResults.get(request.key);
     if (done) return done;
-    if (this.scope.preruns.length === 0) this.scope.preruns.push({ ...request, statements: [...this.scope.subsearches], sql: sql() });
+    if (this.scope.preruns.length === 0 && this.scope.discoveries.length === 0) this.scope.preruns.push({ ...request, statements: [...this.scope.subsearches], sql: sql() });
     return undefined;
+  }
+
+  /**
+   * Registers a discovery of the fields of the rows of `rel` (the events as they reach the wildcard): those of
+   * their JSON, and those knowledge computed (which some row must have a value of). Not while a prerun is
+   * pending: the rows may depend on its answer.
+   */
+  private requestDiscovery(key: string, rel: Relation | undefined): void {
+    if (this.scope.preruns.length > 0) return;
+    const raw = rel?.schema.get('_raw');
+    if (!rel || !raw) throw new Error('internal: field discovery needs the events and their _raw');
+    const computed = this.computedFields.flatMap((name) => {
+      const f = rel.schema.get(name);
+      return f ? [{ name, column: f.column }] : [];
+    });
+    this.scope.discoveries.push(discoveryRequest(key, this.withClause(), rel.name, raw.column, computed));
   }
 
   /** `WITH a AS (…), b AS (…)` text for the steps so far, one CTE per command with its SPL as a comment. */

@@ -5,16 +5,18 @@
 // field named `search` is search text (its first value), one named `query` a quoted term (its first value). No
 // row at all is `NOT ()`, which matches nothing. Here the terms are built as the search AST they parse to (a
 // quoted value matches as any search value does: case-insensitively, `*` a wildcard), and a `search` field's text
-// is parsed. The subsearch's rows are capped at [subsearch] maxout (10,000: the rest are dropped and the cap is
-// reported) and its run at maxtime (60 s: an error, where Splunk would use the rows found so far).
+// is parsed. A subsearch that ends with raw events stands for every field of them, which field discovery lists.
+// The subsearch's rows are capped at [subsearch] maxout (10,000: the rest are dropped and the cap is reported)
+// and its run at maxtime (60 s: an error, where Splunk would use the rows found so far).
 
 import { parseSearchExpression, SyntaxProblem } from '../../grammar/index.ts';
 import type * as A from '../ast/ast.ts';
 import type { Span } from '../errors.ts';
 import { sqlIdent } from '../sql/quote.ts';
 import type { CompileContext } from './context.ts';
-import type { PipelineBuilder, Relation } from './pipeline.ts';
+import type { PipelineBuilder } from './pipeline.ts';
 import type { Field } from './types.ts';
+import { matchingFields } from './wildcard.ts';
 
 /** Does the search expression hold a subsearch? */
 function hasSubsearch(e: A.SearchExpr | undefined): boolean {
@@ -57,9 +59,11 @@ const nothing = (span: Span): A.SearchExpr => ({ kind: 'not', expr: { kind: 'ter
 
 /** The subsearch's result as search terms (compiled first; its rows come from a prerun). */
 function subsearchTerms(e: A.SearchSubsearch, b: PipelineBuilder): A.SearchExpr {
-  const nested = b.nested();
+  // The outer search reads every field of the subsearch's rows: raw events' fields come from field discovery.
+  const nested = b.nested(true);
   const last = nested.compile(e.pipeline);
-  const fields = resultFields(last, b.ctx, e);
+  if (nested.discovering) return nothing(e.span); // this compile only serves the discovery
+  const fields = matchingFields(last.schema.list(), '*');
   if (fields.length === 0) {
     b.ctx.warn('this subsearch returns no fields other than internal ones (_time, _raw…), so as a filter it matches nothing', e.span);
     return nothing(e.span);
@@ -74,22 +78,6 @@ function subsearchTerms(e: A.SearchSubsearch, b: PipelineBuilder): A.SearchExpr 
     b.ctx.warn(`this subsearch returned more than ${cap.toLocaleString('en-US')} rows; only the first ${cap.toLocaleString('en-US')} are used, as Splunk does (raise the cap with --subsearch-filter-maxout)`, e.span);
   }
   return rowsAsSearch(fields, result.rows.slice(0, cap), e.span, b.ctx);
-}
-
-/**
- * The fields a subsearch's rows carry, which the outer search is filtered by. Raw events carry fields the query
- * never names, which only field discovery could list: such a subsearch must name its fields.
- */
-function resultFields(last: Relation, ctx: CompileContext, e: A.SearchSubsearch): Field[] {
-  if (last.schema.open) {
-    throw ctx.error(
-      'unsupported',
-      'a subsearch filter that returns raw events (every field of them) is not supported',
-      e.span,
-      'name the fields it returns, e.g. [search … | fields user] or [search … | stats count by user | fields user]',
-    );
-  }
-  return last.schema.list().filter((f) => !f.name.startsWith('_'));
 }
 
 /** A field's values as text: a string, a list of strings (multivalue), or null. */

@@ -14,6 +14,7 @@ import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
+import { discover, type DiscoveryRequest } from '../sources/discover.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
 import { DATASET_KEY, decodeColumns, unionColumns, type DatasetColumn } from '../sources/dataset.ts';
 import { ndjsonProblems, problemMessages } from '../sources/input-check.ts';
@@ -99,7 +100,7 @@ export class Engine {
    * Confines this DuckDB to the query's sources: only the bound files (and dataset directories, the output file,
    * and the spill directory) can be touched; every other file, ATTACH, INSTALL/LOAD and COPY elsewhere fail,
    * and the configuration is locked so SQL cannot undo it. DuckDB enforces this itself. Once is enough: a later
-   * call (the same query's sources, after a prerun) does nothing.
+   * call (the same query's sources, after a discovery or a prerun) does nothing.
    */
   async confine(bindings: SourceBinding[], writable: string[] = []): Promise<void> {
     if (this.confined) return;
@@ -174,6 +175,19 @@ export class Engine {
     }
     return out;
   }
+
+  /** Field discovery for wildcards over raw events (sources/discover.ts): each pipeline's field names. */
+  async discoverFields(requests: DiscoveryRequest[]): Promise<Map<string, string[]>> {
+    this.discoveryPasses += requests.length;
+    try {
+      return await discover(this.connection, requests);
+    } catch (e) {
+      throw new DuckhuntError('runtime_error', `DuckDB could not list the fields of the events: ${(e as Error).message}`);
+    }
+  }
+
+  /** How many discovery passes this engine ran (a query that names its fields runs none). */
+  discoveryPasses = 0;
 
   /**
    * The column map of files `duckhunt ingest` wrote (sources/dataset.ts), read from every file's metadata in one
@@ -303,7 +317,7 @@ export class Engine {
    * (values in the order of `q.fields`). Returns notices the user should see (caps hit, lines skipped).
    */
   async run(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>, opts: { strict?: boolean } = {}): Promise<{ rowCount: number; notices: RunNotice[] }> {
-    if (q.preruns.length > 0) throw new Error('internal: the query needs its preruns before it runs (compileWithPreruns)');
+    if (q.discoveries.length > 0 || q.preruns.length > 0) throw new Error('internal: the query needs field discovery or preruns before it runs (compilePrepared)');
     const notices: RunNotice[] = [];
     const used = q.bindings;
     const unwritable = Engine.lookupWrites(q).find((w) => w.file === undefined);

@@ -142,7 +142,9 @@ export function parquetScanSql(binding: SourceBinding, schema: ParquetSchema, fi
     if (r.multivalue !== multivalue) return `NULL::${multivalue ? 'VARCHAR[]' : 'VARCHAR'}`;
     return multivalue ? `dh_mv(${r.sql})` : r.sql;
   };
-  const raw = schema._raw?.kind === 'scalar' ? 'CAST("_raw" AS VARCHAR)' : 'CAST(to_json(dh_t) AS VARCHAR)';
+  // Without a stored _raw, the record is its columns as JSON (not the reader's filename and row number).
+  const columns = Object.keys(schema).map((n) => `${sqlString(n)}: ${sqlIdent(n)}`);
+  const raw = schema._raw?.kind === 'scalar' ? 'CAST("_raw" AS VARCHAR)' : columns.length ? `CAST(to_json({${columns.join(', ')}}) AS VARCHAR)` : `'{}'`;
   let time: string;
   const stored = schema._time;
   if (stored?.kind === 'scalar') time = stored.time ? 'epoch("_time")' : 'CAST("_time" AS DOUBLE)';

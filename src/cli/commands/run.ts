@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { Engine } from '../../engine/engine.ts';
 import { DuckhuntError } from '../../errors.ts';
 import { createWriter, type OutputFormat } from '../../output/format.ts';
-import { prepare, printWarnings, touchedFiles, type QueryFlags } from '../query.ts';
+import { prepare, printWarnings, type QueryFlags } from '../query.ts';
 import { watchLongRun } from '../long-run.ts';
 
 export interface RunFlags extends QueryFlags {
@@ -19,11 +19,8 @@ export interface RunFlags extends QueryFlags {
 export async function runCommand(file: string | undefined, opts: RunFlags): Promise<void> {
   const engine = await Engine.create({ memoryLimit: opts.memoryLimit, threads: opts.threads ? Number(opts.threads) : undefined });
   try {
-    const output = opts.output ? [resolve(opts.output)] : [];
-    const q = await prepare(file, opts, engine, output);
+    const q = await prepare(file, opts, engine, opts.output ? [resolve(opts.output)] : []);
     printWarnings(q.warnings);
-    // DuckDB may touch only the bound sources, the lookup files the query reads, and the files it writes.
-    await engine.confine(q.bindings, touchedFiles(q, output));
     let notices;
     const stop = watchLongRun(engine);
     try {

@@ -1,38 +1,30 @@
 // `addtotals [row=true] [col=false] [fieldname=Total] [labelfield=f] [label=Total] [field…]`
 //
 // row=true: each row gets `fieldname` = the sum of the numeric values of the listed fields (wildcards allowed),
-// by default of every field except internal ones (`_time`…); a value that is not a number is skipped, and a row
-// with none gets 0 (decision X101). col=true: after the rows, one row with each summed field's total over the
+// by default of every field except internal ones (`_time`…; over raw events, those field discovery finds); a
+// value that is not a number is skipped, and a row with none gets 0 (decision X101). col=true: after the rows, one row with each summed field's total over the
 // rows (the row totals included), and `label` in `labelfield` when one is given. A multivalue value is a number
 // only when it holds one value (decision D1).
 
 import type * as A from '../../ast/ast.ts';
 import { sqlIdent, sqlString } from '../../sql/quote.ts';
-import type { CompileContext } from '../context.ts';
 import { convert } from '../expr.ts';
 import { optionBool, optionMap } from '../options.ts';
 import type { CommandHandler, Relation } from '../pipeline.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import type { Field } from '../types.ts';
+import { matchingFields } from '../wildcard.ts';
 import { appendRows } from './append.ts';
-import { wildcard } from './fields.ts';
 
-/** The fields summed: the listed ones (a pattern matching the fields that exist), else every non-internal field. */
-function summedFields(cmd: A.AddtotalsCommand, input: Relation, exclude: string, ctx: CompileContext): Field[] {
+/**
+ * The fields summed: those the listed names and patterns select, else every field but internal ones (over raw
+ * events, the fields field discovery found).
+ */
+function summedFields(cmd: A.AddtotalsCommand, input: Relation, exclude: string): Field[] {
   const fields = input.schema.list().filter((f) => f.name !== exclude);
-  if (cmd.fields.length === 0) {
-    if (input.schema.open) {
-      throw ctx.error('unsupported', 'addtotals without a field list over raw events (every field of them) is not supported', cmd.nameSpan, 'name the fields, e.g. | addtotals bytes_in bytes_out, or table them first');
-    }
-    return fields.filter((f) => !f.name.startsWith('_'));
-  }
+  const patterns = cmd.fields.length ? cmd.fields.map((f) => f.name) : ['*'];
   const out: Field[] = [];
-  for (const ref of cmd.fields) {
-    const re = wildcard(ref.name);
-    // A pattern selects internal fields only when it starts with `_` itself.
-    const matches = (f: Field) => (ref.name.includes('*') ? re.test(f.name) && (!f.name.startsWith('_') || ref.name.startsWith('_')) : f.name === ref.name);
-    for (const f of fields) if (matches(f) && !out.includes(f)) out.push(f);
-  }
+  for (const p of patterns) for (const f of matchingFields(fields, p)) if (!out.includes(f)) out.push(f);
   return out;
 }
 
@@ -44,7 +36,7 @@ export const addtotals: CommandHandler<A.AddtotalsCommand> = {
     const row = opts.has('row') ? optionBool(opts.get('row')!, b.ctx) : true;
     const col = opts.has('col') ? optionBool(opts.get('col')!, b.ctx) : false;
     const fieldname = opts.get('fieldname')?.value ?? 'Total';
-    const summed = summedFields(cmd, input!, fieldname, b.ctx);
+    const summed = summedFields(cmd, input!, fieldname);
     let rel = input!;
     if (row) {
       const existing = rel.schema.get(fieldname);

@@ -16,7 +16,7 @@ import { optionCount, optionMap } from '../options.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import type { Field } from '../types.ts';
-import { wildcard } from './fields.ts';
+import { matchingFields } from '../wildcard.ts';
 
 const OUTPUT: Array<[string, Field['type']]> = [
   ['field', 'str'],
@@ -36,12 +36,9 @@ export const fieldsummary: CommandHandler<A.FieldsummaryCommand> = {
     const opts = optionMap(cmd, ['maxvals'], b.ctx);
     const maxvals = opts.has('maxvals') ? optionCount(opts.get('maxvals')!, b.ctx) : 100;
     const schema = input!.schema;
-    const wildcards = cmd.fields.length === 0 || cmd.fields.some((f) => f.name.includes('*'));
-    if (schema.open && wildcards) {
-      throw b.ctx.unsupported('fieldsummary of every field of raw events', cmd.nameSpan, 'name the fields, e.g. | fieldsummary user src_ip, or table them first');
-    }
-    const all = schema.list();
-    const chosen = cmd.fields.length === 0 ? all.filter((f) => !f.name.startsWith('_')) : all.filter((f) => cmd.fields.some((r) => (r.name.includes('*') ? wildcard(r.name).test(f.name) && (!f.name.startsWith('_') || r.name.startsWith('_')) : r.name === f.name)));
+    // Over raw events the fields are those field discovery found.
+    const chosen: Field[] = [];
+    for (const p of cmd.fields.length ? cmd.fields.map((f) => f.name) : ['*']) for (const f of matchingFields(schema.list(), p)) if (!chosen.includes(f)) chosen.push(f);
     const out = OUTPUT.map(([name, type]) => fieldOf(name, b.ctx.columns.columnFor(name), type));
     const col = (name: string) => sqlIdent(out.find((f) => f.name === name)!.column);
     if (chosen.length === 0) {

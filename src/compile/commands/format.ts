@@ -12,10 +12,10 @@
 
 import type * as A from '../../ast/ast.ts';
 import { sqlIdent, sqlString } from '../../sql/quote.ts';
-import type { CompileContext } from '../context.ts';
 import { optionCount, optionMap } from '../options.ts';
 import type { CommandHandler, PipelineBuilder, Relation } from '../pipeline.ts';
 import { fieldOf, Schema } from '../schema.ts';
+import { matchingFields } from '../wildcard.ts';
 import type { Field } from '../types.ts';
 
 /** A value quoted as a search value: backslashes and double quotes escaped. */
@@ -46,15 +46,8 @@ function searchResult(cmd: A.Command, input: Relation, b: PipelineBuilder, row: 
   return b.add(cmd, sql, Schema.of([fieldOf('search', column, 'str')], false));
 }
 
-/** Every field of the rows: raw events carry fields the query never names, which only field discovery lists. */
-function everyField(input: Relation, cmd: A.Command, ctx: CompileContext): Field[] {
-  if (input.schema.open) {
-    throw ctx.error('unsupported', `${cmd.command} over raw events (every field of them) is not supported`, cmd.nameSpan, 'name the fields first, e.g. | fields user host | format');
-  }
-  return input.schema.list().filter((f) => !f.name.startsWith('_'));
-}
-
-const byteOrder = (a: Field, b: Field) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name));
+/** Every field of the rows but internal ones (over raw events, those field discovery found), in name order. */
+const everyField = (input: Relation): Field[] => matchingFields(input.schema.list(), '*');
 
 export const format: CommandHandler<A.FormatCommand> = {
   compile(cmd, input, b) {
@@ -64,7 +57,7 @@ export const format: CommandHandler<A.FormatCommand> = {
     const max = opts.get('maxresults');
     const maxresults = max ? optionCount(max, b.ctx) : 0;
     const [rowPrefix, colPrefix, colSep, colEnd, rowSep, rowEnd] = cmd.strings.length === 6 ? cmd.strings.map((s) => s.text) : ['(', '(', 'AND', ')', 'OR', ')'];
-    const fields = everyField(input!, cmd, b.ctx).sort(byteOrder);
+    const fields = everyField(input!);
     const pieces = fields.map((f) => term(f, f.name === 'search' ? 'value' : f.name === 'query' ? 'query' : 'field', f.name, mvsep));
     const row = pieces.length === 0 ? 'NULL::VARCHAR' : `${sqlString(`${colPrefix} `)} || nullif(concat_ws(${sqlString(` ${colSep} `)}, ${pieces.join(', ')}), '') || ${sqlString(` ${colEnd}`)}`;
     return searchResult(cmd, input!, b, row, maxresults > 0 ? maxresults : undefined, (rows, n) =>

@@ -15,6 +15,7 @@ import { optionBool, optionMap } from '../options.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import type { Field } from '../types.ts';
+import { matchingFields } from '../wildcard.ts';
 
 /** At most this many columns (distinct y-name values). */
 const MAX_COLUMNS = 1000;
@@ -60,10 +61,11 @@ export const xyseries: CommandHandler<A.XyseriesCommand> = {
 export const untable: CommandHandler<A.UntableCommand> = {
   compile(cmd, input, b) {
     const schema = input!.schema;
-    if (schema.open) throw b.ctx.unsupported('untable over raw events (every field of them)', cmd.nameSpan, 'name the fields first, e.g. | table _time host count | untable _time host count');
     const [xRef, nameRef, valueRef] = cmd.fields;
     const x = schema.get(xRef.name) ?? fieldOf(xRef.name, b.ctx.columns.columnFor(xRef.name), 'str');
-    const others = schema.list().filter((f) => f.name !== xRef.name && !f.name.startsWith('_'));
+    // Every other field in the rows' order (over raw events, those field discovery found), internal ones left out.
+    const named = new Set(matchingFields(schema.list(), '*').map((f) => f.name));
+    const others = schema.list().filter((f) => f.name !== xRef.name && named.has(f.name));
     const valueType = others.length ? unify(others.map((f) => f.type)) : 'str';
     const nameField = fieldOf(nameRef.name, b.ctx.columns.columnFor(nameRef.name), 'str');
     const valueField = fieldOf(valueRef.name, b.ctx.columns.columnFor(valueRef.name), valueType);
