@@ -171,13 +171,16 @@ export function orderMattersBefore(p: Pipeline, end: number): boolean {
 /**
  * Can the result depend on the order of events that share a `_time` (D7 breaks such ties by file order, which
  * for NDJSON costs a line count: a single-threaded scan)? No when, before anything order-sensitive, a `stats`
- * with only order-free aggregations reduces the events (its output is ordered by its by-fields). Conservative:
- * yes for every other pipeline, including those whose events reach the end.
+ * (chart, timechart) with only order-free aggregations, or top, rare or fieldsummary, reduces the events (its
+ * output is ordered by values). Conservative: yes for every other pipeline, including those whose events reach
+ * the end.
  */
 export function eventOrderMatters(p: Pipeline): boolean {
   for (const c of p.commands.slice(1)) {
     if (ROW_WISE.has(c.command)) continue;
-    if (c.command === 'stats') return !c.aggregations.every((a) => ORDER_FREE.test(a.func));
+    if (c.command === 'stats' || c.command === 'timechart' || c.command === 'chart') return !c.aggregations.every((a) => ORDER_FREE.test(a.func));
+    // Counts and summaries of values, whose rows come in value order.
+    if (c.command === 'top' || c.command === 'rare' || c.command === 'fieldsummary') return false;
     return true;
   }
   return true;
