@@ -125,12 +125,18 @@ function transactionRows(
   if (o.raw) add('_raw', 'str', `string_agg(${sqlIdent(o.raw.column)}, chr(10) ORDER BY dh_id DESC)`);
   add('duration', 'num', 'max(dh_t) - min(dh_t)');
   add('eventcount', 'num', 'CAST(count(*) AS DOUBLE)');
-  if (o.keepevicted) add('closed_txn', 'num', 'CASE WHEN any_value(dh_closed) THEN 1 ELSE 0 END::DOUBLE');
+  if (o.keepevicted) add('closed_txn', 'num', 'CASE WHEN any_value(dh_in_closed) THEN 1 ELSE 0 END::DOUBLE');
   // Newest transaction first; one without a time last.
-  cols.push(`row_number() OVER (ORDER BY min(dh_t) DESC NULLS LAST, dh_txn) AS _dh_seq`);
+  cols.push(`row_number() OVER (ORDER BY min(dh_t) DESC NULLS LAST, dh_in) AS _dh_seq`);
+  // Each event's transaction: the last one starting at or before it, if the event is not past its end. (A window
+  // over the events and the transactions' first events together; DuckDB plans the range join as a nested loop.)
+  const last = (c: string) => `last_value(${c} IGNORE NULLS) OVER (ORDER BY dh_id, dh_k ROWS UNBOUNDED PRECEDING)`;
+  const members =
+    `SELECT *, ${last('dh_txn')} AS dh_in, ${last('dh_last')} AS dh_in_last, ${last('dh_closed')} AS dh_in_closed FROM (\n` +
+    `  SELECT *, NULL::DOUBLE AS dh_txn, NULL::DOUBLE AS dh_last, NULL::BOOLEAN AS dh_closed, 1 AS dh_k FROM ${sqlIdent(numbered.name)}\n` +
+    `  UNION ALL BY NAME\n  SELECT dh_first AS dh_id, dh_txn, dh_last, dh_closed, 0 AS dh_k FROM ${sqlIdent(table)})`;
   const sql =
     `SELECT ${cols.join(',\n       ')}\n` +
-    `FROM ${sqlIdent(numbered.name)} AS n ASOF JOIN ${sqlIdent(table)} AS m ON n.dh_id >= m.dh_first\n` +
-    `WHERE n.dh_id <= m.dh_last\nGROUP BY m.dh_txn`;
+    `FROM (${members})\nWHERE dh_k = 1 AND dh_id <= dh_in_last\nGROUP BY dh_in`;
   return b.add(cmd, sql, Schema.of(out, schema.open));
 }
