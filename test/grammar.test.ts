@@ -248,6 +248,24 @@ describe('command arguments', () => {
     expect([top.command, top.fields[0].name, top.by[0].name]).toEqual(['rare', 'src', 'dest']);
   });
 
+  it('format, return, top N, chart, untable, transaction filters, appendpipe', () => {
+    const f = command<A.FormatCommand>('| format mvsep="|" "[" "[" "&&" "]" "||" "]" maxresults=2');
+    expect([f.options.map((o) => o.name), f.strings.map((x) => x.text)]).toEqual([['mvsep', 'maxresults'], ['[', '[', '&&', ']', '||', ']']]);
+    expect(syntaxError('| format "(" "("').message).toContain('all six');
+    const r = command<A.ReturnCommand>('| return 5 ip=src_ip user $host');
+    expect([r.count, r.items.map((i) => `${i.kind}:${i.alias ?? ''}:${i.field.name}`)]).toEqual([5, ['alias:ip:src_ip', 'field::user', 'value::host']]);
+    const t = command<A.TopCommand>('| top 3 user by host');
+    expect([t.count, t.fields[0].name, t.by[0].name]).toEqual([3, 'user', 'host']);
+    const c = command<A.ChartCommand>('| chart count over host span=10 by code limit=5');
+    expect([c.over?.name, c.by[0].name, c.options.map((o) => o.name)]).toEqual(['host', 'code', ['span', 'limit']]);
+    expect(syntaxError('| untable a b').message).toContain('three fields');
+    const tx = command<A.TransactionCommand>('| transaction user maxspan=5m startswith=eval(a="x") endswith="action=out"');
+    expect([tx.fields[0].name, tx.startswith?.kind, tx.endswith?.kind, tx.options[0].name]).toEqual(['user', 'eval', 'text', 'maxspan']);
+    // appendpipe's pipeline runs over the current results: its first command is a command, not a search term.
+    const ap = command<A.AppendpipeCommand>('x | appendpipe [stats count by user | eval a=1]', 1);
+    expect(ap.subsearch.commands.map((x) => x.command)).toEqual(['stats', 'eval']);
+  });
+
   it('an unknown command becomes a generic node with its raw arguments and subsearches', () => {
     const g = command<A.GenericCommand>('x | iplocation src lang=en | foreach * [eval <<FIELD>>=1]', 1);
     expect([g.command, g.name, g.args]).toEqual(['generic', 'iplocation', 'src lang=en']);
