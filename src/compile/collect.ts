@@ -1,7 +1,7 @@
 // The field names a query mentions anywhere. Event scans extract exactly these from the JSON, so a field is
 // available wherever the query names it (including after joins), and nothing else is parsed.
 
-import type { Pipeline } from '../ast/ast.ts';
+import type { Aggregation, Pipeline } from '../ast/ast.ts';
 import { optionExpr } from './option-expr.ts';
 import { groupNames } from './regex.ts';
 
@@ -150,8 +150,11 @@ const ORDER_FREE = /^(count|c|dc|distinct_count|estdc|values|sum|avg|mean|min|ma
 export function eventOrderMatters(p: Pipeline): boolean {
   for (const c of p.commands.slice(1)) {
     if (ROW_WISE.has(c.command)) continue;
-    if (c.command === 'stats') return !c.aggregations.every((a) => ORDER_FREE.test(a.func));
+    if (c.command === 'stats') return !orderFree(c.aggregations);
     return true;
   }
   return true;
 }
+
+/** Whether aggregations give the same result whatever the order of their input rows. */
+export const orderFree = (aggregations: Aggregation[]): boolean => aggregations.every((a) => ORDER_FREE.test(a.func));

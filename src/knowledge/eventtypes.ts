@@ -153,20 +153,34 @@ export class SearchKnowledge {
     const cached = this.parsed.get(def.name);
     if (cached) return cached;
     if (!def.search?.trim()) throw confError('knowledge_error', def.origin, `eventtype ${def.name} has no search`);
-    const exp = expandMacros(def.search, this.macros);
+    const expr = this.parseSearch(def.search, def.origin, `eventtype ${def.name}`);
+    this.parsed.set(def.name, expr);
+    return expr;
+  }
+
+  /** A knowledge object's search: macros expanded (with the query's library), parsed, one search without pipes. */
+  private parseSearch(text: string, origin: string, what: string): A.SearchExpr {
+    const exp = expandMacros(text, this.macros);
     let p: A.Pipeline;
     try {
       p = parsePipeline(exp.text);
     } catch (e) {
-      if (e instanceof SyntaxProblem) throw errorAt(exp, 'knowledge_error', `in eventtype ${def.name}: ${e.message}`, e.span, e.hint).withFile(def.origin);
+      if (e instanceof SyntaxProblem) throw errorAt(exp, 'knowledge_error', `in ${what}: ${e.message}`, e.span, e.hint).withFile(origin);
       throw e;
     }
     const only = p.commands[0];
     if (p.commands.length !== 1 || only.command !== 'search' || !only.expr || containsSubsearch(only.expr)) {
-      throw confError('knowledge_error', def.origin, `eventtype ${def.name}: an event type is a search without pipes or subsearches`);
+      throw confError('knowledge_error', origin, `${what}: the search must be one search without pipes or subsearches`);
     }
-    this.parsed.set(def.name, only.expr);
     return only.expr;
+  }
+
+  /**
+   * A search written in a knowledge object (a data model constraint), as a term of the query at `span`: parsed
+   * with the query's macros, its eventtype=/tag= terms expanded, every span at `span`.
+   */
+  searchAt(text: string, origin: string, what: string, span: Span): A.SearchExpr {
+    return respan(this.expand(this.parseSearch(text, origin, what), []), span);
   }
 
   private tagTerm(field: string | undefined, value: A.SearchValue, span: Span, chain: string[]): A.SearchExpr {

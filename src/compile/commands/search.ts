@@ -41,25 +41,34 @@ const BUILT_IN_TYPES: ReadonlyArray<[string, FieldType]> = [
  * `eventtype`/`tag` fields computed when the query reads them, and the search's filter applied.
  */
 function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
+  return readEvents(b, cmd, cmd.expr, { reads: b.eventFields, eventOrder: b.eventOrder });
+}
+
+/**
+ * The events of the bound sources that `expr` may match, with the fields in `reads` (and those the filter and
+ * props need), filtered by `expr` and the time range, newest first. `node` is the command the CTEs are labelled
+ * and warnings placed by; `eventOrder` says whether ties in _time must keep file order (see eventOrderMatters).
+ */
+export function readEvents(b: PipelineBuilder, node: A.Command, expr: A.SearchExpr | undefined, opts: { reads: ReadonlySet<string>; eventOrder: boolean }): Relation {
   const { ctx } = b;
   const k = ctx.options.knowledge;
-  const computed = [...b.eventFields].filter(isKnowledgeField).sort();
-  const knowledge = knowledgeFieldConditions(b, computed, cmd.span);
-  const reads = new Set([...b.eventFields, ...knowledge.flatMap((f) => [...f.reads])].filter((f) => !isKnowledgeField(f)));
-  const bindings = b.scope.bindings.filter((bd) => !cmd.expr || mayMatchSource(cmd.expr, bd) !== false);
+  const computed = [...opts.reads].filter(isKnowledgeField).sort();
+  const knowledge = knowledgeFieldConditions(b, computed, node.span);
+  const reads = new Set([...opts.reads, ...knowledge.flatMap((f) => [...f.reads])].filter((f) => !isKnowledgeField(f)));
+  const bindings = b.scope.bindings.filter((bd) => !expr || mayMatchSource(expr, bd) !== false);
   for (const bd of bindings) b.scope.used.add(bd);
-  if (cmd.expr) warnUnknownIndexes(cmd.expr, b);
+  if (expr) warnUnknownIndexes(expr, b);
   if (bindings.length === 0) {
-    const wanted = cmd.expr ? ' the sourcetypes and indexes this search names' : ' any sourcetype';
-    ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
+    const wanted = expr ? ' the sourcetypes and indexes this search names' : ' any sourcetype';
+    ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, node.span);
   }
   const plans = bindings.map((bd) => planProps(k, bd, reads, isBuiltIn));
-  for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, cmd.span);
+  for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, node.span);
   const extracted = [...new Set([...reads, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
   const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, jsonPath(f).multivalue ? 'mv' : 'str'])]);
-  const range = timeRangeOf(cmd.expr, b);
+  const range = timeRangeOf(expr, b);
   const perSource = bindings.map((bd, i) => {
-    const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: b.eventOrder });
+    const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: opts.eventOrder });
     const props = propsSql(plans[i], `(${scan})`, scanned, ctx, k);
     for (const f of props.lookupFiles) b.scope.lookupFiles.add(f);
     return { sql: props.sql === `(${scan})` ? scan : `SELECT * FROM ${props.sql}`, types: props.types };
@@ -78,16 +87,16 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
     true,
   );
   const from = scans.length > 0 ? scans.map((s) => `(${s})`).join('\n  UNION ALL BY NAME\n  ') : emptyEvents(schema);
-  let rel = b.add(cmd, `SELECT * FROM ${scans.length > 1 ? `(${from})` : from}`, schema, `read ${bindings.map((bd) => bd.sourcetype).join(', ') || 'no source'}`);
-  if (knowledge.length > 0) rel = addKnowledgeFields(b, cmd, rel, knowledge);
-  const conds = cmd.expr ? [compileSearch(cmd.expr, { ctx, schema: rel.schema })] : [];
+  let rel = b.add(node, `SELECT * FROM ${scans.length > 1 ? `(${from})` : from}`, schema, `read ${bindings.map((bd) => bd.sourcetype).join(', ') || 'no source'}`);
+  if (knowledge.length > 0) rel = addKnowledgeFields(b, node, rel, knowledge);
+  const conds = expr ? [compileSearch(expr, { ctx, schema: rel.schema })] : [];
   if (range.earliest !== undefined) conds.unshift(`${sqlIdent('_time')} >= ${range.earliest}`);
   if (range.latest !== undefined) conds.unshift(`${sqlIdent('_time')} < ${range.latest}`);
   const cond = conds.join(' AND ') || 'true';
   // Raw events leave the initial search newest first; ties keep file order (source, line). The order is a
   // sortable key rather than a row number, so that no sort of all events is needed unless a command uses it.
   return b.add(
-    cmd,
+    node,
     `SELECT * EXCLUDE (_dh_line), {'t': coalesce(- ${sqlIdent('_time')}, 'infinity'::DOUBLE), 's': ${sqlIdent('source')}, 'l': _dh_line} AS _dh_seq\n` +
       `FROM ${sqlIdent(rel.name)}\nWHERE ${cond}`,
     rel.schema,
@@ -112,7 +121,7 @@ function knowledgeFieldConditions(b: PipelineBuilder, names: string[], span: A.N
   });
 }
 
-function addKnowledgeFields(b: PipelineBuilder, cmd: A.SearchCommand, input: Relation, fields: KnowledgeField[]): Relation {
+function addKnowledgeFields(b: PipelineBuilder, cmd: A.Command, input: Relation, fields: KnowledgeField[]): Relation {
   let schema = input.schema;
   const cols = fields.map((f) => {
     const parts = f.values.map((v) => `CASE WHEN ${compileSearch(v.expr, { ctx: b.ctx, schema: input.schema })} THEN ${v.value} END`);
@@ -188,6 +197,9 @@ export function mayMatchSource(e: A.SearchExpr, bd: SourceBinding): boolean | un
       const r = mayMatchSource(e.expr, bd);
       return r === undefined ? undefined : !r;
     }
+    case 'term':
+      // `*` matches every event (so `NOT *`, what an undefined event type stands for, matches none).
+      return e.value.text === '*' ? true : undefined;
     default:
       return undefined;
   }
