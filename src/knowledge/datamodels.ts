@@ -210,6 +210,12 @@ export class DataModels {
   }
 }
 
+/** The lookup tables the loaded data models' Lookup calculations read. */
+export function datamodelLookups(k: { datamodels: DataModels }): string[] {
+  const models = k.datamodels.names().map((n) => k.datamodels.get(n)!);
+  return models.flatMap((m) => [...m.datasets.values()].flatMap((d) => d.calculations.flatMap((c) => (c.kind === 'Lookup' ? [c.lookup] : []))));
+}
+
 /** What a name such as `Processes.process_name` refers to, seen from the datasets under `root`. */
 export type FieldRef =
   | { kind: 'base'; name: string }

@@ -161,27 +161,38 @@ function emptyEvents(schema: Schema): string {
   return `(SELECT ${[...cols, 'NULL::BIGINT AS _dh_line'].join(', ')} WHERE false)`;
 }
 
-/** The fields that say which source an event comes from, and each binding's value of them. */
-const SOURCE_FIELDS: Record<string, (bd: SourceBinding) => string> = { sourcetype: (bd) => bd.sourcetype, index: (bd) => bd.index };
+/**
+ * The fields that say which source an event comes from, and each binding's values of them: `source` is known when
+ * the binding names its NDJSON files without wildcards (each file's path is its events' source).
+ */
+const SOURCE_FIELDS: Record<string, (bd: SourceBinding) => string[] | undefined> = {
+  sourcetype: (bd) => [bd.sourcetype],
+  index: (bd) => [bd.index],
+  source: (bd) => (bd.format === 'ndjson' && bd.paths.every((p) => !/[*?[{]/.test(p)) ? bd.paths : undefined),
+};
 
 /**
- * Can this search match events of the binding? false only when certainly not (a `sourcetype=` or `index=` term
- * that cannot match decides it); the SQL filter still checks every event, this only skips reading files.
+ * Can this search match events of the binding? false only when certainly not (a `sourcetype=`, `index=` or
+ * `source=` term that cannot match decides it); the SQL filter still checks every event, this only skips reading
+ * files.
  */
 export function mayMatchSource(e: A.SearchExpr, bd: SourceBinding): boolean | undefined {
-  const valueOf = (field: A.FieldRef) => SOURCE_FIELDS[field.name]?.(bd);
-  const matches = (value: string, v: A.SearchValue) => searchValueMatches(value, v.text);
+  const valuesOf = (field: A.FieldRef) => SOURCE_FIELDS[field.name]?.(bd);
+  // With several files (several values), `=` may match when one does and `!=` when one does not.
+  const matches = (values: string[], v: A.SearchValue) => values.some((value) => searchValueMatches(value, v.text));
+  const misses = (values: string[], v: A.SearchValue) => values.some((value) => !searchValueMatches(value, v.text));
   switch (e.kind) {
     case 'compare': {
-      const value = valueOf(e.field);
-      if (value === undefined) return undefined;
-      if (e.op === '=') return matches(value, e.value);
-      if (e.op === '!=') return !matches(value, e.value);
+      const values = valuesOf(e.field);
+      if (values === undefined) return undefined;
+      if (e.op === '=') return matches(values, e.value) ? (values.length === 1 ? true : undefined) : false;
+      if (e.op === '!=') return misses(values, e.value) ? (values.length === 1 ? true : undefined) : false;
       return undefined;
     }
     case 'in': {
-      const value = valueOf(e.field);
-      return value === undefined ? undefined : e.values.some((v) => matches(value, v));
+      const values = valuesOf(e.field);
+      if (values === undefined) return undefined;
+      return e.values.some((v) => matches(values, v)) ? (values.length === 1 ? true : undefined) : false;
     }
     case 'and': {
       const r = e.items.map((i) => mayMatchSource(i, bd));
