@@ -195,9 +195,12 @@ export class SplParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const open = this.CONSUME(T.LParen);
-          const expr = this.SUBRULE(this.searchExpr);
+          const expr = this.OPTION(() => this.SUBRULE(this.searchExpr));
           const close = this.CONSUME(T.RParen);
-          return this.ACTION((): A.SearchExpr => ({ ...expr, span: span(open, close) }));
+          // `()` restricts nothing: Splunk_SA_CIM's index macros are `()` until a site lists its indexes.
+          return this.ACTION((): A.SearchExpr =>
+            expr ? { ...expr, span: span(open, close) } : { kind: 'term', value: { text: '*', quoted: false, span: span(open, close) }, span: span(open, close) },
+          );
         },
       },
       {
