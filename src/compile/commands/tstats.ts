@@ -9,6 +9,7 @@
 // given, groups come out sorted. `by _time span=…` bins time as bin does; `by _time` alone bins by the second.
 
 import type * as A from '../../ast/ast.ts';
+import { exprFieldRefs } from '../../ast/walk.ts';
 import type { Span } from '../../errors.ts';
 import { lineageOf, resolveField, subtree, type Dataset } from '../../knowledge/datamodels.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../../sql/quote.ts';
@@ -81,7 +82,7 @@ export const tstats: CommandHandler<A.TstatsCommand> = {
     };
     for (const a of cmd.aggregations) {
       if (a.arg?.kind === 'field') resolve(a.arg.field.name, a.arg.field.span);
-      else if (a.arg?.kind === 'eval') for (const f of exprFields(a.arg.expr)) resolve(f.name, f.span);
+      else if (a.arg?.kind === 'eval') for (const f of exprFieldRefs(a.arg.expr)) resolve(f.name, f.span);
     }
     for (const f of cmd.by) resolve(f.name, f.span);
     const { hoisted, rest } = splitWhere(cmd.where);
@@ -219,30 +220,4 @@ function fillNullBy(b: PipelineBuilder, cmd: A.TstatsCommand, rel: Relation, by:
     return `coalesce(${f.type === 'num' ? `dh_str(${col})` : col}, ${sqlString(value)}) AS ${col}`;
   });
   return b.add(cmd, `SELECT * REPLACE (${replaced.join(', ')})\nFROM ${sqlIdent(rel.name)}`, schema, `tstats fillnull_value=${value}`);
-}
-
-/** The field references of an eval expression, with their places. */
-function exprFields(e: A.Expr, out: A.FieldRef[] = []): A.FieldRef[] {
-  switch (e.kind) {
-    case 'field':
-      out.push({ name: e.name, span: e.span });
-      break;
-    case 'call':
-      e.args.forEach((x) => exprFields(x, out));
-      break;
-    case 'binary':
-      exprFields(e.left, out);
-      exprFields(e.right, out);
-      break;
-    case 'unary':
-      exprFields(e.operand, out);
-      break;
-    case 'in':
-      exprFields(e.operand, out);
-      e.values.forEach((x) => exprFields(x, out));
-      break;
-    default:
-      break;
-  }
-  return out;
 }
