@@ -12,7 +12,9 @@ import { runText } from '../src/api.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { ingest } from '../src/ingest/ingest.ts';
 import { loadKnowledge } from '../src/knowledge/index.ts';
+import { readQueryFile } from '../src/query-file.ts';
 import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
+import { ATTACK_DATA, ATTACK_DATA_SKIPPED, CORPUS, CORPUS_SKIPPED } from './support/corpus.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'duckhunt-tstats-'));
 let engine: Engine;
@@ -185,6 +187,31 @@ describe('security_content-style tstats detections over Sysmon and Windows Secur
     await expect(runText('| tstats count from datamodel=Endpoint.Registry by Registry.dest', { bindings: security, engine })).rejects.toThrow(
       'no bound source has events of the dataset Endpoint.Registry',
     );
+  });
+});
+
+const IN_PLACE = CORPUS && ATTACK_DATA ? '' : ` (${CORPUS ? ATTACK_DATA_SKIPPED : CORPUS_SKIPPED})`;
+
+describe.skipIf(IN_PLACE !== '')(`security_content's own detection over its attack_data, read in place${IN_PLACE}`, () => {
+  it('Ivanti EPMM unauthenticated API access (tstats over Web) finds the request in the Suricata EVE file', async () => {
+    const detection = readQueryFile(join(CORPUS!, 'detections', 'web', 'ivanti_epmm_remote_unauthenticated_api_access_cve_2023_35078.yml'));
+    const eve = join(ATTACK_DATA!, 'datasets', 'attack_techniques', 'T1190', 'ivanti', 'suricata_ivanti_CVE202335078.log');
+    const rows = (await runText(detection, { bindings: catalogFromFlags([`suricata=${eve}`]).bindings, engine })).rows;
+    expect(rows).toEqual([
+      {
+        http_user_agent: 'python-requests/2.21.0',
+        status: '200',
+        http_method: 'GET',
+        url: '/mifs/aad/api/v2/authorized/users?adminDeviceSpaceId=1',
+        url_length: '54',
+        src: '62.171.159.207',
+        dest: 'apps.example.com',
+        sourcetype: 'suricata',
+        count: 1,
+        firstTime: '2023-07-31T18:23:16',
+        lastTime: '2023-07-31T18:23:16',
+      },
+    ]);
   });
 });
 
