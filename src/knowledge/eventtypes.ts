@@ -32,6 +32,9 @@ interface TagPair {
 /** Commands after which the rows are no longer raw events: later `eventtype=` terms compare the field. */
 const TRANSFORMING = new Set(['stats', 'timechart', 'tstats', 'table', 'top', 'rare']);
 
+/** Commands that start a pipeline with events. */
+const EVENT_SOURCES = new Set(['search', 'from', 'datamodel']);
+
 /** `NOT *`: what an undefined event type or an unused tag matches (nothing). */
 const nothing = (span: Span): A.SearchExpr => ({ kind: 'not', expr: { kind: 'term', value: { text: '*', quoted: false, span }, span }, span });
 
@@ -82,8 +85,9 @@ export class SearchKnowledge {
       if (c.command === 'search' && c.expr && onEvents) out = { ...c, expr: this.expand(c.expr, []) };
       else if (c.command === 'join' || c.command === 'append') out = { ...c, subsearch: this.expandPipeline(c.subsearch) };
       if (out.command === 'search' && out.expr) out = { ...out, expr: this.expandSubsearches(out.expr) };
-      // Generating commands other than search (makeresults, inputlookup…) start with rows that are not events.
-      if (TRANSFORMING.has(c.command) || (c.command === 'fields' && c.mode === '+') || (i === 0 && c.command !== 'search')) onEvents = false;
+      // Generating commands other than search (makeresults, inputlookup…) start with rows that are not events;
+      // `from datamodel:` and `datamodel … search` start with a dataset's events.
+      if (TRANSFORMING.has(c.command) || (c.command === 'fields' && c.mode === '+') || (i === 0 && !EVENT_SOURCES.has(c.command))) onEvents = false;
       return out;
     });
     return { ...p, commands };
