@@ -6,7 +6,7 @@ import { isKnowledgeField } from '../../knowledge/eventtypes.ts';
 import { planProps, propsSql } from '../../knowledge/props.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../../sql/quote.ts';
 import type { SourceBinding } from '../../sources/catalog.ts';
-import { isBuiltIn, jsonPath, scanSql } from '../../sources/scan.ts';
+import { fieldIsMultivalue, isBuiltIn, scanSql } from '../../sources/scan.ts';
 import { referencedFieldNames } from '../collect.ts';
 import type { TimeRange } from '../context.ts';
 import { coerce, unify } from '../expr.ts';
@@ -65,7 +65,7 @@ export function readEvents(b: PipelineBuilder, node: A.Command, expr: A.SearchEx
   const plans = bindings.map((bd) => planProps(k, bd, reads, isBuiltIn));
   for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, node.span);
   const extracted = [...new Set([...reads, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
-  const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, jsonPath(f).multivalue ? 'mv' : 'str'])]);
+  const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, fieldIsMultivalue(f) ? 'mv' : 'str'])]);
   const range = timeRangeOf(expr, b);
   const perSource = bindings.map((bd, i) => {
     const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: opts.eventOrder });
