@@ -1,7 +1,7 @@
 // The field names a query mentions anywhere. Event scans extract exactly these from the JSON, so a field is
 // available wherever the query names it (including after joins), and nothing else is parsed.
 
-import type { Command, Pipeline } from '../ast/ast.ts';
+import type { Aggregation, Command, Pipeline } from '../ast/ast.ts';
 import { optionExpr } from './option-expr.ts';
 import { groupNames } from './regex.ts';
 import { isWildcard } from './wildcard.ts';
@@ -159,7 +159,7 @@ export function orderMattersBefore(p: Pipeline, end: number): boolean {
 export function eventOrderMatters(p: Pipeline): boolean {
   for (const c of p.commands.slice(1)) {
     if (ROW_WISE.has(c.command)) continue;
-    if (c.command === 'stats') return !c.aggregations.every((a) => ORDER_FREE.test(a.func));
+    if (c.command === 'stats') return !orderFree(c.aggregations);
     return true;
   }
   return true;
@@ -252,3 +252,6 @@ export function everyFieldReadAfter(p: Pipeline, i: number, atEnd: boolean): boo
   }
   return atEnd;
 }
+
+/** Whether aggregations give the same result whatever the order of their input rows. */
+export const orderFree = (aggregations: Aggregation[]): boolean => aggregations.every((a) => ORDER_FREE.test(a.func));
