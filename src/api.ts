@@ -7,7 +7,7 @@ import { Engine, type RunNotice } from './engine/engine.ts';
 import { DuckhuntError } from './errors.ts';
 import { parseQuery } from './frontend.ts';
 import { defaultMacroLibrary, type MacroLibrary } from './macros/index.ts';
-import { rowObject } from './output/format.ts';
+import { rowObject } from './output/values.ts';
 import type { QuerySource } from './query-file.ts';
 import type { SourceBinding } from './sources/catalog.ts';
 

@@ -3,12 +3,12 @@
 import { compileQuery, type CompiledQuery } from '../compile/index.ts';
 import { defaultCompileOptions, type CompileOptions, type CompileWarning } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
-import { Engine } from '../engine/engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
 import { parseQuery } from '../frontend.ts';
 import { defaultMacroLibrary } from '../macros/index.ts';
 import { readQueryFile, type QuerySource } from '../query-file.ts';
-import { resolveCatalog } from '../sources/catalog.ts';
+import { resolveCatalog, type SourceBinding } from '../sources/catalog.ts';
 
 export interface QueryFlags {
   execute?: string;
@@ -58,14 +58,20 @@ export function printWarnings(warnings: CompileWarning[]): void {
   for (const w of warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
 }
 
+export interface Prepared {
+  query: CompiledQuery;
+  /** Every bound source, read by this query or not (the output check protects them all). */
+  bound: SourceBinding[];
+}
+
 /** Reads, parses and compiles the query against the bound sources (Parquet sources are described first). */
-export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine): Promise<CompiledQuery> {
+export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine): Promise<Prepared> {
   const source = querySource(file, flags);
   const parsed = parseQuery(source, { macros: defaultMacroLibrary(flags.macros) });
   const catalog = resolveCatalog({ sources: flags.source, config: flags.config });
   const bindings = await engine.describeSources(catalog.bindings);
   try {
-    return compileQuery(parsed, bindings, compileOptions(flags));
+    return { query: compileQuery(parsed, bindings, compileOptions(flags)), bound: catalog.bindings };
   } catch (e) {
     if (e instanceof DuckhuntError && source.file && !e.file) throw e.withFile(source.file);
     throw e;

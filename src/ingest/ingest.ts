@@ -24,6 +24,8 @@ export interface IngestReport {
 }
 
 const RESERVED = ['_raw', '_time', 'day'];
+/** Nesting kept as Parquet columns (the structure is walked recursively; deeper records are an error). */
+const MAX_NESTING = 100;
 
 /** A directory name for a sourcetype (`o365:management:activity` → `o365_management_activity`). */
 export const datasetDirName = (sourcetype: string): string => sourcetype.replace(/[^A-Za-z0-9_.-]+/g, '_');
@@ -33,13 +35,18 @@ export const datasetDirName = (sourcetype: string): string => sourcetype.replace
  * Splunk extracts it ("1.50" stays "1.50") — and the columns ingest computes itself removed.
  */
 function columnStructure(structure: unknown): Record<string, unknown> {
-  const fix = (t: unknown): unknown => {
+  const fix = (t: unknown, depth: number): unknown => {
+    if (depth > MAX_NESTING) {
+      throw new DuckhuntError('source_error', `records nest objects and arrays more than ${MAX_NESTING} levels deep, deeper than ingest stores as Parquet columns`, {
+        hint: 'query these NDJSON files directly (--source SOURCETYPE=FILE): fields are read by JSON path at any depth',
+      });
+    }
     if (typeof t === 'string') return t === 'JSON' ? 'JSON' : 'VARCHAR';
-    if (Array.isArray(t)) return t.map(fix);
-    if (t && typeof t === 'object') return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, fix(v)]));
+    if (Array.isArray(t)) return t.map((v) => fix(v, depth + 1));
+    if (t && typeof t === 'object') return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, fix(v, depth + 1)]));
     return t;
   };
-  const top = (fix(structure) ?? {}) as Record<string, unknown>;
+  const top = (fix(structure, 0) ?? {}) as Record<string, unknown>;
   for (const k of RESERVED) delete top[k];
   return top;
 }
@@ -72,8 +79,9 @@ export async function ingest(
     for (const l of lines.slice(0, Math.max(0, 5 - badExamples.length))) badExamples.push(`${f}:${l}`);
   }
 
-  const structureResult = await conn.runAndReadAll(`SELECT CAST(json_group_structure(json(line)) AS VARCHAR) FROM ${ndjsonLines(files)} WHERE ${VALID_LINE}`);
-  const structureText = structureResult.getRowsJS()[0]?.[0];
+  const structureResult = await conn.runAndReadAll(`SELECT CAST(json_group_structure(json(line)) AS VARCHAR), count(*) FROM ${ndjsonLines(files)} WHERE ${VALID_LINE}`);
+  const [structureText, records] = structureResult.getRowsJS()[0] ?? [];
+  if (!Number(records)) throw new DuckhuntError('source_error', `nothing to ingest: ${files.join(', ')} hold${files.length === 1 ? 's' : ''} no JSON object lines`);
   const structure = columnStructure(structureText ? JSON.parse(String(structureText)) : {});
   const timeValue = `dh_leaf(json_extract(line, ${sqlString(jsonPath(binding.timeField).path)}))`;
   const fields = Object.keys(structure).length > 0 ? `, unnest(json_transform(line, ${sqlString(JSON.stringify(structure))}))` : '';

@@ -2,9 +2,9 @@
 // YAML files. Later files override earlier definitions of the same name and arity, as a local Splunk app
 // overrides a default one.
 
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { DuckhuntError } from '../errors.ts';
+import { DuckhuntError, systemReason } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { parseMacrosConf } from './conf.ts';
 import { MacroLibrary, type MacroDefinition } from './library.ts';
@@ -74,11 +74,30 @@ function macroFilesAt(path: string): string[] {
   return files;
 }
 
-function filesUnder(dir: string): string[] {
-  const names = readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/**
+ * The files below a directory, following symbolic links (a linked macros folder is read like a real one). A
+ * link to a missing file, a directory that cannot be read, and a link back to a directory being read (a loop)
+ * are errors naming the path.
+ */
+function filesUnder(dir: string, ancestors: string[] = []): string[] {
+  const fail = (path: string, why: string) => new DuckhuntError('macro_error', `cannot read macros under ${path}: ${why}`);
+  let real: string;
+  let names: string[];
+  try {
+    real = realpathSync(dir);
+    names = readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  } catch (e) {
+    throw fail(dir, systemReason(e));
+  }
+  if (ancestors.includes(real)) throw fail(dir, 'it links back to a directory it is inside of (a loop)');
   return names.flatMap((name) => {
     const path = join(dir, name);
-    // statSync follows symbolic links, so a linked macros folder is read like a real one.
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+    let stats: Stats;
+    try {
+      stats = statSync(path);
+    } catch (e) {
+      throw fail(path, lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ? 'a symbolic link to a file that does not exist' : systemReason(e));
+    }
+    return stats.isDirectory() ? filesUnder(path, [...ancestors, real]) : [path];
   });
 }

@@ -61,13 +61,15 @@ export const fields: CommandHandler<A.FieldsCommand> = {
     if (cmd.mode === '-') {
       kept = schema.list().filter((f) => !named.has(f.name));
     } else {
-      // `fields a b` keeps the internal _time and _raw too, unless they are removed explicitly.
+      // `fields a b` keeps the internal _time and _raw too, unless they are removed explicitly; the rows are
+      // still events, shown as Splunk lists them: _time first, then the fields as named, _raw last (X30).
       kept = schema.list().filter((f) => named.has(f.name) || f.name === '_time' || f.name === '_raw');
       kept.sort((x, y) => order(x) - order(y));
     }
     function order(f: Field): number {
-      const i = cmd.fields.findIndex((r) => wildcard(r.name).test(f.name));
-      return i < 0 ? -1 : i;
+      if (f.name === '_time') return -1;
+      if (f.name === '_raw') return cmd.fields.length;
+      return cmd.fields.findIndex((r) => wildcard(r.name).test(f.name));
     }
     return b.add(cmd, `SELECT ${[...kept.map((f) => sqlIdent(f.column)), '_dh_seq'].join(', ')}\nFROM ${sqlIdent(input!.name)}`, Schema.of(kept, false));
   },
