@@ -96,7 +96,7 @@ describe('table on a terminal', () => {
   it('shows the first rows and says how many there were; multivalue cells show their first values', async () => {
     const rows: Row[] = Array.from({ length: 1234 }, (_, i) => [String(i), ['a', 'b', 'c', 'd']]);
     const out = await render('table', [str('n'), mv('v')], [rows.slice(0, 1000), rows.slice(1000)], { table: term });
-    expect(out).toContain('(3 of 1,234 rows shown; write them all with -o FILE or through a pipe)');
+    expect(out).toContain('(first 3 of 1,234 rows; -o FILE or a pipe gets them all)');
     expect(out).not.toContain('\n3 ');
     expect(out).toContain('… 2 more values');
   });

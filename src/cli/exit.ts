@@ -1,6 +1,8 @@
 // How duckhunt ends: its exit codes, whether Ctrl-C stopped it, and the DUCKHUNT_DEBUG hook. Kept apart from
 // the engine so that main (and `duckhunt --help`) loads no DuckDB.
 
+import { cleanUpNow } from '../cleanup.ts';
+
 export const EXIT = {
   ok: 0,
   /** `check`: some query failed. */
@@ -24,10 +26,18 @@ export function markInterrupted(): void {
   interrupted = true;
 }
 
-/** Exits at once after Ctrl-C; 'exit' handlers still remove the spill directory and partial output files. */
-export function exitInterrupted(): never {
+/**
+ * Ends the process at once after Ctrl-C, by the signal itself (a shell sees 130, as for any program Ctrl-C
+ * ends): process.exit would wait for a DuckDB query that did not stop. The spill directory and partial output
+ * files are removed first.
+ */
+export function exitInterrupted(): void {
   process.stderr.write('interrupted\n');
-  process.exit(EXIT.interrupted);
+  cleanUpNow();
+  process.removeAllListeners('SIGINT');
+  process.kill(process.pid, 'SIGINT');
+  // Started with SIGINT ignored (a background job of a script), the signal does nothing.
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), 1000).unref();
 }
 
 /** `DUCKHUNT_DEBUG=1`: internal errors with their stack, and when the main query starts (tests wait for it). */

@@ -1,8 +1,8 @@
 // How a command that runs DuckDB shows progress and stops. On a terminal, a query running longer than a second
 // shows DuckDB's progress on stderr (never on a pipe, and gone once results are printed). Ctrl-C interrupts the
 // running query and the command exits with 130; if DuckDB does not stop within a grace period (a read blocked
-// in the kernel never sees the interrupt), or on a second Ctrl-C, the process exits at once. Either way the
-// spill directory and any partial output file are removed (their 'exit' handlers).
+// in the kernel never sees the interrupt), or on a second Ctrl-C, the process ends at once (exit.ts). Either
+// way the spill directory and any partial output file are removed (cleanup.ts).
 
 import { Engine, type EngineOptions } from '../engine/engine.ts';
 import { debug, exitInterrupted, markInterrupted, wasInterrupted } from './exit.ts';
@@ -26,9 +26,12 @@ export class LongRun {
 
   private readonly onSigint = () => {
     this.stopProgress();
-    if (wasInterrupted() || !this.engine) exitInterrupted();
+    const engine = this.engine;
+    if (wasInterrupted() || !engine) return exitInterrupted();
     markInterrupted();
-    this.engine!.connection.interrupt();
+    // An interrupt reaches only a query that is running: repeated, it also stops one about to start.
+    engine.connection.interrupt();
+    setInterval(() => engine.connection.interrupt(), 100).unref();
     setTimeout(exitInterrupted, GRACE_MS).unref();
   };
 

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import type { CompiledQuery } from '../compile/index.ts';
 import { PRELUDE_MACROS } from '../compile/prelude.ts';
+import { removeAtExit } from '../cleanup.ts';
 import { DuckhuntError, systemReason } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
-import { describePath, literalPath, type SourceBinding } from '../sources/catalog.ts';
+import { describePath, globEscape, literalPath, type SourceBinding } from '../sources/catalog.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
 import { jsonPath, leafText, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
@@ -48,9 +49,11 @@ export class Engine {
     /** The memory limit DuckDB was given, for messages. */
     private readonly memoryLimit: string,
   ) {
-    // Also when the process ends without closing the engine (a forced exit after Ctrl-C).
-    process.on('exit', this.removeSpillDirectory);
+    // Also when the process ends without closing the engine (Ctrl-C while DuckDB does not stop).
+    this.forgetSpillDirectory = removeAtExit(() => rmSync(spillDirectory, { recursive: true, force: true }));
   }
+
+  private readonly forgetSpillDirectory: () => void;
 
   static async create(opts: EngineOptions): Promise<Engine> {
     // Spilled data is log data: it goes to a directory only this user can read (mkdtemp: mode 0700, a name
@@ -92,11 +95,9 @@ export class Engine {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
-    this.removeSpillDirectory();
-    process.removeListener('exit', this.removeSpillDirectory);
+    rmSync(this.spillDirectory, { recursive: true, force: true });
+    this.forgetSpillDirectory();
   }
-
-  private readonly removeSpillDirectory = () => rmSync(this.spillDirectory, { recursive: true, force: true });
 
   /** Every bound path must match at least one file: a typo is an error, never an empty result. */
   async checkSources(bindings: SourceBinding[]): Promise<void> {
@@ -192,7 +193,7 @@ export class Engine {
       let first: { file: string; schema: ParquetSchema } | undefined;
       for (const p of b.paths) {
         for (const file of await this.filesOf(p, b.sourcetype)) {
-          const schema = await schemaOf([file]);
+          const schema = await schemaOf([globEscape(file)]);
           if (!first) first = { file, schema };
           const clash = shapeClash(first.schema, schema);
           if (clash) {
@@ -327,7 +328,7 @@ export class Engine {
       const classify = (numbered: boolean, scanned: string[]) =>
         `SELECT filename, ${numbered ? 'ordinality' : '0'} AS n, valid, bad, CASE WHEN valid THEN ${time} END AS t FROM ` +
         `(SELECT filename, ${numbered ? 'ordinality, ' : ''}valid, CASE WHEN valid THEN false ELSE trim(line) <> '' END AS bad, CASE WHEN valid THEN ${leaf} END AS tv FROM ` +
-        `(SELECT line, filename, ${numbered ? 'ordinality, ' : ''}${VALID_LINE} AS valid FROM ${ndjsonLines(scanned, numbered)}))`;
+        `(SELECT line, filename, ${numbered ? 'ordinality, ' : ''}${VALID_LINE} AS valid FROM ${ndjsonLines(scanned.map(globEscape), numbered)}))`;
       const summary = (numbered: boolean, scanned: string[]) =>
         `SELECT filename, count(*) FILTER (WHERE bad), min(n) FILTER (WHERE bad), count(*) FILTER (WHERE valid AND t IS NULL), ` +
         `min(n) FILTER (WHERE valid AND t IS NULL) FROM (${classify(numbered, scanned)}) GROUP BY filename HAVING count(*) FILTER (WHERE bad OR (valid AND t IS NULL)) > 0`;

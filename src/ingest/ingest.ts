@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
 import { sqlString, sqlStringList } from '../sql/quote.ts';
-import type { SourceBinding } from '../sources/catalog.ts';
+import { globEscape, type SourceBinding } from '../sources/catalog.ts';
 import { jsonPath, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
 export interface IngestReport {
@@ -72,14 +72,14 @@ export async function ingest(
   const badExamples: string[] = [];
   for (const f of files) {
     const r = await conn.runAndReadAll(
-      `SELECT ordinality FROM ${ndjsonLines([f])} WHERE NOT (${VALID_LINE}) AND trim(line) <> '' ORDER BY ordinality`,
+      `SELECT ordinality FROM ${ndjsonLines([globEscape(f)])} WHERE NOT (${VALID_LINE}) AND trim(line) <> '' ORDER BY ordinality`,
     );
     const lines = r.getRowsJS().map((x) => Number(x[0]));
     badLines += lines.length;
     for (const l of lines.slice(0, Math.max(0, 5 - badExamples.length))) badExamples.push(`${f}:${l}`);
   }
 
-  const structureResult = await conn.runAndReadAll(`SELECT CAST(json_group_structure(json(line)) AS VARCHAR), count(*) FROM ${ndjsonLines(files)} WHERE ${VALID_LINE}`);
+  const structureResult = await conn.runAndReadAll(`SELECT CAST(json_group_structure(json(line)) AS VARCHAR), count(*) FROM ${ndjsonLines(files.map(globEscape))} WHERE ${VALID_LINE}`);
   const [structureText, records] = structureResult.getRowsJS()[0] ?? [];
   if (!Number(records)) throw new DuckhuntError('source_error', `nothing to ingest: ${files.join(', ')} hold${files.length === 1 ? 's' : ''} no JSON object lines`);
   const structure = columnStructure(structureText ? JSON.parse(String(structureText)) : {});
@@ -87,7 +87,7 @@ export async function ingest(
   const fields = Object.keys(structure).length > 0 ? `, unnest(json_transform(line, ${sqlString(JSON.stringify(structure))}))` : '';
   const select =
     `SELECT line AS _raw, ${timeExpression(timeValue)} AS _time, CAST(to_timestamp(${timeExpression(timeValue)}) AS DATE) AS day${fields} ` +
-    `FROM ${ndjsonLines(files)} WHERE ${VALID_LINE}`;
+    `FROM ${ndjsonLines(files.map(globEscape))} WHERE ${VALID_LINE}`;
   const copy = `COPY (${select}) TO ${sqlString(out)} (FORMAT parquet, PARTITION_BY (day), OVERWRITE_OR_IGNORE true)`;
 
   const timer = opts.onProgress ? setInterval(() => opts.onProgress!(Math.max(0, conn.progress.percentage) / 100), 500) : undefined;

@@ -2,9 +2,10 @@
 // YAML files. Later files override earlier definitions of the same name and arity, as a local Splunk app
 // overrides a default one.
 
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { DuckhuntError, systemReason } from '../errors.ts';
+import { DuckhuntError } from '../errors.ts';
+import { filesUnder } from '../files-under.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { parseMacrosConf } from './conf.ts';
 import { MacroLibrary, type MacroDefinition } from './library.ts';
@@ -67,37 +68,9 @@ function macroFilesAt(path: string): string[] {
     });
   }
   if (!stats.isDirectory()) return [path];
-  const files = filesUnder(path).filter((file) => macroFileKind(file) !== undefined);
+  const files = filesUnder(path, (p, why) => new DuckhuntError('macro_error', `cannot read macros under ${p}: ${why}`)).filter((file) => macroFileKind(file) !== undefined);
   if (files.length === 0) {
     throw new DuckhuntError('macro_error', `no .conf, .yml or .yaml macro files under ${path}`);
   }
   return files;
-}
-
-/**
- * The files below a directory, following symbolic links (a linked macros folder is read like a real one). A
- * link to a missing file, a directory that cannot be read, and a link back to a directory being read (a loop)
- * are errors naming the path.
- */
-function filesUnder(dir: string, ancestors: string[] = []): string[] {
-  const fail = (path: string, why: string) => new DuckhuntError('macro_error', `cannot read macros under ${path}: ${why}`);
-  let real: string;
-  let names: string[];
-  try {
-    real = realpathSync(dir);
-    names = readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  } catch (e) {
-    throw fail(dir, systemReason(e));
-  }
-  if (ancestors.includes(real)) throw fail(dir, 'it links back to a directory it is inside of (a loop)');
-  return names.flatMap((name) => {
-    const path = join(dir, name);
-    let stats: Stats;
-    try {
-      stats = statSync(path);
-    } catch (e) {
-      throw fail(path, lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ? 'a symbolic link to a file that does not exist' : systemReason(e));
-    }
-    return stats.isDirectory() ? filesUnder(path, [...ancestors, real]) : [path];
-  });
 }

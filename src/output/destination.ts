@@ -9,6 +9,7 @@ import { createWriteStream, chmodSync, lstatSync, openSync, closeSync, realpathS
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
+import { removeAtExit } from '../cleanup.ts';
 import { DuckhuntError, systemReason } from '../errors.ts';
 import type { Sink } from './format.ts';
 import { streamSink } from './sink.ts';
@@ -21,7 +22,8 @@ export interface BoundInputs {
 
 export class OutputFile {
   private handle: FileHandle | undefined;
-  private readonly removeOnExit = () => this.removePartial();
+  /** Unregisters the partial file's removal at exit (once it is renamed into place or removed). */
+  private readonly forgetPartial: () => void;
 
   private constructor(
     /** The path as given, for messages. */
@@ -33,7 +35,7 @@ export class OutputFile {
     private readonly previous: Stats | undefined,
   ) {
     // A run stopped by Ctrl-C (or any exit) leaves no partial file behind.
-    if (partial) process.on('exit', this.removeOnExit);
+    this.forgetPartial = removeAtExit(() => this.removePartial());
   }
 
   /**
@@ -92,7 +94,7 @@ export class OutputFile {
       if (!this.partial) return;
       if (this.previous) chmodSync(this.partial, this.previous.mode & 0o7777);
       renameSync(this.partial, this.target);
-      process.removeListener('exit', this.removeOnExit);
+      this.forgetPartial();
     } catch (e) {
       if (e instanceof DuckhuntError) throw e;
       throw new DuckhuntError('output_error', `cannot write the results to ${this.shown}: ${systemReason(e)}`);
@@ -103,7 +105,7 @@ export class OutputFile {
   async abort(): Promise<void> {
     await this.handle?.close().catch(() => {});
     this.removePartial();
-    process.removeListener('exit', this.removeOnExit);
+    this.forgetPartial();
   }
 
   private removePartial(): void {

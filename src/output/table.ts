@@ -95,7 +95,7 @@ export function tableWriter(fields: Field[], out: Sink, opts: TableOptions = {})
       if (fields.length === 0) return;
       const lines = widths ? [] : start();
       const count = `${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'}`;
-      lines.push(shown < rows ? `(${shown.toLocaleString('en-US')} of ${count} shown; write them all with -o FILE or through a pipe)` : `(${count})`);
+      lines.push(shown < rows ? `(first ${shown.toLocaleString('en-US')} of ${count}; -o FILE or a pipe gets them all)` : `(${count})`);
       await out(lines.join('\n') + '\n');
     },
   };

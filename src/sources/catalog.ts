@@ -51,8 +51,11 @@ const GLOB_CHARS = /[*?[]/;
  * classes, which match only themselves.
  */
 export function boundPattern(path: string): string {
-  return GLOB_CHARS.test(path) && existsSync(path) ? path.replace(/[*?[]/g, (c) => `[${c}]`) : path;
+  return GLOB_CHARS.test(path) && existsSync(path) ? globEscape(path) : path;
 }
+
+/** A file's name as a DuckDB glob that matches only that file (DuckDB's readers glob every path they get). */
+export const globEscape = (file: string): string => file.replace(/[*?[]/g, (c) => `[${c}]`);
 
 /** The one file a bound path names (a plain path, or one read literally), or undefined for a real glob. */
 export function literalPath(pattern: string): string | undefined {
