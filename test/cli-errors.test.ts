@@ -4,10 +4,10 @@
 // anything), else rely on the modes alone.
 
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'duckhunt.js');
@@ -15,6 +15,7 @@ const asRoot = process.getuid?.() === 0;
 
 const tmp = mkdtempSync(join(tmpdir(), 'duckhunt-errors-'));
 chmodSync(tmp, 0o755);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const file = (name: string, text: string, mode = 0o644) => {
   const p = join(tmp, name);
   writeFileSync(p, text);

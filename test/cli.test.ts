@@ -2,7 +2,7 @@
 // -o (never onto an input, never partial), sources read literally, the private spill directory.
 
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -13,11 +13,14 @@ vi.setConfig({ testTimeout: 60_000 });
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'duckhunt.js');
 const tmp = mkdtempSync(join(tmpdir(), 'duckhunt-cli-'));
-const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
 
 // Long runs started by these tests (endless queries waiting for Ctrl-C) never outlive them, even when one fails.
 const children = new Set<ChildProcess>();
-afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
+afterAll(() => {
+  children.forEach((c) => c.kill('SIGKILL'));
+  rmSync(tmp, { recursive: true, force: true });
+});
 const debugRun = (args: string[]) => {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, DUCKHUNT_DEBUG: '1' } });
   children.add(child);
@@ -97,7 +100,7 @@ function started(child: ReturnType<typeof spawn>): Promise<{ stderr: Promise<str
 }
 
 describe('-o FILE', () => {
-  const logs = mkdtempSync(join(tmpdir(), 'duckhunt-out-'));
+  const logs = mkdtempSync(join(tmp, 'out-'));
   const input = join(logs, 'audit.json');
   const original = '{"_time": 1, "user": "alice"}\n{"_time": 2, "user": "bob"}\n';
   writeFileSync(input, original);
@@ -153,12 +156,12 @@ describe('-o FILE', () => {
   it('gives up on a blocked output after Ctrl-C (a FIFO nobody reads): ends by SIGINT, spill directory removed', async () => {
     const fifo = join(tmp, 'nobody-reads');
     execFileSync('mkfifo', [fifo]);
-    const base = mkdtempSync(join(tmpdir(), 'duckhunt-spillbase-'));
+    const base = mkdtempSync(join(tmp, 'spill-'));
     const child = debugRun([...count, '--source', `t=${input}`, '-o', fifo, '--temp-dir', base]);
     const { stderr } = await started(child);
     const sent = Date.now();
     child.kill('SIGINT');
-    const [code, signal] = await new Promise((r) => child.on('exit', (...end) => r(end)));
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on('exit', (...end) => r(end)));
     // DuckDB is not stopped (nothing runs), so after the grace period the process ends by SIGINT itself.
     expect([code, signal]).toEqual([null, 'SIGINT']);
     expect(Date.now() - sent).toBeLessThan(10_000);
@@ -169,7 +172,7 @@ describe('-o FILE', () => {
 
 describe('sources', () => {
   it('binds a file whose name has glob characters literally (a[1].json is that file, not a1.json)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'duckhunt-literal-'));
+    const dir = mkdtempSync(join(tmp, 'literal-'));
     writeFileSync(join(dir, 'a[1].json'), '{"_time": 1, "who": "literal"}\n');
     writeFileSync(join(dir, 'a1.json'), '{"_time": 1, "who": "glob"}\n');
     writeFileSync(join(dir, 'b*.json'), '{"_time": 1, "who": "star"}\n');
@@ -191,7 +194,7 @@ describe('sources', () => {
 
 describe('the spill directory', () => {
   it('is private (0700, unpredictable name) under --temp-dir and gone after the run, also after Ctrl-C', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'duckhunt-spillbase-'));
+    const base = mkdtempSync(join(tmp, 'spill-'));
     const child = debugRun(['run', '--temp-dir', base, '-e', '| makeresults count=20000000000 | eval x=md5(tostring(_time)) | stats dc(x)']);
     const { stderr } = await started(child);
     const spill = readdirSync(base);

@@ -2,7 +2,7 @@
 // Ctrl-C written to it reaches duckhunt as the terminal's SIGINT) and whose output is the screen.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'duckhunt-tty-'));
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 const children = new Set<ChildProcess>();
-afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
+afterAll(() => {
+  children.forEach((c) => c.kill('SIGKILL'));
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 /** Runs duckhunt on a terminal `cols` wide; `onScreen` sees the screen so far and may type into the terminal. */
 function onTerminal(args: string[], cols: number, onScreen: (screen: string, type: (keys: string) => void) => void = () => {}) {
@@ -36,7 +39,7 @@ describe.skipIf(!hasScript)('on a terminal', () => {
     const lines: string[] = [];
     for (let i = 0; i < 400_000; i++) lines.push(`{"_time":${1_700_000_000 + i},"user":"u${i % 997}","n":"${i}"}`);
     writeFileSync(big, lines.join('\n') + '\n');
-    const spill = mkdtempSync(join(tmpdir(), 'duckhunt-tty-spill-'));
+    const spill = mkdtempSync(join(tmp, 'spill-'));
     let typed = false;
     const hash = 'sha256(sha256(sha256(sha256(sha256(md5(_raw))))))';
     const { status, screen } = await onTerminal(['run', '-e', `* | eval h=${hash} | stats dc(h)`, '--source', `t=${big}`, '--temp-dir', spill], 100, (s, type) => {

@@ -1,6 +1,7 @@
 // `duckhunt run`: compile a query, confine DuckDB to its sources, stream the rows to the chosen writer: standard
 // output, or a file written aside and renamed into place when complete (output/destination.ts).
 
+import type { CompiledQuery } from '../../compile/index.ts';
 import type { Engine, RunNotice } from '../../engine/engine.ts';
 import { DuckhuntError } from '../../errors.ts';
 import { OutputFile } from '../../output/destination.ts';
@@ -8,7 +9,6 @@ import { createWriter, type OutputFormat, type Sink, type WriterOptions } from '
 import { streamSink } from '../../output/sink.ts';
 import { withEngine, type LongRun } from '../long-run.ts';
 import { prepare, printWarnings, type QueryFlags } from '../query.ts';
-import type { CompiledQuery } from '../../compile/index.ts';
 
 export interface RunFlags extends QueryFlags {
   format: OutputFormat;
@@ -34,18 +34,23 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
     printWarnings(query.warnings);
     // The output is checked before anything runs: a bad path fails at once, and a bound input is never touched.
     const output = opts.output ? OutputFile.plan(opts.output, await engine.boundInputs(bound)) : undefined;
-    let notices: RunNotice[];
     try {
-      if (opts.format === 'parquet' && !output?.partial) throw new DuckhuntError('output_error', `-o ${opts.output}: Parquet is written to a regular file, not to a pipe or device`);
-      await engine.confine(query.bindings, opts.format === 'parquet' ? [output!.partial!] : []);
-      notices = await longRun.watch(() => (opts.format === 'parquet' ? engine.copyToParquet(query, output!.partial!, { strict: opts.strict }) : writeRows(engine, query, opts, output, longRun)).then((r) => r.notices));
+      const parquet = opts.format === 'parquet' ? parquetPath(output!) : undefined;
+      await engine.confine(query.bindings, parquet ? [parquet] : []);
+      const { notices } = await longRun.watch(() => (parquet ? engine.copyToParquet(query, parquet, { strict: opts.strict }) : writeRows(engine, query, opts, output, longRun)));
       await output?.commit();
+      for (const n of notices) process.stderr.write(`warning: ${n.message}\n`);
     } catch (e) {
       await output?.abort();
       throw e;
     }
-    for (const n of notices) process.stderr.write(`warning: ${n.message}\n`);
   });
+}
+
+/** Parquet is written by DuckDB itself, into the partial file beside the target. */
+function parquetPath(output: OutputFile): string {
+  if (!output.partial) throw new DuckhuntError('output_error', `-o ${output.shown}: Parquet is written to a regular file, not to a pipe or device`);
+  return output.partial;
 }
 
 async function writeRows(engine: Engine, query: CompiledQuery, opts: RunFlags, output: OutputFile | undefined, longRun: LongRun): Promise<{ notices: RunNotice[] }> {
