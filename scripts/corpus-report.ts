@@ -3,10 +3,13 @@
 // Prints the totals, the same for the detections that use tstats, and the commonest reasons a detection does not
 // compile. `--list` prints the status of every file instead.
 
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { checkFile, collectQueryFiles, summarize, type CheckResult } from '../src/check.ts';
 import { compileQuery } from '../src/compile/index.ts';
 import { defaultCompileOptions } from '../src/compile/context.ts';
+import { Engine } from '../src/engine/engine.ts';
+import { allLookups, loadKnowledge } from '../src/knowledge/index.ts';
 import { defaultMacroLibrary } from '../src/macros/index.ts';
 import { readQueryFile } from '../src/query-file.ts';
 import { CORPUS, CORPUS_SKIPPED } from '../test/support/corpus.ts';
@@ -15,8 +18,13 @@ if (!CORPUS) {
   process.stderr.write(`corpus:report ${CORPUS_SKIPPED}\n`);
   process.exit(2);
 }
-const macros = defaultMacroLibrary([join(CORPUS, 'macros')]);
-const options = defaultCompileOptions();
+// duckhunt's own knowledge, and the checkout's lookups (lookups/*.yml + .csv) when it has them.
+const knowledge = loadKnowledge(existsSync(join(CORPUS, 'lookups')) ? [CORPUS] : []);
+const engine = await Engine.create({ timezone: 'UTC' });
+await engine.describeLookups(knowledge, allLookups(knowledge));
+engine.close();
+const macros = defaultMacroLibrary([join(CORPUS, 'macros')], knowledge.macros);
+const options = { ...defaultCompileOptions(), knowledge };
 const files = collectQueryFiles([join(CORPUS, 'detections')]);
 const results = files.map((f) => checkFile(f, { macros, parseOnly: false, compile: (p) => void compileQuery(p, [], options) }));
 

@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'source_error' // a source file is missing, unreadable or malformed
   | 'output_error' // the results cannot be written where they were asked for
   | 'usage_error' // a command-line option has a value duckhunt cannot use
+  | 'knowledge_error' // a knowledge bundle (.conf file, lookup definition or table) is missing or malformed
   | 'runtime_error'; // DuckDB failed while running the query
 
 /** Half-open character range [start, end) into a text. */

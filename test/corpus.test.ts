@@ -45,5 +45,5 @@ describe.skipIf(!CORPUS)(`security_content corpus${CORPUS ? '' : ` (${CORPUS_SKI
     const options = defaultCompileOptions();
     const compiled = files.filter((f) => checkFile(f, { macros, parseOnly: false, compile: (p) => void compileQuery(p, [], options) }).status === 'ok');
     expect(compiled.length).toBeGreaterThanOrEqual(coverage.compiles);
-  });
+  }, 60_000);
 });

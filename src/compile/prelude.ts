@@ -28,10 +28,51 @@ export const PRELUDE_MACROS: ReadonlyArray<{ name: string; sql: string; doc: str
     sql: `CREATE OR REPLACE MACRO dh_leaf(j) AS CASE WHEN json_type(j) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string(j, '$') END`,
   },
   {
+    name: 'dh_scalar',
+    doc: 'the JSON text of a value as a Splunk field: a string unquoted, a number or boolean as written; objects, arrays and null are not fields (null)',
+    sql: `CREATE OR REPLACE MACRO dh_scalar(j) AS CASE WHEN starts_with(j, '"') THEN json_extract_string(j, '$') WHEN regexp_matches(j, '^[{[n]') THEN NULL ELSE CAST(j AS VARCHAR) END`,
+  },
+  {
+    name: 'dh_scalars',
+    doc: 'the values of a list of JSON values: its scalars as text, in order (decision X37)',
+    sql: `CREATE OR REPLACE MACRO dh_scalars(l) AS list_filter(list_transform(l, lambda dh_e: dh_scalar(dh_e)), lambda dh_e: dh_e IS NOT NULL)`,
+  },
+  {
+    name: 'dh_respelled',
+    doc: "whether DuckDB's JSON functions may have respelled a number of the line (1.50 → 1.5, 1E5 → 100000.0, -0 → 0; decision X35)",
+    sql: `CREATE OR REPLACE MACRO dh_respelled(j, line) AS regexp_matches(j, '^-?[0-9]+[.eE]') OR (j = '0' AND contains(line, '-0'))`,
+  },
+  {
+    name: 'dh_json_text',
+    doc: "a json_value result as a Splunk field's text: a string unquoted, a number as written in the line (read again from the line with its numbers quoted when DuckDB may have respelled it; path: where)",
+    sql: `CREATE OR REPLACE MACRO dh_json_text(j, line, path) AS CASE WHEN starts_with(j, '"') THEN json_extract_string(j, '$') WHEN dh_respelled(j, line) THEN json_extract_string(dh_quote_numbers(line), path) ELSE CAST(j AS VARCHAR) END`,
+  },
+  {
+    name: 'dh_quote_numbers',
+    doc: 'a JSON line with every number written as a string, so that JSON functions return its text as written',
+    // Tokens: a string, a number, or a run of anything else (outside strings only numbers hold digits or '-').
+    sql: `CREATE OR REPLACE MACRO dh_quote_numbers(line) AS array_to_string(list_transform(regexp_extract_all(line, '"(?:[^"\\\\]|\\\\.)*"|-?[0-9][0-9.eE+-]*|[^"0-9-]+'), lambda dh_t: CASE WHEN regexp_matches(dh_t, '^-?[0-9]') THEN '"' || dh_t || '"' ELSE dh_t END), '')`,
+  },
+  {
     name: 'dh_ipv4',
     doc: 'a dotted IPv4 address as a number (a.b.c.d → a·2^24 + …); anything else, including octets over 255, is null',
     // The CASE guards the casts: DuckDB evaluates both sides of AND, so a plain AND would cast 'not-an-ip'.
     sql: `CREATE OR REPLACE MACRO dh_ipv4(s) AS CASE WHEN regexp_full_match(s, '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}') THEN list_reduce(list_transform(string_split(s, '.'), lambda o: TRY_CAST(o AS BIGINT)), lambda a, b: a * 256 + b) END`,
+  },
+  {
+    name: 'dh_cidr_size',
+    doc: 'the number of addresses of an IPv4 CIDR block ("10.0.0.0/8"; a bare address is /32); null when it is not one',
+    sql: `CREATE OR REPLACE MACRO dh_cidr_size(c) AS CASE WHEN dh_ipv4(split_part(c, '/', 1)) IS NOT NULL AND regexp_full_match(c, '[^/]*(?:/(?:3[0-2]|[12]?[0-9]))?') THEN CAST(pow(2, 32 - coalesce(TRY_CAST(nullif(split_part(c, '/', 2), '') AS INTEGER), 32)) AS BIGINT) END`,
+  },
+  {
+    name: 'dh_cidr_first',
+    doc: 'the first address of an IPv4 CIDR block, as a number (see dh_ipv4)',
+    sql: `CREATE OR REPLACE MACRO dh_cidr_first(c) AS (dh_ipv4(split_part(c, '/', 1)) // dh_cidr_size(c)) * dh_cidr_size(c)`,
+  },
+  {
+    name: 'dh_cidr_last',
+    doc: 'the last address of an IPv4 CIDR block, as a number (see dh_ipv4)',
+    sql: `CREATE OR REPLACE MACRO dh_cidr_last(c) AS dh_cidr_first(c) + dh_cidr_size(c) - 1`,
   },
   {
     name: 'dh_eq',

@@ -1,21 +1,29 @@
 // Running compiled SQL in an in-process DuckDB: sources checked, subsearches materialized (cap reported), the
 // main query streamed chunk by chunk (never the whole result in JS memory), malformed input lines counted.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import type { CompiledQuery } from '../compile/index.ts';
+import type { LookupWrite, SubsearchStatement } from '../compile/pipeline.ts';
+import type { Knowledge } from '../knowledge/bundle.ts';
+import { lookupReader, LookupProblem, resolveLookup } from '../knowledge/lookups.ts';
 import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { removeAtExit } from '../cleanup.ts';
 import { DuckhuntError, systemReason } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import { describePath, globEscape, literalPath, type SourceBinding } from '../sources/catalog.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
-import { jsonPath, leafText, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
+import { DATASET_KEY, decodeColumns, unionColumns, type DatasetColumn } from '../sources/dataset.ts';
+import { ndjsonProblems, problemMessages } from '../sources/input-check.ts';
 
 export interface EngineOptions {
-  timezone: string;
+  /**
+   * DuckDB's session TimeZone (default UTC): it decides only how event times without an offset are read (UTC,
+   * as the README documents). The search's --timezone is not this: the compiled SQL names that zone itself.
+   */
+  timezone?: string;
   /** DuckDB memory_limit, e.g. "4GB": bounds DuckDB's buffer pool; beyond it, DuckDB spills to disk. */
   memoryLimit?: string;
   threads?: number;
@@ -83,7 +91,7 @@ export class Engine {
       throw new DuckhuntError('usage_error', `DuckDB does not accept these settings (memory limit ${config.memory_limit}${opts.threads ? `, ${opts.threads} threads` : ''}): ${(e as Error).message}`);
     }
     const connection = await instance.connect();
-    await connection.run(`SET TimeZone = ${sqlString(opts.timezone)}`);
+    await connection.run(`SET TimeZone = ${sqlString(opts.timezone ?? 'UTC')}`);
     if (opts.progress) {
       await connection.run('SET enable_progress_bar = true');
       await connection.run('SET enable_progress_bar_print = false');
@@ -178,6 +186,11 @@ export class Engine {
         continue;
       }
       await this.checkSources([b]);
+      const dataset = await this.datasetColumns(b);
+      if (dataset) {
+        out.push({ ...b, dataset, schema: {} });
+        continue;
+      }
       const drop = `filename, file_row_number${b.partitioned ? ', day' : ''}`;
       const schemaOf = async (paths: string[]) => {
         try {
@@ -211,12 +224,77 @@ export class Engine {
   }
 
   /**
+   * The column map of files `duckhunt ingest` wrote (sources/dataset.ts), read from every file's metadata in one
+   * query; undefined for other Parquet files. A binding mixing both is an error.
+   */
+  private async datasetColumns(b: SourceBinding): Promise<DatasetColumn[] | undefined> {
+    const files: string[] = [];
+    for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
+    let rows: unknown[][];
+    try {
+      const r = await this.connection.runAndReadAll(
+        `SELECT file_name, decode(value) FROM parquet_kv_metadata(${sqlStringList(files)}) WHERE decode(key) = ${sqlString(DATASET_KEY)}`,
+      );
+      rows = r.getRowsJS();
+    } catch (e) {
+      throw new DuckhuntError('source_error', `cannot read the Parquet files of sourcetype ${b.sourcetype} (${b.paths.join(', ')}): ${(e as Error).message.split('\n')[0]}`);
+    }
+    if (rows.length === 0) return undefined;
+    if (rows.length < files.length) {
+      const written = new Set(rows.map((r) => String(r[0])));
+      const other = files.find((f) => !written.has(f));
+      throw new DuckhuntError('source_error', `sourcetype ${b.sourcetype} mixes files duckhunt ingest wrote with other Parquet files (${other})`, {
+        hint: 'bind them as different sourcetypes',
+      });
+    }
+    // Files of one batch share one map: decode each distinct map once.
+    const maps = new Map<string, string>();
+    for (const [file, text] of rows) if (!maps.has(String(text))) maps.set(String(text), String(file));
+    return unionColumns([...maps].map(([text, file]) => ({ file, columns: decodeColumns(text, file) })));
+  }
+
+  /**
+   * Reads the header of every lookup table in `names` that the knowledge defines (once per file), so that the
+   * compiler knows their fields. Names that are not lookups, and files DuckDB cannot read, are left for the
+   * compiler to report at the query's use of them.
+   */
+  async describeLookups(k: Knowledge, names: Iterable<string>): Promise<void> {
+    for (const name of names) {
+      let file: string;
+      try {
+        file = resolveLookup(k, name).file;
+      } catch (e) {
+        if (e instanceof LookupProblem) continue;
+        throw e;
+      }
+      if (k.lookupColumns.has(file) || k.lookupProblems.has(file)) continue;
+      try {
+        const r = await this.connection.run(`SELECT * FROM ${lookupReader(file)} LIMIT 0`);
+        k.lookupColumns.set(file, r.columnNames());
+      } catch (e) {
+        k.lookupProblems.set(file, `cannot read the lookup table ${file}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+  }
+
+  /** Files a query's outputlookup writes (its temporary file is what DuckDB writes; see writeLookup). */
+  static lookupWrites(q: CompiledQuery): LookupWrite[] {
+    return q.subsearches.map((s) => s.write).filter((w): w is LookupWrite => w !== undefined);
+  }
+
+  /**
    * Runs the query: subsearches first, then the main query, calling `onRows` for each chunk of rows
    * (values in the order of `q.fields`). Returns notices the user should see (caps hit, lines skipped).
    */
   async run(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>, opts: { strict?: boolean } = {}): Promise<{ rowCount: number; notices: RunNotice[] }> {
     const notices: RunNotice[] = [];
     const used = q.bindings;
+    const unwritable = Engine.lookupWrites(q).find((w) => w.file === undefined);
+    if (unwritable) {
+      throw new DuckhuntError('knowledge_error', `outputlookup ${unwritable.name}: there is no lookup directory to write it to`, {
+        hint: 'give one with --lookup-dir DIR (or "lookupDir" in duckhunt.config.json)',
+      });
+    }
     if (!this.confined) await this.checkSources(used);
     if (opts.strict) {
       // --strict: bad input fails the run before any result is written.
@@ -229,7 +307,9 @@ export class Engine {
       for (const s of q.subsearches) {
         await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql}`);
         const r = await this.connection.runAndReadAll(`SELECT count(*) FROM ${sqlIdent(s.table)}`);
-        if (Number(r.getRowsJS()[0][0]) > s.cap) {
+        const rows = Number(r.getRowsJS()[0][0]);
+        if (s.write) await this.writeLookup(s, s.write, rows);
+        if (s.cap !== undefined && rows > s.cap) {
           notices.push({
             kind: 'subsearch_cap',
             message: `${s.label} returned more than ${s.cap.toLocaleString('en-US')} rows; only the first ${s.cap.toLocaleString('en-US')} were used, as Splunk does (raise the cap with --subsearch-maxout)`,
@@ -268,6 +348,36 @@ export class Engine {
       });
     }
     return new DuckhuntError('runtime_error', `DuckDB could not run the query: ${message}`);
+  }
+
+  /** The temporary file outputlookup writes before renaming it into place (beside the target, same file system). */
+  static temporaryFile(file: string): string {
+    return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  }
+
+  /**
+   * outputlookup: the statement's rows (in order, at most `max`) after the file's existing rows when appending,
+   * written to a temporary file and renamed over the target. Empty results keep an existing file when
+   * override_if_empty=false, and create none when create_empty=false.
+   */
+  private async writeLookup(s: SubsearchStatement, w: LookupWrite, rows: number): Promise<void> {
+    const file = w.file!;
+    const exists = existsSync(file);
+    if (rows === 0 && ((exists && !w.overrideIfEmpty) || (!exists && !w.createEmpty))) return;
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = Engine.temporaryFile(file);
+    const fresh = `SELECT ${w.select}, 1 AS _dh_part, _dh_seq AS _dh_ord FROM ${sqlIdent(s.table)}${w.max !== undefined ? ` ORDER BY _dh_seq LIMIT ${w.max}` : ''}`;
+    const old = `SELECT * EXCLUDE (ordinality), 0 AS _dh_part, ordinality AS _dh_ord FROM ${lookupReader(file)} WITH ORDINALITY`;
+    const data = w.append && exists ? `SELECT * FROM (${old}) UNION ALL BY NAME SELECT * FROM (${fresh})` : fresh;
+    try {
+      await this.connection.run(
+        `COPY (SELECT * EXCLUDE (_dh_part, _dh_ord) FROM (${data}) ORDER BY _dh_part, _dh_ord) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, COMPRESSION ${/\.gz$/i.test(file) ? 'gzip' : 'none'})`,
+      );
+      renameSync(tmp, file);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw new DuckhuntError('runtime_error', `outputlookup ${w.name}: cannot write ${file}: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
 
   /** Writes the result to a Parquet file with DuckDB's COPY (columns named by their Splunk field names). */
@@ -312,41 +422,15 @@ export class Engine {
   }
 
   /**
-   * Input problems the scan stepped over, per NDJSON file: lines that are not JSON objects (skipped) and events
-   * whose time field cannot be read (kept, without _time). Line numbers are the file's own.
+   * Input problems the scan stepped over, per NDJSON file (sources/input-check.ts): lines skipped, events without
+   * a time. A truncated .gz or an over-long line is an error instead. Line numbers are the file's own.
    */
   async inputProblems(bindings: SourceBinding[]): Promise<RunNotice[]> {
     const notices: RunNotice[] = [];
     for (const b of bindings.filter((x) => x.format === 'ndjson')) {
       const files: string[] = [];
       for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
-      // The time field's text (tv) is computed once; the time expression reads it several times.
-      const leaf = leafText(`json_value(line, ${sqlString(jsonPath(b.timeField).path)})`);
-      const time = timeExpression('tv');
-      // Blank lines are not problems; CASE keeps trim (a copy of the line) to the few lines that are not JSON,
-      // and the time expression to those that are.
-      const classify = (numbered: boolean, scanned: string[]) =>
-        `SELECT filename, ${numbered ? 'ordinality' : '0'} AS n, valid, bad, CASE WHEN valid THEN ${time} END AS t FROM ` +
-        `(SELECT filename, ${numbered ? 'ordinality, ' : ''}valid, CASE WHEN valid THEN false ELSE trim(line) <> '' END AS bad, CASE WHEN valid THEN ${leaf} END AS tv FROM ` +
-        `(SELECT line, filename, ${numbered ? 'ordinality, ' : ''}${VALID_LINE} AS valid FROM ${ndjsonLines(scanned.map(globEscape), numbered)}))`;
-      const summary = (numbered: boolean, scanned: string[]) =>
-        `SELECT filename, count(*) FILTER (WHERE bad), min(n) FILTER (WHERE bad), count(*) FILTER (WHERE valid AND t IS NULL), ` +
-        `min(n) FILTER (WHERE valid AND t IS NULL) FROM (${classify(numbered, scanned)}) GROUP BY filename HAVING count(*) FILTER (WHERE bad OR (valid AND t IS NULL)) > 0`;
-      // Counting runs on every core; only a file with problems is read again, numbering its lines (one thread),
-      // to name the first bad line.
-      const flagged = files.length === 0 ? [] : (await this.connection.runAndReadAll(summary(false, files))).getRowsJS().map((r) => String(r[0]));
-      for (const file of files.filter((f) => flagged.includes(f))) {
-        const [, bad, firstBad, untimed, firstUntimed] = (await this.connection.runAndReadAll(summary(true, [file]))).getRowsJS()[0].map((v) => Number(v ?? 0));
-        if (bad > 0) {
-          notices.push({ kind: 'malformed_lines', message: `skipped ${bad} line(s) of ${file} that are not JSON objects (first at line ${firstBad}); sourcetype ${b.sourcetype}` });
-        }
-        if (untimed > 0) {
-          notices.push({
-            kind: 'untimed_events',
-            message: `${untimed} event(s) of ${file} have no readable ${b.timeField} (first at line ${firstUntimed}); they have no _time and are outside any time range; sourcetype ${b.sourcetype}`,
-          });
-        }
-      }
+      for (const p of await ndjsonProblems(this.connection, files, b.timeField, b.timeParser)) notices.push(...problemMessages(p, b.sourcetype, b.timeField));
     }
     return notices;
   }

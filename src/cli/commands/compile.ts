@@ -5,7 +5,7 @@ import { withEngine } from '../long-run.ts';
 import { prepare, printWarnings, type QueryFlags } from '../query.ts';
 
 export async function compileCommand(file: string | undefined, opts: QueryFlags & { prelude?: boolean }): Promise<void> {
-  await withEngine({ timezone: opts.timezone }, async (engine) => {
+  await withEngine({}, async (engine) => {
     const { query } = await prepare(file, opts, engine);
     printWarnings(query.warnings);
     process.stdout.write(renderSql(query, opts.prelude ?? false));

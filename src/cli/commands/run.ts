@@ -2,7 +2,7 @@
 // output, or a file written aside and renamed into place when complete (output/destination.ts).
 
 import type { CompiledQuery } from '../../compile/index.ts';
-import type { Engine, RunNotice } from '../../engine/engine.ts';
+import { Engine, type RunNotice } from '../../engine/engine.ts';
 import { DuckhuntError } from '../../errors.ts';
 import { OutputFile } from '../../output/destination.ts';
 import { createWriter, type OutputFormat, type Sink, type WriterOptions } from '../../output/format.ts';
@@ -28,15 +28,19 @@ const TERMINAL_VALUES = 50;
 
 export async function runCommand(file: string | undefined, opts: RunFlags): Promise<void> {
   if (opts.format === 'parquet' && !opts.output) throw new DuckhuntError('usage_error', '--format parquet needs an output file: add -o results.parquet');
-  const engineOptions = { timezone: opts.timezone, memoryLimit: opts.memoryLimit, threads: opts.threads, tempDir: opts.tempDir, progress: process.stderr.isTTY };
+  const engineOptions = { memoryLimit: opts.memoryLimit, threads: opts.threads, tempDir: opts.tempDir, progress: process.stderr.isTTY };
   await withEngine(engineOptions, async (engine, longRun) => {
     const { query, bound } = await prepare(file, opts, engine);
     printWarnings(query.warnings);
-    // The output is checked before anything runs: a bad path fails at once, and a bound input is never touched.
-    const output = opts.output ? OutputFile.plan(opts.output, await engine.boundInputs(bound)) : undefined;
+    // The output is checked before anything runs: a bad path fails at once, and what the query reads (a bound
+    // source, a lookup file) is never touched.
+    const inputs = await engine.boundInputs(bound);
+    const output = opts.output ? OutputFile.plan(opts.output, { ...inputs, files: [...inputs.files, ...query.lookupFiles] }) : undefined;
+    // DuckDB may touch only the bound sources, the lookup files the query reads, and the files it writes.
+    const writes = Engine.lookupWrites(query).flatMap((w) => (w.file ? [w.file, Engine.temporaryFile(w.file)] : []));
     try {
       const parquet = opts.format === 'parquet' ? parquetPath(output!) : undefined;
-      await engine.confine(query.bindings, parquet ? [parquet] : []);
+      await engine.confine(query.bindings, [...(parquet ? [parquet] : []), ...query.lookupFiles, ...writes]);
       const { notices } = await longRun.watch(() => (parquet ? engine.copyToParquet(query, parquet, { strict: opts.strict }) : writeRows(engine, query, opts, output, longRun)));
       await output?.commit();
       for (const n of notices) process.stderr.write(`warning: ${n.message}\n`);
