@@ -11,6 +11,16 @@ const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'duckhunt.js');
 const tmp = mkdtempSync(join(tmpdir(), 'duckhunt-cli-'));
 const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+/** The same without blocking, for tests that run concurrently. */
+function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+}
 
 // Long runs started by these tests (endless queries waiting for Ctrl-C) never outlive them, even when one fails.
 const children = new Set<ChildProcess>();
@@ -60,27 +70,27 @@ describe('duckhunt run', () => {
     expect(r.stderr).toContain('no file matches /no/such/file.json');
   });
 
-  it('stops the running query on Ctrl-C and exits 130', async () => {
-    const child = debugRun(['run', '-e', '| makeresults count=20000000000 | eval x=md5(tostring(_time)) | stats dc(x)']);
+  it('stops the running query on Ctrl-C and exits 130; its spill directory was private and is gone', async () => {
+    const base = mkdtempSync(join(tmp, 'spill-'));
+    const child = debugRun(['run', '--temp-dir', base, '-e', '| makeresults count=20000000000 | eval x=md5(tostring(_time)) | stats dc(x)']);
     const { stderr } = await started(child);
+    const spill = readdirSync(base);
+    expect(spill).toEqual([expect.stringMatching(/^duckhunt-spill-\w{6}$/)]);
+    expect(statSync(join(base, spill[0])).mode & 0o777).toBe(0o700);
     child.kill('SIGINT');
     const code = await new Promise((r) => child.on('exit', r));
     expect(code).toBe(130);
     expect(await stderr).toContain('interrupted');
-  }, 30_000);
+    expect(readdirSync(base)).toEqual([]);
+    expect(cli(['run', '--temp-dir', base, '-e', '| makeresults | eval x=1']).status).toBe(0);
+    expect(readdirSync(base)).toEqual([]);
+  });
 
   it('exits quietly with 141 when the reader goes away (| head -1), as Unix tools do', () => {
-    const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" run -f csv -e '| makeresults count=3000000 | streamstats count as n' | head -1; echo "status=\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: 'utf8' });
+    const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" run -f csv -e '| makeresults count=300000 | streamstats count as n' | head -1; echo "status=\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: 'utf8' });
     expect(piped.stdout).toBe('_time,n\nstatus=141\n');
     expect(piped.stderr).toBe('');
-  }, 60_000);
-
-  it('translates DuckDB running out of memory into the flags that change it', () => {
-    const r = cli(['run', '-e', '| makeresults count=2000000 | streamstats count as n | eval s=md5(tostring(n)) | stats values(s) as v | eval c=mvcount(v) | table c', '--memory-limit', '30MB', '--threads', '1']);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^runtime error: DuckDB ran out of memory: .* \(memory limit 30MB\)\nhint: raise --memory-limit, or lower --threads/);
-    expect(r.stderr).not.toContain('SET ');
-  }, 60_000);
+  });
 });
 
 /** Resolves once the CLI (run with DUCKHUNT_DEBUG=1) says its query started, to a promise of all its stderr. */
@@ -96,7 +106,7 @@ function started(child: ReturnType<typeof spawn>): Promise<{ stderr: Promise<str
   });
 }
 
-describe('-o FILE', () => {
+describe.concurrent('-o FILE', () => {
   const logs = mkdtempSync(join(tmp, 'out-'));
   const input = join(logs, 'audit.json');
   const original = '{"_time": 1, "user": "alice"}\n{"_time": 2, "user": "bob"}\n';
@@ -112,41 +122,44 @@ describe('-o FILE', () => {
     ['a relative path to it', relative(ROOT, input), `t=${input}`],
     ['a file a bound glob matches', join(logs, 'a-new-one.json'), `t=${join(logs, '*.json')}`],
     ['an input bound but not read by the query', input, `other=${input}`],
-  ])('refuses %s, leaving the logs as they were', (_, out, binding) => {
-    const r = cli([...count, '--source', binding, '--source', `t=${input}`, '-o', out]);
+  ])('refuses %s, leaving the logs as they were', async (_, out, binding) => {
+    const r = await cliAsync([...count, '--source', binding, '--source', `t=${input}`, '-o', out]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^output error: -o .*: (is the input file .*audit\.json|matches the bound path .*\*\.json)/);
     expect(readFileSync(input, 'utf8')).toBe(original);
     expect(readdirSync(logs).sort()).toEqual(['audit.json', 'hard.json', 'link.json']);
   });
 
-  it('a failed run leaves the previous file whole and no partial file', () => {
+  it('a failed run (DuckDB out of memory, said in terms of flags) leaves the previous file whole and no partial file', async () => {
     const out = join(tmp, 'kept.csv');
-    expect(cli([...count, '--source', `t=${input}`, '-o', out]).status).toBe(0);
+    expect((await cliAsync([...count, '--source', `t=${input}`, '-o', out])).status).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('count\n2\n');
-    const failed = cli(['run', '-e', '| makeresults count=2000000 | streamstats count as n | eval s=md5(tostring(n)) | stats values(s) as v', '--memory-limit', '30MB', '--threads', '1', '-f', 'csv', '-o', out]);
+    const oom = '| makeresults count=2000000 | streamstats count as n | eval s=md5(tostring(n)) | stats values(s) as v';
+    const failed = await cliAsync(['run', '-e', oom, '--memory-limit', '30MB', '--threads', '1', '-f', 'csv', '-o', out]);
     expect(failed.status).toBe(2);
+    expect(failed.stderr).toMatch(/^runtime error: DuckDB ran out of memory: .* \(memory limit 30MB\)\nhint: raise --memory-limit, or lower --threads/);
+    expect(failed.stderr).not.toContain('SET ');
     expect(readFileSync(out, 'utf8')).toBe('count\n2\n');
     expect(readdirSync(tmp).filter((f) => f.includes('kept.csv'))).toEqual(['kept.csv']);
-  }, 60_000);
+  });
 
-  it('writes through a symbolic link to its target', () => {
+  it('writes through a symbolic link to its target', async () => {
     const target = join(tmp, 'target.csv');
     writeFileSync(target, 'old\n');
     symlinkSync(target, join(tmp, 'via-link.csv'));
-    expect(cli([...count, '--source', `t=${input}`, '-o', join(tmp, 'via-link.csv')]).status).toBe(0);
+    expect((await cliAsync([...count, '--source', `t=${input}`, '-o', join(tmp, 'via-link.csv')])).status).toBe(0);
     expect(readFileSync(target, 'utf8')).toBe('count\n2\n');
     expect(lstatSync(join(tmp, 'via-link.csv')).isSymbolicLink()).toBe(true);
   });
 
-  it('-f parquet -o works again when the file exists (re-running the same command)', () => {
+  it('-f parquet -o works again when the file exists (re-running the same command)', async () => {
     const out = join(tmp, 'again.parquet');
     const args = ['run', '-e', '* | stats count by user', '--source', `t=${input}`, '-f', 'parquet', '-o', out];
-    expect(cli(args).status).toBe(0);
-    const again = cli(args);
+    expect((await cliAsync(args)).status).toBe(0);
+    const again = await cliAsync(args);
     expect(again.stderr).toBe('');
     expect(again.status).toBe(0);
-    const back = cli(['run', '-e', '* | table user count', '--source', `p=${out}`, '-f', 'json']);
+    const back = await cliAsync(['run', '-e', '* | table user count', '--source', `p=${out}`, '-f', 'json']);
     expect(JSON.parse(back.stdout)).toEqual([{ user: 'alice', count: '1' }, { user: 'bob', count: '1' }]);
   });
 
@@ -164,46 +177,30 @@ describe('-o FILE', () => {
     expect(Date.now() - sent).toBeLessThan(10_000);
     expect(await stderr).toContain('interrupted');
     expect(readdirSync(base)).toEqual([]);
-  }, 30_000);
+  });
 });
 
-describe('sources', () => {
-  it('binds a file whose name has glob characters literally (a[1].json is that file, not a1.json)', () => {
+describe.concurrent('sources', () => {
+  it('binds a file whose name has glob characters literally (a[1].json is that file, not a1.json)', async () => {
     const dir = mkdtempSync(join(tmp, 'literal-'));
     writeFileSync(join(dir, 'a[1].json'), '{"_time": 1, "who": "literal"}\n');
     writeFileSync(join(dir, 'a1.json'), '{"_time": 1, "who": "glob"}\n');
     writeFileSync(join(dir, 'b*.json'), '{"_time": 1, "who": "star"}\n');
     writeFileSync(join(dir, 'bx.json'), '{"_time": 1, "who": "other"}\n');
-    const who = (path: string) => JSON.parse(cli(['run', '-e', '* | table who', '--source', `t=${path}`, '-f', 'json']).stdout);
-    expect(who(join(dir, 'a[1].json'))).toEqual([{ who: 'literal' }]);
-    expect(who(join(dir, 'b*.json'))).toEqual([{ who: 'star' }]);
-    expect(who(join(dir, 'a[0-9].json'))).toEqual([{ who: 'glob' }]);
+    const who = async (path: string) => JSON.parse((await cliAsync(['run', '-e', '* | table who', '--source', `t=${path}`, '-f', 'json'])).stdout);
+    const [literal, star, glob] = await Promise.all([who(join(dir, 'a[1].json')), who(join(dir, 'b*.json')), who(join(dir, 'a[0-9].json'))]);
+    expect(literal).toEqual([{ who: 'literal' }]);
+    expect(star).toEqual([{ who: 'star' }]);
+    expect(glob).toEqual([{ who: 'glob' }]);
   });
 
-  it('says a FIFO is one, instead of blocking on it', () => {
+  it('says a FIFO is one, instead of blocking on it', async () => {
     const fifo = join(tmp, 'stream.json');
     execFileSync('mkfifo', [fifo]);
-    const r = cli(['run', '-e', '* | stats count', '--source', `t=${fifo}`]);
+    const r = await cliAsync(['run', '-e', '* | stats count', '--source', `t=${fifo}`]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${fifo} is a FIFO (named pipe), not a regular file`);
   });
-});
-
-describe('the spill directory', () => {
-  it('is private (0700, unpredictable name) under --temp-dir and gone after the run, also after Ctrl-C', async () => {
-    const base = mkdtempSync(join(tmp, 'spill-'));
-    const child = debugRun(['run', '--temp-dir', base, '-e', '| makeresults count=20000000000 | eval x=md5(tostring(_time)) | stats dc(x)']);
-    const { stderr } = await started(child);
-    const spill = readdirSync(base);
-    expect(spill).toEqual([expect.stringMatching(/^duckhunt-spill-\w{6}$/)]);
-    expect(statSync(join(base, spill[0])).mode & 0o777).toBe(0o700);
-    expect(spill[0]).not.toContain(String(child.pid));
-    child.kill('SIGINT');
-    await stderr;
-    expect(readdirSync(base)).toEqual([]);
-    expect(cli(['run', '--temp-dir', base, '-e', '| makeresults | eval x=1']).status).toBe(0);
-    expect(readdirSync(base)).toEqual([]);
-  }, 30_000);
 });
 
 describe('duckhunt compile', () => {

@@ -33,8 +33,10 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
   // Writing to a closed pipe or a full disk is an error event on the stream; without a listener it would crash.
   let stdoutFailure: NodeJS.ErrnoException | undefined;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => (stdoutFailure ??= e));
-  process.stderr.on('error', () => {});
+  const onStdoutError = (e: NodeJS.ErrnoException) => (stdoutFailure ??= e);
+  const onStderrError = () => {};
+  process.stdout.on('error', onStdoutError);
+  process.stderr.on('error', onStderrError);
   const lastResort = (e: unknown) => {
     process.stderr.write(internalError(e) + '\n');
     process.exit(EXIT.internal);
@@ -137,6 +139,8 @@ Statuses: ok, syntax_error, macro_error, unsupported, compile_error.`,
   } finally {
     process.removeListener('uncaughtException', lastResort);
     process.removeListener('unhandledRejection', lastResort);
+    process.stdout.removeListener('error', onStdoutError);
+    process.stderr.removeListener('error', onStderrError);
   }
   return exitCode;
 }
