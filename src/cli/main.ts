@@ -66,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
 
   queryOptions(program.command('run').description('run a query over the bound log files and print the results'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'parquet']).default('table'))
-    .option('-o, --output <file>', 'write the results to a file instead of standard output')
+    .option('-o, --output <file>', 'write the results to a file instead of standard output (renamed into place when complete; never a file the query reads)')
     .option('--csv-safe', "csv: quote every cell and start one a spreadsheet would run as a formula (=, +, -, @, tab, CR) with '")
     .option('--wide', 'table on a terminal: show cells whole instead of cutting them to the terminal width')
     .option('--memory-limit <size>', MEMORY_HELP, memorySize)
