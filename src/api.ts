@@ -6,7 +6,7 @@ import { defaultCompileOptions, type CompileOptions } from './compile/context.ts
 import { Engine, type RunNotice } from './engine/engine.ts';
 import { DuckhuntError } from './errors.ts';
 import { parseQuery, type ParsedQuery } from './frontend.ts';
-import { builtInKnowledge, lookupsToDescribe, withTimeProps, type Knowledge } from './knowledge/index.ts';
+import { builtInKnowledge, lookupsToDescribe, withFormatProps, withTimeProps, type Knowledge } from './knowledge/index.ts';
 import { defaultMacroLibrary, type MacroLibrary } from './macros/index.ts';
 import { rowObject } from './output/format.ts';
 import type { QuerySource } from './query-file.ts';
@@ -53,7 +53,7 @@ export async function runText(source: QuerySource | string, opts: RunOptions): P
   const engine = opts.engine ?? (await Engine.create({ timezone: 'UTC' }));
   try {
     const { src, parsed, knowledge } = parse(source, opts);
-    const bindings = await engine.describeSources(opts.bindings);
+    const bindings = await engine.describeSources(withFormatProps(knowledge, opts.bindings));
     await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
     const query = compileParsed(src, parsed, knowledge, { ...opts, bindings });
     const rows: Record<string, unknown>[] = [];

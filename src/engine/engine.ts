@@ -12,9 +12,11 @@ import { lookupReader, LookupProblem, resolveLookup } from '../knowledge/lookups
 import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
-import type { SourceBinding } from '../sources/catalog.ts';
+import type { SourceBinding, SourceFormat } from '../sources/catalog.ts';
+import { recordsSql } from '../sources/records.ts';
+import { repeatedNamesSql } from '../sources/xml.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
-import { jsonPath, leafText, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
+import { BLANK, jsonPath, leafText, ndjsonLines, recordTimeSql, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
 export interface EngineOptions {
   /**
@@ -124,10 +126,21 @@ export class Engine {
   /** Where DuckDB spills when a query needs more than the memory limit. */
   readonly spillDirectory = join(tmpdir(), `duckhunt-spill-${process.pid}`);
 
-  /** Parquet bindings with their files' column types filled in, which the compiler needs to resolve names. */
+  /**
+   * The bindings as the compiler needs them: a format the files' names and props did not decide is sniffed from
+   * their content (sniffFormat); Parquet bindings get their files' column types, which resolve names; XML
+   * bindings the field names some event repeats (multivalue fields).
+   */
   async describeSources(bindings: SourceBinding[]): Promise<SourceBinding[]> {
     const out: SourceBinding[] = [];
-    for (const b of bindings) {
+    for (const given of bindings) {
+      const b = given.format === 'auto' ? { ...given, format: await this.sniffFormat(given) } : given;
+      if (b.format === 'xml') {
+        await this.checkSources([b]);
+        const r = await this.read(repeatedNamesSql(`(SELECT * FROM (${recordsSql(b.paths, 'xml')}) WHERE valid)`), b.paths.join(', '));
+        out.push({ ...b, repeated: r.getRowsJS().map((row) => String(row[0])).sort() });
+        continue;
+      }
       if (b.format !== 'parquet') {
         out.push(b);
         continue;
@@ -163,6 +176,73 @@ export class Engine {
       out.push({ ...b, schema: Object.fromEntries(names.map((n) => [n, unioned[n]])) });
     }
     return out;
+  }
+
+  /**
+   * Input problems of an XML or text binding, per file: lines that belong to no `<Event>…</Event>` record
+   * (skipped), and events whose time cannot be read (kept, without _time).
+   */
+  private async recordProblems(b: SourceBinding): Promise<RunNotice[]> {
+    const format = b.format as 'xml' | 'text';
+    const files: string[] = [];
+    for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
+    if (files.length === 0) return [];
+    // Only "now" decides a year-less time's year, not whether there is one.
+    const time = recordTimeSql(b, Date.now() / 1000);
+    const rows = (
+      await this.connection.runAndReadAll(
+        `SELECT filename, count(*) FILTER (WHERE NOT valid), min(_dh_line) FILTER (WHERE NOT valid), count(*) FILTER (WHERE valid AND t IS NULL), min(_dh_line) FILTER (WHERE valid AND t IS NULL) ` +
+          `FROM (SELECT filename, _dh_line, valid, CASE WHEN valid THEN ${time} END AS t FROM (${recordsSql(files, format)})) ` +
+          `GROUP BY filename HAVING count(*) FILTER (WHERE NOT valid OR t IS NULL) > 0 ORDER BY filename`,
+      )
+    ).getRowsJS();
+    const notices: RunNotice[] = [];
+    for (const row of rows) {
+      const [bad, firstBad, untimed, firstUntimed] = row.slice(1).map((v) => Number(v ?? 0));
+      if (bad > 0) {
+        notices.push({ kind: 'malformed_lines', message: `skipped ${bad} run(s) of lines in ${row[0]} that are not <Event>…</Event> records (first at line ${firstBad}); sourcetype ${b.sourcetype}` });
+      }
+      if (untimed > 0) {
+        const what = format === 'xml' ? `TimeCreated SystemTime` : 'time (props.conf TIME_PREFIX/TIME_FORMAT, or ISO-8601 or syslog time in the first characters)';
+        notices.push({
+          kind: 'untimed_events',
+          message: `${untimed} event(s) of ${row[0]} have no readable ${what} (first at line ${firstUntimed}); they have no _time and are outside any time range; sourcetype ${b.sourcetype}`,
+        });
+      }
+    }
+    return notices;
+  }
+
+  /** Runs a query that reads `files`; DuckDB's failure is a source error naming them. */
+  private async read(sql: string, files: string) {
+    try {
+      return await this.connection.runAndReadAll(sql);
+    } catch (e) {
+      throw new DuckhuntError('source_error', `cannot read ${files}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  /**
+   * The format of a binding's files from their first line that is not blank (decision X80): `{` is NDJSON,
+   * `<Event` Windows event XML, anything else text lines. Files that disagree are an error: each binding has one
+   * format.
+   */
+  private async sniffFormat(b: SourceBinding): Promise<SourceFormat> {
+    const formats = new Map<SourceFormat, string>();
+    for (const p of b.paths) {
+      for (const file of await this.filesOf(p, b.sourcetype)) {
+        const r = await this.read(`SELECT line FROM ${ndjsonLines([file], false)} WHERE trim(line, ${BLANK}) <> '' LIMIT 1`, file);
+        const first = String(r.getRowsJS()[0]?.[0] ?? '').replace(/^[\s\uFEFF]+/, '');
+        const format: SourceFormat = first.startsWith('{') ? 'ndjson' : first.startsWith('<Event') ? 'xml' : 'text';
+        if (!formats.has(format)) formats.set(format, file);
+      }
+    }
+    if (formats.size > 1) {
+      throw new DuckhuntError('source_error', `the files of sourcetype ${b.sourcetype} hold different formats (${[...formats].map(([f, file]) => `${f}: ${file}`).join('; ')}); bind them separately`, {
+        hint: 'or say the format: "format" in the config, or --source sourcetype=ST,format=xml|text|ndjson,path=PATH',
+      });
+    }
+    return [...formats.keys()][0] ?? 'text';
   }
 
   /**
@@ -321,6 +401,7 @@ export class Engine {
    */
   async inputProblems(bindings: SourceBinding[]): Promise<RunNotice[]> {
     const notices: RunNotice[] = [];
+    for (const b of bindings.filter((x) => x.format === 'xml' || x.format === 'text')) notices.push(...(await this.recordProblems(b)));
     for (const b of bindings.filter((x) => x.format === 'ndjson')) {
       const files: string[] = [];
       for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));

@@ -1,6 +1,7 @@
-// Reading a sourcetype's files as Splunk events: one row per NDJSON line with `_raw`, `_time`, `sourcetype`,
-// `source`, `index`, and the JSON fields the query names, extracted the way Splunk names them
-// (`Item.Subject` → $.Item.Subject, `AffectedItems{}.Subject` → every element's Subject, a multivalue).
+// Reading a sourcetype's files as Splunk events: one row per event with `_raw`, `_time`, `sourcetype`, `source`,
+// `host`, `index`, and the fields the query names. NDJSON (here): one event per line, the JSON fields extracted
+// the way Splunk names them (`Item.Subject` → $.Item.Subject, `AffectedItems{}.Subject` → every element's Subject,
+// a multivalue). Parquet (parquet.ts), Windows event XML (xml.ts) and text lines (text.ts) give the same columns.
 //
 // Lines are read as text and fields are extracted by path at query time, so no field can be lost to DuckDB's
 // JSON schema sampling (it silently drops keys first seen after the sampled records).
@@ -9,9 +10,12 @@ import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { TimeRange } from '../compile/context.ts';
 import type { SourceBinding } from './catalog.ts';
 import { parquetScanSql } from './parquet.ts';
+import { recordsSql } from './records.ts';
+import { defaultTextTime, kvFieldSql, textTimeSql } from './text.ts';
+import { isSystemField, SYSTEM_SECTION, XML_TIME_FIELD, xmlFieldSql } from './xml.ts';
 
 /** Fields every event has, computed rather than extracted. */
-export const BUILT_IN_FIELDS = ['_raw', '_time', 'sourcetype', 'source', 'index'] as const;
+export const BUILT_IN_FIELDS = ['_raw', '_time', 'sourcetype', 'source', 'host', 'index'] as const;
 export const isBuiltIn = (name: string): boolean => (BUILT_IN_FIELDS as readonly string[]).includes(name);
 
 export interface ExtractedField {
@@ -63,18 +67,26 @@ export interface ScanOptions {
    * without it the scan runs on every core, and `_dh_line` is 0.
    */
   lineOrder: boolean;
+  /** The search's now (epoch seconds): a year-less text time is in its year. */
+  now: number;
 }
 
 /** Largest NDJSON line read (a longer one is an error naming the file). DuckDB reads in buffers of this size. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
-/** NDJSON files as lines of text: one row per line, with the file name and (per reader call) the line number. */
+/**
+ * NDJSON files as lines of text: one row per line, with the file name and (per reader call) the line number.
+ * Not strict: a file whose lines end in CRLF and LF both (Windows logs often do) is read line by line.
+ */
 export function ndjsonLines(files: string[], numbered = true): string {
   return (
     `read_csv(${sqlStringList(files)}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', ` +
-    `auto_detect = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES})${numbered ? ' WITH ORDINALITY' : ''}`
+    `auto_detect = false, strict_mode = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES})${numbered ? ' WITH ORDINALITY' : ''}`
   );
 }
+
+/** The characters a blank line consists of (for DuckDB's trim, which otherwise trims spaces only). */
+export const BLANK = `' ' || chr(9) || chr(10) || chr(13) || chr(65279)`;
 
 /** What makes a line an event: a JSON object. Anything else is skipped and reported. */
 // Cheapest test first: ltrim (a copy of the line) only runs for lines that do not start with '{'.
@@ -85,9 +97,16 @@ export const VALID_LINE = `(starts_with(line, '{') OR starts_with(ltrim(line), '
  * the same fields, so their scans union by name.
  */
 export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: ScanOptions): string {
-  if (binding.format === 'parquet') {
-    if (!binding.schema) throw new Error(`internal: Parquet source ${binding.sourcetype} was not described before compiling`);
-    return parquetScanSql(binding, binding.schema, fields, (v) => timeExpression(v, binding.timeParser), opts.range);
+  switch (binding.format) {
+    case 'parquet':
+      if (!binding.schema) throw new Error(`internal: Parquet source ${binding.sourcetype} was not described before compiling`);
+      return parquetScanSql(binding, binding.schema, fields, (v) => timeExpression(v, binding.timeParser), opts.range);
+    case 'xml':
+      return xmlScanSql(binding, fields);
+    case 'text':
+      return textScanSql(binding, fields, opts);
+    case 'auto':
+      throw new Error(`internal: the format of ${binding.sourcetype}'s files was not decided before compiling`);
   }
   const files = binding.paths;
   const scalar = fields.filter((f) => !jsonPath(f.name).multivalue);
@@ -104,14 +123,10 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
   // The time field's text is computed once (_dh_tv): the time expression reads it several times.
   const inner =
     `SELECT *, ${leaf(scalar.length + 1)} AS _dh_tv FROM (` +
-    `SELECT line AS _raw, filename AS source, ${opts.lineOrder ? 'ordinality' : '0::BIGINT'} AS _dh_line, json_value(line, ${sqlStringList(paths)}) AS _dh_j ` +
+    `SELECT line AS _raw, filename, ${opts.lineOrder ? 'ordinality' : '0::BIGINT'} AS _dh_line, json_value(line, ${sqlStringList(paths)}) AS _dh_j ` +
     `FROM ${ndjsonLines(files, opts.lineOrder)} WHERE ${VALID_LINE})`;
   const cols = [
-    '_raw',
-    `${sqlString(binding.sourcetype)} AS sourcetype`,
-    'source',
-    `${sqlString(binding.index)} AS "index"`,
-    '_dh_line',
+    ...sourceColumns(binding, 'filename'),
     `${timeExpression('_dh_tv', binding.timeParser)} AS _time`,
     ...scalar.map((f, i) =>
       f.name.includes('.')
@@ -122,4 +137,48 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
     ...multi.map((f) => `dh_mv(list_filter(json_extract_string(_raw, ${sqlString(jsonPath(f.name).path)}), lambda dh_v: dh_v IS NOT NULL)) AS ${sqlIdent(f.column)}`),
   ];
   return `SELECT ${cols.join(',\n         ')}\n  FROM (${inner})`;
+}
+
+/** `_raw`, the source's values (source: the file unless set), and `_dh_line`, over a relation with `filename`. */
+export function sourceColumns(binding: SourceBinding, filename: string): string[] {
+  return [
+    '_raw',
+    `${sqlString(binding.sourcetype)} AS sourcetype`,
+    `${binding.source !== undefined ? sqlString(binding.source) : filename} AS source`,
+    `${sqlString(binding.host)} AS host`,
+    `${sqlString(binding.index)} AS "index"`,
+    '_dh_line',
+  ];
+}
+
+/** Windows event XML records (records.ts), their fields by xml.ts; a name some event repeats is multivalue. */
+function xmlScanSql(binding: SourceBinding, fields: ExtractedField[]): string {
+  const repeated = new Set(binding.repeated ?? []);
+  const timeField = binding.timeFieldSet ? binding.timeField : XML_TIME_FIELD;
+  const sys = [...fields.map((f) => f.name), timeField].some(isSystemField);
+  const cols = [
+    ...sourceColumns(binding, 'filename'),
+    `${timeExpression(xmlFieldSql(timeField, false, '_dh_sys'), binding.timeParser)} AS _time`,
+    ...fields.map((f) => `${xmlFieldSql(f.name, repeated.has(f.name), '_dh_sys')} AS ${sqlIdent(f.column)}`),
+  ];
+  const records = `(${recordsSql(binding.paths, 'xml')})`;
+  return `SELECT ${cols.join(',\n         ')}\n  FROM (SELECT *${sys ? `, ${SYSTEM_SECTION} AS _dh_sys` : ''} FROM ${records} WHERE valid)`;
+}
+
+/** Text lines: the time where props.conf says (text.ts), fields by KV_MODE = auto (props.ts clears them for other modes). */
+function textScanSql(binding: SourceBinding, fields: ExtractedField[], opts: ScanOptions): string {
+  const time = textTimeSql(binding.textTime ?? defaultTextTime(), opts.now);
+  const cols = [
+    ...sourceColumns(binding, 'filename'),
+    `${time.time('_dh_tv')} AS _time`,
+    ...fields.map((f) => `${kvFieldSql(f.name)} AS ${sqlIdent(f.column)}`),
+  ];
+  return `SELECT ${cols.join(',\n         ')}\n  FROM (SELECT *, ${time.text} AS _dh_tv FROM (${recordsSql(binding.paths, 'text')}) WHERE valid)`;
+}
+
+/** The time of an XML or text record (a row with `_raw`), for the engine's report of events without one. */
+export function recordTimeSql(binding: SourceBinding, now: number): string {
+  if (binding.format === 'xml') return timeExpression(xmlFieldSql(binding.timeFieldSet ? binding.timeField : XML_TIME_FIELD, false, SYSTEM_SECTION), binding.timeParser);
+  const time = textTimeSql(binding.textTime ?? defaultTextTime(), now);
+  return time.time(`(${time.text})`);
 }

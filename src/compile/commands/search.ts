@@ -32,8 +32,16 @@ const BUILT_IN_TYPES: ReadonlyArray<[string, FieldType]> = [
   ['_raw', 'str'],
   ['sourcetype', 'str'],
   ['source', 'str'],
+  ['host', 'str'],
   ['index', 'str'],
 ];
+
+/** The shape of a field as a source's scan gives it: JSON arrays (`{}`) and names an XML event repeats are multivalue. */
+function scannedType(bd: SourceBinding, field: string): FieldType {
+  if (bd.format === 'xml') return bd.repeated?.includes(field) ? 'mv' : 'str';
+  if (bd.format === 'text') return 'str';
+  return jsonPath(field).multivalue ? 'mv' : 'str';
+}
 
 /**
  * The initial search: each bound source's events are scanned (the fields the query reads, extracted from the
@@ -56,16 +64,16 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
   const plans = bindings.map((bd) => planProps(k, bd, reads, isBuiltIn));
   for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, cmd.span);
   const extracted = [...new Set([...reads, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
-  const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, jsonPath(f).multivalue ? 'mv' : 'str'])]);
+  const scannedOf = (bd: SourceBinding) => new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, scannedType(bd, f)])]);
   const range = timeRangeOf(cmd.expr, b);
   const perSource = bindings.map((bd, i) => {
-    const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: b.eventOrder });
-    const props = propsSql(plans[i], `(${scan})`, scanned, ctx, k);
+    const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: b.eventOrder, now: ctx.options.now });
+    const props = propsSql(plans[i], `(${scan})`, scannedOf(bd), ctx, k);
     for (const f of props.lookupFiles) b.scope.lookupFiles.add(f);
     return { sql: props.sql === `(${scan})` ? scan : `SELECT * FROM ${props.sql}`, types: props.types };
   });
   // A field props compute in one source (a number, a multivalue) and extract as text in another has one shape.
-  const types = new Map(perSource.length > 0 ? perSource[0].types : scanned);
+  const types = new Map(perSource.length > 0 ? perSource[0].types : scannedOf({ format: 'ndjson' } as SourceBinding));
   for (const p of perSource.slice(1)) for (const [f, t] of p.types) types.set(f, types.has(f) && types.get(f) !== t ? unify([types.get(f)!, t]) : t);
   const col = (f: string) => sqlIdent(ctx.columns.columnFor(f));
   const scans = perSource.map((p) => {
@@ -153,7 +161,13 @@ function emptyEvents(schema: Schema): string {
 }
 
 /** The fields that say which source an event comes from, and each binding's value of them. */
-const SOURCE_FIELDS: Record<string, (bd: SourceBinding) => string> = { sourcetype: (bd) => bd.sourcetype, index: (bd) => bd.index };
+const SOURCE_FIELDS: Record<string, (bd: SourceBinding) => string | undefined> = {
+  sourcetype: (bd) => bd.sourcetype,
+  index: (bd) => bd.index,
+  host: (bd) => bd.host,
+  // Only a source value of its own is known here; otherwise each event's source is its file.
+  source: (bd) => bd.source,
+};
 
 /**
  * Can this search match events of the binding? false only when certainly not (a `sourcetype=` or `index=` term

@@ -1,0 +1,80 @@
+// Windows event XML (sourcetype XmlWinEventLog): one `<Event>` record per event, as Windows event collection
+// writes it — usually one line, but a value may hold line breaks, so a record runs from a line starting with
+// `<Event` to one ending with `</Event>` (records.ts). Fields are named as the Splunk Add-on for Microsoft Windows
+// names them (security_content's data_sources/*.yml list them per event code):
+//   - each System element by its tag (EventID, Version, Level, Task, Opcode, Keywords, EventRecordID, Channel,
+//     Computer) and each System attribute by its name (Name and Guid of Provider, SystemTime, ActivityID,
+//     ProcessID, ThreadID, UserID, Qualifiers…); EventCode is EventID and RecordNumber is EventRecordID;
+//   - each `<Data Name='X'>` as field X (a name repeated within an event is multivalue), unnamed `<Data>` values
+//     as field Data, and the leaf elements of UserData by their tags;
+//   - System_Props_Xml and EventData_Xml hold the sections' XML.
+// Values are the text between the tags as it stands in `_raw`: XML entities are not decoded, as Splunk's
+// regex extractions do not decode them (decision X83). An empty value is no value.
+//
+// Extraction is SQL over the record text (RE2 in DuckDB, one expression per field the query reads), like the
+// JSON scan, rather than a JavaScript XML parser: the events never leave DuckDB, and only the fields a query
+// names are read (see README, "Input formats", for the measurement).
+
+import { sqlString } from '../sql/quote.ts';
+
+/** System elements whose text is a field of the same name. */
+const SYSTEM_ELEMENTS = new Set(['EventID', 'Version', 'Level', 'Task', 'Opcode', 'Keywords', 'EventRecordID', 'Channel', 'Computer']);
+/** System attributes (of Provider, EventID, TimeCreated, Correlation, Execution, Security) that are fields. */
+const SYSTEM_ATTRIBUTES = new Set(['Name', 'Guid', 'EventSourceName', 'Qualifiers', 'SystemTime', 'ActivityID', 'RelatedActivityID', 'ProcessID', 'ThreadID', 'UserID']);
+/** Names the Windows add-on gives System fields besides their own. */
+const SYSTEM_ALIASES: Record<string, string> = { EventCode: 'EventID', RecordNumber: 'EventRecordID' };
+/** Fields holding a section's XML. */
+const SECTIONS: Record<string, string> = { System_Props_Xml: 'System', EventData_Xml: 'EventData' };
+
+/** The field unnamed `<Data>` elements go to (decision X83). */
+export const UNNAMED_DATA = 'Data';
+
+/** The time of an XML event: TimeCreated's SystemTime (ISO-8601, UTC). */
+export const XML_TIME_FIELD = 'SystemTime';
+
+const reEscape = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+
+/** The System section of the record (`_raw`), computed once per event when a System field is read. */
+export const SYSTEM_SECTION = `regexp_extract(_raw, '<System>([\\s\\S]*?)</System>', 1)`;
+
+/** Whether a field is read from the System section (the scan then computes the section once, as `sys`). */
+export const isSystemField = (name: string): boolean => SYSTEM_ELEMENTS.has(SYSTEM_ALIASES[name] ?? name) || SYSTEM_ATTRIBUTES.has(name);
+
+/**
+ * SQL for one field of an XML event, over `_raw` and the System section `sys`. `multivalue` (the name repeats
+ * within some event: Engine.describeSources) gives a list, else the first value.
+ */
+export function xmlFieldSql(name: string, multivalue: boolean, sys: string): string {
+  const nonEmpty = (sql: string) => `nullif(${sql}, '')`;
+  const system = SYSTEM_ALIASES[name] ?? name;
+  if (SYSTEM_ELEMENTS.has(system)) {
+    return nonEmpty(`regexp_extract(${sys}, ${sqlString(`<${reEscape(system)}(?:\\s[^>]*)?>([^<]*)</${reEscape(system)}>`)}, 1)`);
+  }
+  if (SYSTEM_ATTRIBUTES.has(name)) {
+    return nonEmpty(`regexp_extract(${sys}, ${sqlString(`\\s${reEscape(name)}\\s*=\\s*['"]([^'"]*)['"]`)}, 1)`);
+  }
+  if (SECTIONS[name]) return nonEmpty(`regexp_extract(_raw, ${sqlString(`<${SECTIONS[name]}>([\\s\\S]*?)</${SECTIONS[name]}>`)}, 1)`);
+  const data =
+    name === UNNAMED_DATA
+      ? `'<Data>([^<]*)</Data>'`
+      : sqlString(`<Data\\s+Name\\s*=\\s*['"]${reEscape(name)}['"]\\s*>([^<]*)</Data>`);
+  // UserData (events of some providers) holds leaf elements named by their tags.
+  const userData = sqlString(`<UserData>[\\s\\S]*?<${reEscape(name)}(?:\\s[^>]*)?>([^<]*)</${reEscape(name)}>[\\s\\S]*?</UserData>`);
+  if (multivalue) {
+    return `dh_mv(list_filter(list_concat(regexp_extract_all(_raw, ${data}, 1), regexp_extract_all(_raw, ${userData}, 1)), lambda dh_v: dh_v <> ''))`;
+  }
+  return `coalesce(${nonEmpty(`regexp_extract(_raw, ${data}, 1)`)}, CASE WHEN contains(_raw, '<UserData>') THEN ${nonEmpty(`regexp_extract(_raw, ${userData}, 1)`)} END)`;
+}
+
+/**
+ * SQL listing the field names that occur more than once within one event of `records` (a relation with `_raw`,
+ * `filename` and `_dh_line` columns): Data names and unnamed Data values; those fields are multivalue.
+ */
+export function repeatedNamesSql(records: string): string {
+  const names = `regexp_extract_all(_raw, '<Data\\s+Name\\s*=\\s*[''"]([^''"]*)[''"]', 1)`;
+  return (
+    `SELECT DISTINCT dh_name FROM (SELECT filename, _dh_line, unnest(${names}) AS dh_name FROM ${records}) ` +
+    `GROUP BY filename, _dh_line, dh_name HAVING count(*) > 1 ` +
+    `UNION SELECT ${sqlString(UNNAMED_DATA)} FROM ${records} WHERE length(_raw) - length(replace(_raw, '<Data>', '')) > 6`
+  );
+}
