@@ -91,7 +91,8 @@ export interface SourceValues {
 /** The events' host when none is set: the machine's name, as Splunk's default host for a monitored file (X82). */
 export const DEFAULT_HOST = hostname();
 
-function binding(sourcetype: string, paths: string[], baseDir: string, values: SourceValues = {}): SourceBinding {
+/** A binding of `paths` (relative to `baseDir`) to a sourcetype, with the source's values. */
+export function bindSource(sourcetype: string, paths: string[], baseDir: string, values: SourceValues = {}): SourceBinding {
   const { timeField, index = 'main' } = values;
   if (!/^[^\s=]+$/.test(sourcetype)) throw new DuckhuntError('source_error', `invalid sourcetype name '${sourcetype}'`);
   // Splunk's index names: letters, digits, underscores and hyphens, not starting with a hyphen.
@@ -142,7 +143,7 @@ export function catalogFromFlags(flags: string[], cwd = process.cwd()): SourceCa
     entry.paths.push(path);
     bySource.set(key, entry);
   }
-  return { bindings: [...bySource.values()].map((e) => binding(e.sourcetype, e.paths, cwd, e.values)), origin: '--source' };
+  return { bindings: [...bySource.values()].map((e) => bindSource(e.sourcetype, e.paths, cwd, e.values)), origin: '--source' };
 }
 
 export function parseSourceFlag(flag: string): { sourcetype: string; values: SourceValues; path: string } {
@@ -203,7 +204,7 @@ export function loadConfig(file: string): SourceCatalog {
       if (typeof v !== 'string') throw new DuckhuntError('source_error', `config ${file}: sources[${i}].${key} must be text`);
       values[key] = v;
     }
-    return binding(s.sourcetype, paths, dir, values);
+    return bindSource(s.sourcetype, paths, dir, values);
   });
   return { bindings, origin: file };
 }

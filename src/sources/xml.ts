@@ -8,8 +8,9 @@
 //   - each `<Data Name='X'>` as field X (a name repeated within an event is multivalue), unnamed `<Data>` values
 //     as field Data, and the leaf elements of UserData by their tags;
 //   - System_Props_Xml and EventData_Xml hold the sections' XML.
-// Values are the text between the tags as it stands in `_raw`: XML entities are not decoded, as Splunk's
-// regex extractions do not decode them (decision X83). An empty value is no value.
+// Values are the text between the tags as it stands in `_raw`, without the white space around it (Windows
+// renders some values with line breaks and tabs around them): XML entities are not decoded, as Splunk's regex
+// extractions do not decode them; an empty value is no value (decision X83).
 //
 // Extraction is SQL over the record text (RE2 in DuckDB, one expression per field the query reads), like the
 // JSON scan, rather than a JavaScript XML parser: the events never leave DuckDB, and only the fields a query
@@ -32,6 +33,9 @@ export const UNNAMED_DATA = 'Data';
 /** The time of an XML event: TimeCreated's SystemTime (ISO-8601, UTC). */
 export const XML_TIME_FIELD = 'SystemTime';
 
+/** White space around a value: spaces, tabs and line breaks. */
+const WHITE = `' ' || chr(9) || chr(10) || chr(13)`;
+
 const reEscape = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 
 /** The System section of the record (`_raw`), computed once per event when a System field is read. */
@@ -45,7 +49,7 @@ export const isSystemField = (name: string): boolean => SYSTEM_ELEMENTS.has(SYST
  * within some event: Engine.describeSources) gives a list, else the first value.
  */
 export function xmlFieldSql(name: string, multivalue: boolean, sys: string): string {
-  const nonEmpty = (sql: string) => `nullif(${sql}, '')`;
+  const nonEmpty = (sql: string) => `nullif(trim(${sql}, ${WHITE}), '')`;
   const system = SYSTEM_ALIASES[name] ?? name;
   if (SYSTEM_ELEMENTS.has(system)) {
     return nonEmpty(`regexp_extract(${sys}, ${sqlString(`<${reEscape(system)}(?:\\s[^>]*)?>([^<]*)</${reEscape(system)}>`)}, 1)`);
@@ -61,7 +65,8 @@ export function xmlFieldSql(name: string, multivalue: boolean, sys: string): str
   // UserData (events of some providers) holds leaf elements named by their tags.
   const userData = sqlString(`<UserData>[\\s\\S]*?<${reEscape(name)}(?:\\s[^>]*)?>([^<]*)</${reEscape(name)}>[\\s\\S]*?</UserData>`);
   if (multivalue) {
-    return `dh_mv(list_filter(list_concat(regexp_extract_all(_raw, ${data}, 1), regexp_extract_all(_raw, ${userData}, 1)), lambda dh_v: dh_v <> ''))`;
+    const values = `list_concat(regexp_extract_all(_raw, ${data}, 1), regexp_extract_all(_raw, ${userData}, 1))`;
+    return `dh_mv(list_filter(list_transform(${values}, lambda dh_v: trim(dh_v, ${WHITE})), lambda dh_v: dh_v <> ''))`;
   }
   return `coalesce(${nonEmpty(`regexp_extract(_raw, ${data}, 1)`)}, CASE WHEN contains(_raw, '<UserData>') THEN ${nonEmpty(`regexp_extract(_raw, ${userData}, 1)`)} END)`;
 }
