@@ -27,6 +27,7 @@ import { checkRegex } from '../compile/regex.ts';
 import { TIME_TEXT } from '../sources/scan.ts';
 import type { Knowledge } from './bundle.ts';
 import { confError, type ConfSetting, type ConfStanza } from './conf.ts';
+import { extractionSql, extractsField, namedFields, parseExtraction, type Extraction } from './extractions.ts';
 import { defaultOutputs, lookupJoinSql, LookupProblem, resolveLookup, singleValued, type LookupDefinition } from './lookups.ts';
 
 /** When a setting applies: always, or for events whose SQL condition holds. */
@@ -69,6 +70,10 @@ interface Setting<T> {
 export interface PropsPlan {
   /** Whether automatic JSON extraction is off (KV_MODE = none/xml/multi, without INDEXED_EXTRACTIONS = json). */
   jsonOff: When | false;
+  /** EXTRACT- and REPORT- settings in Splunk's order (EXTRACT before REPORT, each by class name). */
+  extractions: Setting<Extraction[]>[];
+  /** The fields the extractions give values (the query reads them). */
+  extracted: string[];
   aliases: Setting<AliasPair[]>[];
   evals: Array<{ field: string; variants: Variant<EvalSetting>[] }>;
   lookups: Setting<AutoLookup>[];
@@ -179,16 +184,27 @@ export function planProps(k: Knowledge, binding: SourceBinding, reads: ReadonlyS
     .map((s) => ({ key: s.key, variants: s.variants.map((v) => ({ ...v, value: v.value.filter((p) => wants(p.to)) })) }))
     .filter((s) => s.variants.some((v) => v.value.length > 0));
   for (const s of aliases) for (const v of s.variants) for (const p of v.value) needed.add(p.from);
+  // Extractions run first and give values to what the query (and the settings above) read.
+  const problems: string[] = [];
+  const extractions = extractionSettings(k, stanzas, keys, problems);
+  const extracted =
+    reads === 'all'
+      ? [...new Set(extractions.flatMap((s) => s.variants.flatMap((v) => v.value.flatMap(namedFields))))].sort()
+      : [...needed].filter((f) => !isBuiltIn(f) && extractions.some((s) => s.variants.some((v) => v.value.some((e) => extractsField(e, f))))).sort();
+  for (const s of extractions) for (const v of s.variants) for (const e of v.value) if (extracted.some((f) => extractsField(e, f))) needed.add(e.source);
 
   const writes = new Set<string>([
+    ...(reads === 'all' ? extracted : []),
     ...aliases.flatMap((s) => s.variants.flatMap((v) => v.value.map((p) => p.to))),
     ...evals.map((e) => e.field),
     ...lookups.flatMap((s) => s.variants.flatMap((v) => autoLookupOutputs(k, v.value))).filter(wants),
   ]);
-  const problems = lookupSettings.flatMap((s) =>
-    s.variants.filter((v) => v.value.outputs.length === 0 && !describedColumns(k, v.value.table)).map((v) => `${v.origin}: ${s.key}: the lookup table '${v.value.table}' cannot be read, so its fields are not set`),
+  problems.push(
+    ...lookupSettings.flatMap((s) =>
+      s.variants.filter((v) => v.value.outputs.length === 0 && !describedColumns(k, v.value.table)).map((v) => `${v.origin}: ${s.key}: the lookup table '${v.value.table}' cannot be read, so its fields are not set`),
+    ),
   );
-  return { jsonOff: binding.format === 'xml' ? false : jsonOff(stanzas, binding.format === 'text'), aliases, evals, lookups, extract: new Set([...needed].filter((f) => !isBuiltIn(f))), writes, problems };
+  return { jsonOff: binding.format === 'xml' ? false : jsonOff(stanzas, binding.format === 'text'), extractions, extracted, aliases, evals, lookups, extract: new Set([...needed].filter((f) => !isBuiltIn(f))), writes, problems };
 }
 
 /**
@@ -216,6 +232,28 @@ function jsonOff(stanzas: Array<{ stanza: ConfStanza; when: When }>, text: boole
   }
   const sql = (x: { value: string } | { sql: string }) => ('value' in x ? sqlString(x.value) : x.sql);
   return `(${sql(indexed)} <> 'json' AND (${sql(mode)} IN ('none', 'xml', 'multi'${text ? ", 'json'" : ''}) OR (${sql(mode)} IN ('auto', 'auto_escaped') AND ${sql(autoJson)} IN ('false', 'f', 'no', '0'))))`;
+}
+
+/**
+ * The EXTRACT- and REPORT- settings of the stanzas, parsed. One that cannot be read (a regex RE2 cannot run, a
+ * missing transform) is left out with a problem the compiler reports, so that it does not stop queries that do
+ * not need it.
+ */
+function extractionSettings(k: Knowledge, stanzas: Array<{ stanza: ConfStanza; when: When }>, keys: string[], problems: string[]): Setting<Extraction[]>[] {
+  const out: Setting<Extraction[]>[] = [];
+  for (const key of keys.filter((x) => x.startsWith('EXTRACT-') || x.startsWith('REPORT-'))) {
+    const variants: Variant<Extraction[]>[] = [];
+    for (const v of variantsOf(stanzas, key)) {
+      try {
+        variants.push({ ...v, value: parseExtraction(k, v.value, key, confRegex) });
+      } catch (e) {
+        if (!(e instanceof DuckhuntError)) throw e;
+        problems.push(`${e.message}; its fields are not extracted`);
+      }
+    }
+    if (variants.length > 0) out.push({ key, variants });
+  }
+  return out;
 }
 
 /** `a AS b c ASNEW d`: field names may be double-quoted. */
@@ -402,6 +440,23 @@ export function propsSql(plan: PropsPlan, input: string, fields: ReadonlyMap<str
     }
     sql = layer(sql, off);
   }
+
+  // EXTRACT-/REPORT-: the first extraction that finds a value gives it, before the automatic extraction's.
+  const fromExtractions = new Map<string, TypedSql>();
+  for (const f of plan.extracted) {
+    const existing = typed(f);
+    const type = existing.type === 'mv' ? 'mv' : 'str';
+    const parts = plan.extractions.flatMap((s) => {
+      const branches = s.variants.map((v) => {
+        const found = v.value.filter((e) => extractsField(e, f)).map((e) => extractionSql(e, f, coerce(typed(e.source), 'str')));
+        return { when: v.when, sql: found.length === 0 ? 'NULL::VARCHAR' : found.length === 1 ? found[0] : `coalesce(${found.join(', ')})` };
+      });
+      return branches.every((b) => b.sql === 'NULL::VARCHAR') ? [] : [caseOf(branches, 'NULL::VARCHAR')];
+    });
+    const value = parts.length === 1 ? parts[0] : `coalesce(${parts.join(', ')})`;
+    fromExtractions.set(f, { sql: `coalesce(${coerce({ sql: value, type: 'str' }, type)}, ${coerce(existing, type)})`, type });
+  }
+  sql = layer(sql, fromExtractions);
 
   // Aliases read the fields as extracted; AS replaces (and clears when the original has no value), ASNEW keeps.
   const aliased = new Map<string, TypedSql>();
