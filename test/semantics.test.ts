@@ -46,13 +46,16 @@ afterAll(() => engine?.close());
 let counter = 0;
 function bind(c: Case): SourceBinding[] {
   const bySourcetype = Array.isArray(c.events) || c.events === undefined ? { 'test:events': c.events ?? [] } : c.events;
-  return Object.entries(bySourcetype).map(([sourcetype, records]) => {
+  return Object.entries(bySourcetype).map(([key, records]) => {
     const caseDir = join(tmp, String(++counter));
     mkdirSync(caseDir, { recursive: true });
-    const file = join(caseDir, 'events.ndjson');
+    // Records that are text (XML events, text lines) go to a .log file, whose format props or the content decide.
+    const file = join(caseDir, records.some((r) => typeof r === 'string') ? 'events.log' : 'events.ndjson');
     writeFileSync(file, records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
-    // `SOURCETYPE@INDEX` binds the records to an index, as --source does; the index is main otherwise.
-    return catalogFromFlags([`${sourcetype}=${file}`]).bindings.map((b) => ({ ...b, timeField: '_time' }));
+    // `SOURCETYPE@INDEX` binds the records to an index, as --source does (main otherwise); a key with `=` is
+    // --source's keyed form without the path (`sourcetype=ST,source=S,host=H`).
+    const flag = key.includes('=') ? `${key},path=${file}` : `${key}=${file}`;
+    return catalogFromFlags([flag]).bindings.map((b) => ({ ...b, timeField: '_time' }));
   }).flat();
 }
 
