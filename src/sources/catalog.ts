@@ -1,7 +1,6 @@
 // Which files hold which sourcetype (the sources contract in the README): a config file, or --source flags.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DuckhuntError } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
@@ -37,8 +36,8 @@ export interface SourceBinding {
   index: string;
   /** Splunk's `source` of every event, when set (config or --source); else each event's file path. */
   source?: string;
-  /** Splunk's `host` of every event: set in the config or --source, else this machine's name (decision X82). */
-  host: string;
+  /** Splunk's `host` of every event, when set (config or --source); else the events' own `host` field (X82). */
+  host?: string;
   /** Parquet only: the files' column types, read by the engine before compiling (Engine.describeSources). */
   schema?: ParquetSchema;
   /** XML only: the field names some event holds more than once (multivalue), found by Engine.describeSources. */
@@ -88,9 +87,6 @@ export interface SourceValues {
   format?: string;
 }
 
-/** The events' host when none is set: the machine's name, as Splunk's default host for a monitored file (X82). */
-export const DEFAULT_HOST = hostname();
-
 /** A binding of `paths` (relative to `baseDir`) to a sourcetype, with the source's values. */
 export function bindSource(sourcetype: string, paths: string[], baseDir: string, values: SourceValues = {}): SourceBinding {
   const { timeField, index = 'main' } = values;
@@ -108,8 +104,8 @@ export function bindSource(sourcetype: string, paths: string[], baseDir: string,
     timeField: timeField ?? BUILT_IN_TIME_FIELDS[sourcetype.toLowerCase()] ?? '_time',
     timeFieldSet: timeField !== undefined,
     index,
-    host: values.host ?? DEFAULT_HOST,
     ...(values.source !== undefined ? { source: values.source } : {}),
+    ...(values.host !== undefined ? { host: values.host } : {}),
   };
   const abs = paths.map((p) => (isAbsolute(p) ? p : resolve(baseDir, p)));
   // A directory is an ingested dataset: Parquet files partitioned by day.

@@ -1,5 +1,5 @@
 // Reading a sourcetype's files as Splunk events: one row per event with `_raw`, `_time`, `sourcetype`, `source`,
-// `host`, `index`, and the fields the query names. NDJSON (here): one event per line, the JSON fields extracted
+// `index`, and the fields the query names (`host` among them: the source's own, else the events' field). NDJSON (here): one event per line, the JSON fields extracted
 // the way Splunk names them (`Item.Subject` → $.Item.Subject, `AffectedItems{}.Subject` → every element's Subject,
 // a multivalue). Parquet (parquet.ts), Windows event XML (xml.ts) and text lines (text.ts) give the same columns.
 //
@@ -15,7 +15,7 @@ import { defaultTextTime, kvFieldSql, textTimeSql } from './text.ts';
 import { isSystemField, SYSTEM_SECTION, XML_TIME_FIELD, xmlFieldSql } from './xml.ts';
 
 /** Fields every event has, computed rather than extracted. */
-export const BUILT_IN_FIELDS = ['_raw', '_time', 'sourcetype', 'source', 'host', 'index'] as const;
+export const BUILT_IN_FIELDS = ['_raw', '_time', 'sourcetype', 'source', 'index'] as const;
 export const isBuiltIn = (name: string): boolean => (BUILT_IN_FIELDS as readonly string[]).includes(name);
 
 export interface ExtractedField {
@@ -97,6 +97,14 @@ export const VALID_LINE = `(starts_with(line, '{') OR starts_with(ltrim(line), '
  * the same fields, so their scans union by name.
  */
 export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: ScanOptions): string {
+  // A source's own host is every event's (decision X82); without one, host is the events' own field.
+  const host = binding.host !== undefined ? fields.find((f) => f.name === 'host') : undefined;
+  if (!host) return formatScanSql(binding, fields, opts);
+  const scan = formatScanSql(binding, fields.filter((f) => f !== host), opts);
+  return `SELECT *, ${sqlString(binding.host!)} AS ${sqlIdent(host.column)} FROM (${scan})`;
+}
+
+function formatScanSql(binding: SourceBinding, fields: ExtractedField[], opts: ScanOptions): string {
   switch (binding.format) {
     case 'parquet':
       if (!binding.schema) throw new Error(`internal: Parquet source ${binding.sourcetype} was not described before compiling`);
@@ -145,7 +153,6 @@ export function sourceColumns(binding: SourceBinding, filename: string): string[
     '_raw',
     `${sqlString(binding.sourcetype)} AS sourcetype`,
     `${binding.source !== undefined ? sqlString(binding.source) : filename} AS source`,
-    `${sqlString(binding.host)} AS host`,
     `${sqlString(binding.index)} AS "index"`,
     '_dh_line',
   ];

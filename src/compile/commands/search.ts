@@ -32,7 +32,6 @@ const BUILT_IN_TYPES: ReadonlyArray<[string, FieldType]> = [
   ['_raw', 'str'],
   ['sourcetype', 'str'],
   ['source', 'str'],
-  ['host', 'str'],
   ['index', 'str'],
 ];
 
@@ -61,7 +60,8 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
     const wanted = cmd.expr ? ' the sourcetypes and indexes this search names' : ' any sourcetype';
     ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
   }
-  const plans = bindings.map((bd) => planProps(k, bd, reads, isBuiltIn));
+  // A source's own host is set by the scan, like the built-in fields: props do not extract or clear it.
+  const plans = bindings.map((bd) => planProps(k, bd, reads, (f) => isBuiltIn(f) || (f === 'host' && bd.host !== undefined)));
   for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, cmd.span);
   const extracted = [...new Set([...reads, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
   const scannedOf = (bd: SourceBinding) => new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, scannedType(bd, f)])]);
