@@ -13,10 +13,10 @@ import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding, SourceFormat } from '../sources/catalog.ts';
-import { recordsSql } from '../sources/records.ts';
+import { NOT_BLANK, recordsSql } from '../sources/records.ts';
 import { repeatedNamesSql } from '../sources/xml.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
-import { BLANK, jsonPath, leafText, ndjsonLines, recordTimeSql, timeExpression, VALID_LINE } from '../sources/scan.ts';
+import { jsonPath, leafText, ndjsonLines, recordTimeSql, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
 export interface EngineOptions {
   /**
@@ -231,7 +231,7 @@ export class Engine {
     const formats = new Map<SourceFormat, string>();
     for (const p of b.paths) {
       for (const file of await this.filesOf(p, b.sourcetype)) {
-        const r = await this.read(`SELECT line FROM ${ndjsonLines([file], false)} WHERE trim(line, ${BLANK}) <> '' LIMIT 1`, file);
+        const r = await this.read(`SELECT line FROM ${ndjsonLines([file], false)} WHERE ${NOT_BLANK('line')} LIMIT 1`, file);
         const first = String(r.getRowsJS()[0]?.[0] ?? '').replace(/^[\s\uFEFF]+/, '');
         const format: SourceFormat = first.startsWith('{') ? 'ndjson' : first.startsWith('<Event') ? 'xml' : 'text';
         if (!formats.has(format)) formats.set(format, file);

@@ -3,7 +3,7 @@
 // spans several lines are joined. What is not an event (a line outside any `<Event>…</Event>` record) is kept
 // with `valid = false` so that it can be counted and reported, never silently dropped.
 
-import { BLANK, ndjsonLines } from './scan.ts';
+import { ndjsonLines } from './scan.ts';
 import type { SourceFormat } from './catalog.ts';
 
 /**
@@ -13,13 +13,20 @@ import type { SourceFormat } from './catalog.ts';
  * that starts with `<Event`, and a group is a record when it ends with `</Event>`. Text: every line that is not
  * blank is an event (LINE_BREAKER and SHOULD_LINEMERGE are not applied).
  */
+// Regexes rather than trim(): DuckDB's trim with a set of characters is slow on long lines (3 s for 20,000
+// lines of 1 KB, against 0.3 s for a regex).
+const START = `'^[\\s\\x{FEFF}]*<Event[\\s>/]'`;
+const END = `'</Event>\\s*$'`;
+/** Whether a line (or record) holds more than white space. */
+export const NOT_BLANK = (column: string) => `regexp_matches(${column}, '[^\\s\\x{FEFF}]')`;
+
 export function recordsSql(files: string[], format: Extract<SourceFormat, 'xml' | 'text'>): string {
   const lines = `SELECT line, filename, ordinality AS n FROM ${ndjsonLines(files, true)}`;
   if (format === 'text') {
-    return `SELECT line AS _raw, filename, n AS _dh_line, true AS valid FROM (${lines}) WHERE trim(line, ${BLANK}) <> ''`;
+    return `SELECT line AS _raw, filename, n AS _dh_line, true AS valid FROM (${lines}) WHERE ${NOT_BLANK('line')}`;
   }
-  const start = `starts_with(ltrim(line, ${BLANK}), '<Event')`;
-  const end = `ends_with(rtrim(line, ${BLANK}), '</Event>')`;
+  const start = `regexp_matches(line, ${START})`;
+  const end = `regexp_matches(line, ${END})`;
   const marked = `SELECT line, filename, n, ${start} AS dh_s, ${end} AS dh_e FROM (${lines})`;
   const grouped =
     `SELECT string_agg(line, chr(10) ORDER BY n) AS _raw, filename, min(n) AS _dh_line FROM (` +
@@ -28,7 +35,7 @@ export function recordsSql(files: string[], format: Extract<SourceFormat, 'xml' 
   return (
     `WITH dh_marked AS (${marked}) ` +
     `SELECT line AS _raw, filename, n AS _dh_line, true AS valid FROM dh_marked WHERE dh_s AND dh_e ` +
-    `UNION ALL SELECT _raw, filename, _dh_line, starts_with(ltrim(_raw, ${BLANK}), '<Event') AND ends_with(rtrim(_raw, ${BLANK}), '</Event>') AS valid ` +
-    `FROM (${grouped}) WHERE trim(_raw, ${BLANK}) <> ''`
+    `UNION ALL SELECT _raw, filename, _dh_line, regexp_matches(_raw, ${START}) AND regexp_matches(_raw, ${END}) AS valid ` +
+    `FROM (${grouped}) WHERE ${NOT_BLANK('_raw')}`
   );
 }

@@ -85,9 +85,6 @@ export function ndjsonLines(files: string[], numbered = true): string {
   );
 }
 
-/** The characters a blank line consists of (for DuckDB's trim, which otherwise trims spaces only). */
-export const BLANK = `' ' || chr(9) || chr(10) || chr(13) || chr(65279)`;
-
 /** What makes a line an event: a JSON object. Anything else is skipped and reported. */
 // Cheapest test first: ltrim (a copy of the line) only runs for lines that do not start with '{'.
 export const VALID_LINE = `(starts_with(line, '{') OR starts_with(ltrim(line), '{')) AND json_valid(line)`;
