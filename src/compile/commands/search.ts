@@ -6,7 +6,7 @@ import { isKnowledgeField } from '../../knowledge/eventtypes.ts';
 import { planProps, propsSql } from '../../knowledge/props.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../../sql/quote.ts';
 import type { SourceBinding } from '../../sources/catalog.ts';
-import { isBuiltIn, jsonPath, scanSql } from '../../sources/scan.ts';
+import { fieldIsMultivalue, isBuiltIn, scanSql } from '../../sources/scan.ts';
 import { referencedFieldNames } from '../collect.ts';
 import type { TimeRange } from '../context.ts';
 import { coerce, unify } from '../expr.ts';
@@ -39,7 +39,7 @@ const BUILT_IN_TYPES: ReadonlyArray<[string, FieldType]> = [
 function scannedType(bd: SourceBinding, field: string): FieldType {
   if (bd.format === 'xml') return bd.repeated?.includes(field) ? 'mv' : 'str';
   if (bd.format === 'text') return 'str';
-  return jsonPath(field).multivalue ? 'mv' : 'str';
+  return fieldIsMultivalue(field) ? 'mv' : 'str';
 }
 
 /**

@@ -5,8 +5,8 @@
 // create are not known before the data is read).
 
 import type * as A from '../../ast/ast.ts';
-import { sqlIdent, sqlString } from '../../sql/quote.ts';
-import { jsonPath } from '../../sources/scan.ts';
+import { sqlIdent } from '../../sql/quote.ts';
+import { isMultivalue, leafSql, parseFieldName } from '../../sources/json-path.ts';
 import { convert } from '../expr.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf } from '../schema.ts';
@@ -33,13 +33,15 @@ export const spath: CommandHandler<A.SpathCommand> = {
     const target = output ?? path;
     const existing = schema.get(target);
     const column = existing?.column ?? b.ctx.columns.columnFor(target);
-    const { path: jp, multivalue } = jsonPath(path);
+    // An spath path is nested keys (no flat-key reading: the path says where each key ends); values as the
+    // event's fields read them (X35, X37).
+    const steps = parseFieldName(path);
+    const multivalue = isMultivalue(steps);
     const text = source ? convert.str({ sql: sqlIdent(source.column), type: source.type }) : 'NULL::VARCHAR';
+    const value = leafSql(text, steps);
     const sql = !source
       ? `NULL::${multivalue ? 'VARCHAR[]' : 'VARCHAR'}`
-      : multivalue
-      ? `dh_mv(list_filter(json_extract_string(${text}, ${sqlString(jp)}), lambda dh_v: dh_v IS NOT NULL))`
-      : `CASE WHEN json_valid(${text}) THEN dh_leaf(json_extract(${text}, ${sqlString(jp)})) END`;
+      : `CASE WHEN json_valid(${text}) THEN ${multivalue ? `dh_mv(${value})` : value} END`;
     const select = existing ? `SELECT * REPLACE (${sql} AS ${sqlIdent(column)})` : `SELECT *, ${sql} AS ${sqlIdent(column)}`;
     return b.add(cmd, `${select}\nFROM ${sqlIdent(input!.name)}`, schema.with(fieldOf(target, column, multivalue ? 'mv' : 'str')));
   },
