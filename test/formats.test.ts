@@ -116,9 +116,17 @@ describe('bad input in XML and text sources', () => {
     const { rows, notices } = await runText('* | table EventCode', { bindings: catalogFromFlags([`sourcetype=XmlWinEventLog,path=${file}`]).bindings, engine });
     expect(rows).toEqual([{ EventCode: '1' }, { EventCode: '2' }]);
     expect(notices.map((n) => n.message)).toEqual([
-      `skipped 2 run(s) of lines in ${file} that are not <Event>…</Event> records (first at line 2); sourcetype XmlWinEventLog`,
+      `skipped 2 run(s) of lines in ${file} that are not <Event>…</Event> records or hold a NUL byte (first at line 2); sourcetype XmlWinEventLog`,
       `1 event(s) of ${file} have no readable TimeCreated SystemTime (first at line 3); they have no _time and are outside any time range; sourcetype XmlWinEventLog`,
     ]);
+  });
+
+  it('reports a text line with a NUL byte instead of cutting it short', async () => {
+    const file = join(tmp, 'nul.log');
+    writeFileSync(file, '2024-01-01T00:00:00Z a=1\n2024-01-01T00:00:01Z b\u0000 a=2\r\n2024-01-01T00:00:02Z a=3\n');
+    const { rows, notices } = await runText('* | table a', { bindings: catalogFromFlags([`app:text=${file}`]).bindings, engine });
+    expect(rows).toEqual([{ a: '3' }, { a: '1' }]);
+    expect(notices.map((n) => n.message)).toEqual([`skipped 1 line(s) in ${file} that hold a NUL byte (first at line 2); sourcetype app:text`]);
   });
 
   it('says when the files of one source hold different formats', async () => {

@@ -13,10 +13,10 @@ import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding, SourceFormat } from '../sources/catalog.ts';
-import { NOT_BLANK, recordsSql } from '../sources/records.ts';
+import { NOT_BLANK, recordsSql, textLines } from '../sources/records.ts';
 import { repeatedNamesSql } from '../sources/xml.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
-import { ndjsonLines, recordTimeSql } from '../sources/scan.ts';
+import { recordTimeSql } from '../sources/scan.ts';
 import { DATASET_KEY, decodeColumns, unionColumns, type DatasetColumn } from '../sources/dataset.ts';
 import { ndjsonProblems, problemMessages } from '../sources/input-check.ts';
 
@@ -207,7 +207,7 @@ export class Engine {
     for (const row of rows) {
       const [bad, firstBad, untimed, firstUntimed] = row.slice(1).map((v) => Number(v ?? 0));
       if (bad > 0) {
-        notices.push({ kind: 'malformed_lines', message: `skipped ${bad} run(s) of lines in ${row[0]} that are not <Event>…</Event> records (first at line ${firstBad}); sourcetype ${b.sourcetype}` });
+        notices.push({ kind: 'malformed_lines', message: `skipped ${bad} ${format === 'xml' ? 'run(s) of lines' : 'line(s)'} in ${row[0]} that ${format === 'xml' ? 'are not <Event>…</Event> records or ' : ''}hold a NUL byte (first at line ${firstBad}); sourcetype ${b.sourcetype}` });
       }
       if (untimed > 0) {
         const what = format === 'xml' ? `TimeCreated SystemTime` : 'time (props.conf TIME_PREFIX/TIME_FORMAT, or ISO-8601 or syslog time in the first characters)';
@@ -238,7 +238,7 @@ export class Engine {
     const formats = new Map<SourceFormat, string>();
     for (const p of b.paths) {
       for (const file of await this.filesOf(p, b.sourcetype)) {
-        const r = await this.read(`SELECT line FROM ${ndjsonLines([file], false)} WHERE ${NOT_BLANK('line')} LIMIT 1`, file);
+        const r = await this.read(`SELECT line FROM ${textLines([file], false)} WHERE ${NOT_BLANK('line')} LIMIT 1`, file);
         const first = String(r.getRowsJS()[0]?.[0] ?? '').replace(/^[\s\uFEFF]+/, '');
         const format: SourceFormat = first.startsWith('{') ? 'ndjson' : first.startsWith('<Event') ? 'xml' : 'text';
         if (!formats.has(format)) formats.set(format, file);

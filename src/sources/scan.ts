@@ -67,14 +67,13 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
  * NDJSON files as lines of text: one row per line, with the file name and (per reader call) the line number.
  * Lines the reader cannot take (not UTF-8, a raw NUL, longer than MAX_LINE_BYTES) are stepped over rather than
  * stopping the query, and do not count in the numbering; `rejects` names tables that record them, for the input
- * check to report (engine.inputProblems). Not strict: a file whose lines end in CRLF and LF both (Windows logs
- * often do) is read line by line.
+ * check to report (engine.inputProblems).
  */
 export function ndjsonLines(files: string[], numbered = true, rejects?: { table: string; scans: string }): string {
   const store = rejects ? `, store_rejects = true, rejects_table = ${sqlString(rejects.table)}, rejects_scan = ${sqlString(rejects.scans)}` : '';
   return (
     `read_csv(${sqlStringList(files)}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', ` +
-    `auto_detect = false, strict_mode = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES}, ignore_errors = true${store})${numbered ? ' WITH ORDINALITY' : ''}`
+    `auto_detect = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES}, ignore_errors = true${store})${numbered ? ' WITH ORDINALITY' : ''}`
   );
 }
 
