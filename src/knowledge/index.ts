@@ -11,7 +11,7 @@ import { datamodelLookups } from './datamodels.ts';
 import { autoLookupTables } from './props.ts';
 
 export { builtInKnowledge, Knowledge, knowledgeFromConfig, loadKnowledge, type KnowledgeOptions } from './bundle.ts';
-export { propsFields, withTimeProps } from './props.ts';
+export { propsFields, withFormatProps, withTimeProps } from './props.ts';
 
 /** The lookup tables a query may read: its lookup/inputlookup commands and the bound sources' automatic lookups. */
 export function lookupsToDescribe(ast: Pipeline, k: Knowledge, bindings: SourceBinding[]): Set<string> {
