@@ -1,7 +1,7 @@
 // The field names a query mentions anywhere. Event scans extract exactly these from the JSON, so a field is
 // available wherever the query names it (including after joins), and nothing else is parsed.
 
-import type { Command, Pipeline } from '../ast/ast.ts';
+import type { Aggregation, Command, Pipeline } from '../ast/ast.ts';
 import { optionExpr, valueSearch } from './option-expr.ts';
 import { groupNames } from './regex.ts';
 import { isWildcard } from './wildcard.ts';
@@ -178,7 +178,7 @@ export function orderMattersBefore(p: Pipeline, end: number): boolean {
 export function eventOrderMatters(p: Pipeline): boolean {
   for (const c of p.commands.slice(1)) {
     if (ROW_WISE.has(c.command)) continue;
-    if (c.command === 'stats' || c.command === 'timechart' || c.command === 'chart') return !c.aggregations.every((a) => ORDER_FREE.test(a.func));
+    if (c.command === 'stats' || c.command === 'timechart' || c.command === 'chart') return !orderFree(c.aggregations);
     // Counts and summaries of values, whose rows come in value order.
     if (c.command === 'top' || c.command === 'rare' || c.command === 'fieldsummary') return false;
     return true;
@@ -280,3 +280,6 @@ export function everyFieldReadAfter(p: Pipeline, i: number, atEnd: boolean): boo
   }
   return atEnd;
 }
+
+/** Whether aggregations give the same result whatever the order of their input rows. */
+export const orderFree = (aggregations: Aggregation[]): boolean => aggregations.every((a) => ORDER_FREE.test(a.func));

@@ -7,10 +7,11 @@ import type { Command, Pipeline } from '../ast/ast.ts';
 import { subpipelines } from '../ast/walk.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import type { Knowledge } from './bundle.ts';
+import { datamodelLookups } from './datamodels.ts';
 import { autoLookupTables } from './props.ts';
 
 export { builtInKnowledge, Knowledge, knowledgeFromConfig, loadKnowledge, type KnowledgeOptions } from './bundle.ts';
-export { propsFields, withTimeProps } from './props.ts';
+export { propsFields, withFormatProps, withTimeProps } from './props.ts';
 
 /** The lookup tables a query may read: its lookup/inputlookup commands and the bound sources' automatic lookups. */
 export function lookupsToDescribe(ast: Pipeline, k: Knowledge, bindings: SourceBinding[]): Set<string> {
@@ -18,6 +19,8 @@ export function lookupsToDescribe(ast: Pipeline, k: Knowledge, bindings: SourceB
   const visit = (p: Pipeline) => {
     for (const c of p.commands) {
       if (isLookupCommand(c)) names.add(c.table);
+      // A data model's Lookup calculations (which of them a dataset applies is known only when it compiles).
+      if (c.command === 'tstats' || c.command === 'from' || c.command === 'datamodel') for (const t of datamodelLookups(k)) names.add(t);
       subpipelines(c).forEach(visit);
     }
   };

@@ -7,6 +7,7 @@ import { append, appendpipe } from './append.ts';
 import { bin } from './bin.ts';
 import { chart, timechart } from './chart.ts';
 import { convertCommand } from './convert.ts';
+import { datamodel, from } from './datamodel.ts';
 import { dedup, head, reverse, sort, tail } from './order.ts';
 import { evalCommand } from './eval.ts';
 import { fields, rename, table } from './fields.ts';
@@ -25,6 +26,7 @@ import { spath } from './spath.ts';
 import { stats } from './stats.ts';
 import { top } from './top.ts';
 import { transaction } from './transaction.ts';
+import { tstats } from './tstats.ts';
 import { where } from './where.ts';
 import { untable, xyseries } from './xyseries.ts';
 
@@ -56,6 +58,9 @@ export const COMMANDS: Handlers = {
   lookup,
   inputlookup,
   outputlookup,
+  tstats,
+  from,
+  datamodel,
   format,
   return: returnCommand,
   top,
