@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runText } from '../src/api.ts';
+import type { CompileOptions } from '../src/compile/context.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
 import type { SourceBinding } from '../src/sources/catalog.ts';
@@ -18,6 +19,8 @@ interface Case {
   events?: unknown[] | Record<string, unknown[]>;
   query: string;
   now?: number;
+  /** Compile settings other than now, e.g. `{ percMethod: interpolated }`. */
+  settings?: Partial<CompileOptions>;
   rows?: Record<string, unknown>[];
   unordered?: boolean;
   error?: { kind: string; message?: string; line?: number; column?: number };
@@ -54,7 +57,7 @@ for (const file of files) {
   describe(file, () => {
     for (const c of doc.cases) {
       it(c.name, async () => {
-        const run = () => runText(c.query, { bindings: bind(c), engine, compile: { now: c.now ?? 1_700_000_000 } });
+        const run = () => runText(c.query, { bindings: bind(c), engine, compile: { ...c.settings, now: c.now ?? 1_700_000_000 } });
         if (c.error) {
           let err: unknown;
           try {

@@ -14,7 +14,11 @@ export interface CompileOptions {
   subsearchMaxOut: number;
   /** The search's time range (the time picker: --earliest/--latest), epoch seconds; `earliest=`/`latest=` in a search override it. */
   timeRange: TimeRange;
+  /** Splunk's `[stats] perc_method` (limits.conf): how perc, median and their kin pick a value (decision X8). */
+  percMethod: PercMethod;
 }
+
+export type PercMethod = 'nearest-rank' | 'interpolated';
 
 export interface TimeRange {
   earliest?: number;
@@ -26,6 +30,7 @@ export const defaultCompileOptions = (): CompileOptions => ({
   timezone: 'UTC',
   subsearchMaxOut: 50_000,
   timeRange: {},
+  percMethod: 'nearest-rank',
 });
 
 export interface CompileWarning {

@@ -15,7 +15,7 @@ export interface CheckFlags {
 export function checkCommand(paths: string[], opts: CheckFlags): number {
   const macros = defaultMacroLibrary(opts.macros);
   // Compiling does not depend on which files are bound, so check binds none.
-  const options = compileOptions({ source: [], macros: [], timezone: 'UTC', subsearchMaxout: '50000' });
+  const options = compileOptions({ source: [], macros: [], timezone: 'UTC', subsearchMaxout: '50000', percMethod: 'nearest-rank' });
   const results = collectQueryFiles(paths).map((f) =>
     checkFile(f, { macros, parseOnly: opts.parseOnly ?? false, compile: (parsed) => void compileQuery(parsed, [], options) }),
   );
