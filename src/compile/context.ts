@@ -3,6 +3,7 @@
 import type { Span } from '../errors.ts';
 import { DuckhuntError, type ErrorKind } from '../errors.ts';
 import { errorAt, type Expansion } from '../macros/index.ts';
+import type { RegexSite } from './regex.ts';
 import { ColumnNames } from './schema.ts';
 
 export interface CompileOptions {
@@ -48,6 +49,8 @@ export const HIDDEN = {
 export class CompileContext {
   readonly columns = new ColumnNames(Object.values(HIDDEN));
   readonly warnings: CompileWarning[] = [];
+  /** Where DuckDB compiles a regular expression, to tell a run-time failure at its call (regex.ts). */
+  readonly regexSites: RegexSite[] = [];
   private readonly warned = new Set<string>();
   private nextName = 0;
 
@@ -71,6 +74,11 @@ export class CompileContext {
     if (this.warned.has(key)) return;
     this.warned.add(key);
     this.warnings.push({ message, line: pos?.line, column: pos?.column });
+  }
+
+  /** Records a regular expression DuckDB compiles: `what` names the caller, the span is the pattern's. */
+  regexSite(what: string, span: Span, literal: boolean): void {
+    this.regexSites.push({ what, literal, at: this.error('runtime_error', what, span) });
   }
 
   /** A fresh CTE or table name. */

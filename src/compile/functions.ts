@@ -8,7 +8,7 @@ import { exprFieldNames } from '../ast/walk.ts';
 import { sqlNumber, sqlString } from '../sql/quote.ts';
 import { convert, coerce, type ExprCompiler, NULL_STR, unify } from './expr.ts';
 import { once, onceAll } from './once.ts';
-import { checkRegex } from './regex.ts';
+import { captureGroups, checkRegex, rewriteString } from './regex.ts';
 import { relativeTimeSql } from './time.ts';
 import { strftimeSql, strptimeFormat } from './timeformat.ts';
 import type { TypedSql } from './types.ts';
@@ -60,9 +60,13 @@ function literal(c: ExprCompiler, call: A.CallExpr, i: number, what: string): st
   throw c.ctx.error('unsupported', `${call.name}() needs its ${what} as a quoted string literal here`, (a ?? call).span);
 }
 
-/** The regex argument: checked against RE2 when literal (PCRE-only features are compile errors). */
+/**
+ * The regex argument: a literal is checked against RE2 now (a bad pattern or a PCRE-only feature is a positioned
+ * error); one from a value is recorded, so that RE2's failure at run time names this call.
+ */
 function regexArg(c: ExprCompiler, call: A.CallExpr, i: number): string {
   const a = call.args[i];
+  c.ctx.regexSite(`${call.name}()`, a.span, a.kind === 'string');
   if (a.kind === 'string') return sqlString(checkRegex(a.value, a.span, c.ctx));
   return convert.str(c.value(a));
 }
@@ -203,7 +207,13 @@ function substrFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
 function replaceFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const s = singleArg(c, call, 0);
   const re = regexArg(c, call, 1);
-  const repl = convert.str(c.value(call.args[2]));
+  const [pattern, replacement] = [call.args[1], call.args[2]];
+  const groups = pattern.kind === 'string' ? captureGroups(pattern.value).length : undefined;
+  // A literal replacement's \1…\9 are groups (decision X46); a replacement from a value is inserted as it is.
+  const repl =
+    replacement.kind === 'string'
+      ? sqlString(rewriteString(replacement.value, groups, replacement.span, c.ctx))
+      : `replace(${convert.str(c.value(replacement))}, '\\', '\\\\')`;
   return str(`regexp_replace(${s}, ${re}, ${repl}, 'g')`);
 }
 

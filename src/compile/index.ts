@@ -5,6 +5,7 @@ import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { referencedFieldNames } from './collect.ts';
 import { CompileContext, type CompileOptions, type CompileWarning } from './context.ts';
+import type { RegexSite } from './regex.ts';
 import { PipelineBuilder, type SubsearchStatement, userFields } from './pipeline.ts';
 import { preludeSql } from './prelude.ts';
 import type { Field } from './types.ts';
@@ -20,6 +21,8 @@ export interface CompiledQuery {
   fields: Field[];
   warnings: CompileWarning[];
   bindings: SourceBinding[];
+  /** The calls that compile a regular expression when the query runs (a run-time failure is told at its call). */
+  regexSites: RegexSite[];
 }
 
 export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], options: CompileOptions): CompiledQuery {
@@ -31,7 +34,7 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
   const select = (named: boolean) =>
     fields.map((f) => (named ? `${sqlIdent(f.column)} AS ${sqlIdent(f.name)}` : sqlIdent(f.column))).join(', ') || '1 AS "(no fields)"';
   const main = (named: boolean) => `${builder.withClause()}\nSELECT ${select(named)}\nFROM ${sqlIdent(last.name)}\nORDER BY _dh_seq`;
-  return { subsearches: scope.subsearches, sql: main(false), namedSql: main(true), fields, warnings: ctx.warnings, bindings: [...scope.used] };
+  return { subsearches: scope.subsearches, sql: main(false), namedSql: main(true), fields, warnings: ctx.warnings, bindings: [...scope.used], regexSites: ctx.regexSites };
 }
 
 /** Raw events show _time first and _raw last, like Splunk's event list; transformed rows keep their order. */

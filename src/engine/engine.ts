@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import type { CompiledQuery } from '../compile/index.ts';
 import { PRELUDE_MACROS } from '../compile/prelude.ts';
+import { regexRuntimeError } from '../compile/regex.ts';
 import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
@@ -197,7 +198,7 @@ export class Engine {
       return { rowCount, notices };
     } catch (e) {
       if (e instanceof DuckhuntError) throw e;
-      throw new DuckhuntError('runtime_error', `DuckDB could not run the query: ${(e as Error).message}`);
+      throw regexRuntimeError(q.regexSites, (e as Error).message) ?? new DuckhuntError('runtime_error', `DuckDB could not run the query: ${(e as Error).message}`);
     }
   }
 
