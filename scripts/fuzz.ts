@@ -40,10 +40,10 @@ await fc.check(
         }
         else if (!result.ok && !result.expected) {
           runCrashes++;
-          crashes.push({ why: `running: ${result.why}`, text: text.slice(0, 2000) });
+          crashes.push({ why: `running: ${result.why}`, text: text.slice(0, 10_000) });
         }
       }
-    } else if (!outcome.expected) crashes.push({ why: outcome.why, text: text.slice(0, 2000) });
+    } else if (!outcome.expected) crashes.push({ why: outcome.why, text: text.slice(0, 10_000) });
     if (tty && cases % 1000 === 0) process.stderr.write(`\r${cases.toLocaleString('en-US')} / ${runs.toLocaleString('en-US')} cases, ${crashes.length} crashes`);
     return true;
   }),
@@ -51,7 +51,7 @@ await fc.check(
 );
 runner.close();
 if (tty) process.stderr.write('\n');
-for (const c of crashes.slice(0, 8)) console.log(`crash: ${c.why}\n  query: ${JSON.stringify(c.text.slice(0, 500))}`);
+for (const c of crashes.slice(0, 8)) console.log(`crash: ${c.why}\n  query: ${JSON.stringify(c.text.slice(0, 10_000))}`);
 const seconds = (performance.now() - started) / 1000;
 const n = (x: number) => x.toLocaleString('en-US');
 console.log(`seed ${seed}; ${n(okCount)} compiled (${n(ranCount)} of them run, ${n(slowCount)} stopped after 3 s), ${n(cases - okCount - (crashes.length - runCrashes))} positioned errors; ${seconds.toFixed(0)} s`);

@@ -256,6 +256,9 @@ export const stats: CommandHandler<A.StatsCommand> = {
     // Split multivalue BY fields into one row per value, and drop rows with a null BY value.
     const mvBy = by.filter((f) => f.type === 'mv' && schema.get(f.name));
     let from = sqlIdent(input!.name);
+    // The missing BY fields are null columns, so that the (empty) grouping still binds.
+    const absent = by.filter((f) => !schema.get(f.name));
+    if (absent.length > 0) from = `(SELECT *, ${absent.map((f) => `NULL::VARCHAR AS ${sqlIdent(f.column)}`).join(', ')} FROM ${from})`;
     if (mvBy.length > 0) {
       const replace = mvBy.map((f) => `unnest(${dedupSplit ? `list_distinct(${sqlIdent(f.column)})` : sqlIdent(f.column)}) AS ${sqlIdent(f.column)}`);
       from = `(SELECT * REPLACE (${replace.join(', ')}) FROM ${from})`;
