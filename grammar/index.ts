@@ -1,9 +1,9 @@
 // Entry point of the grammar: text (already macro-expanded) → typed AST, or a positioned syntax error.
 
 import type { IRecognitionException } from 'chevrotain';
-import type { Pipeline } from '../src/ast/ast.ts';
+import type { Expr, Pipeline } from '../src/ast/ast.ts';
 import { checkAstDepth, checkNesting, DEFAULT_MAX_AST_DEPTH, DEFAULT_MAX_NESTING } from './depth.ts';
-import { SyntaxProblem, tokenize } from './lexer.ts';
+import { SyntaxProblem, tokenize, tokenizeExpression } from './lexer.ts';
 import { SplParser } from './parser.ts';
 
 export { SyntaxProblem };
@@ -33,6 +33,17 @@ export function parsePipeline(text: string, limits: DepthLimits = {}): Pipeline 
   if (parser.errors.length > 0) throw fromRecognition(parser.errors[0], text);
   checkAstDepth(ast, limits.maxAstDepth ?? DEFAULT_MAX_AST_DEPTH);
   return ast;
+}
+
+/** Parses one eval expression (a props.conf `EVAL-` value). Throws SyntaxProblem with a span into `text`. */
+export function parseEvalExpression(text: string, limits: DepthLimits = {}): Expr {
+  checkNesting(text, limits.maxNesting ?? DEFAULT_MAX_NESTING);
+  const parser = splParser();
+  parser.input = tokenizeExpression(text, 'eval');
+  const expr = parser.evalExpr();
+  if (parser.errors.length > 0) throw fromRecognition(parser.errors[0], text);
+  checkAstDepth(expr, limits.maxAstDepth ?? DEFAULT_MAX_AST_DEPTH);
+  return expr;
 }
 
 function fromRecognition(err: IRecognitionException, text: string): SyntaxProblem {

@@ -32,6 +32,16 @@ const modalLexer = new Lexer(lexerDefinition, { positionTracking: 'full', ensure
 /** Commands whose arguments are an eval expression (and where 'single quotes' quote field names). */
 const evalModeCommands = new Set(['eval', 'where']);
 
+/** Tokens of a text that is one expression of the given language (a props.conf `EVAL-` value), not a pipeline. */
+export function tokenizeExpression(text: string, mode: LexerMode): IToken[] {
+  const result = modalLexer.tokenize(text, mode);
+  if (result.errors.length > 0) {
+    const err = result.errors[0];
+    throw new SyntaxProblem(`unexpected character '${text[err.offset]}'`, { start: err.offset, end: err.offset + Math.max(1, err.length) }, lexHint(text[err.offset], mode));
+  }
+  return result.tokens;
+}
+
 export function tokenize(text: string): IToken[] {
   const seg = new Segmenter(text);
   seg.pipeline(0, true);

@@ -128,6 +128,7 @@ export class SplParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.mvexpandCommand) },
       { ALT: () => this.SUBRULE(this.lookupCommand) },
       { ALT: () => this.SUBRULE(this.inputlookupCommand) },
+      { ALT: () => this.SUBRULE(this.outputlookupCommand) },
       { ALT: () => this.SUBRULE(this.appendCommand) },
       { ALT: () => this.SUBRULE(this.makeresultsCommand) },
       { ALT: () => this.SUBRULE(this.spathCommand) },
@@ -1017,6 +1018,22 @@ export class SplParser extends EmbeddedActionsParser {
       table: table.name,
       tableSpan: table.span,
       where,
+      nameSpan: tokenSpan(name),
+      span: this.commandSpan(name),
+    }));
+  });
+
+  private outputlookupCommand = this.RULE('outputlookupCommand', (): A.OutputlookupCommand => {
+    const name = this.CONSUME(T.OutputlookupCmd);
+    const options: A.CommandOption[] = [];
+    this.MANY(() => options.push(this.SUBRULE(this.commandOption)));
+    const table = this.SUBRULE(this.fieldName);
+    this.MANY2(() => options.push(this.SUBRULE2(this.commandOption)));
+    return this.ACTION(() => ({
+      command: 'outputlookup',
+      options,
+      table: table.name,
+      tableSpan: table.span,
       nameSpan: tokenSpan(name),
       span: this.commandSpan(name),
     }));

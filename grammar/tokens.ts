@@ -39,6 +39,7 @@ export const FillnullCmd = commandToken('FillnullCmd', ['fillnull']);
 export const MvexpandCmd = commandToken('MvexpandCmd', ['mvexpand']);
 export const LookupCmd = commandToken('LookupCmd', ['lookup']);
 export const InputlookupCmd = commandToken('InputlookupCmd', ['inputlookup']);
+export const OutputlookupCmd = commandToken('OutputlookupCmd', ['outputlookup']);
 export const AppendCmd = commandToken('AppendCmd', ['append']);
 export const MakeresultsCmd = commandToken('MakeresultsCmd', ['makeresults']);
 export const SpathCmd = commandToken('SpathCmd', ['spath']);
@@ -72,6 +73,7 @@ export const commandTokens: ReadonlyMap<string, TokenType> = new Map<string, Tok
   ['mvexpand', MvexpandCmd],
   ['lookup', LookupCmd],
   ['inputlookup', InputlookupCmd],
+  ['outputlookup', OutputlookupCmd],
   ['append', AppendCmd],
   ['makeresults', MakeresultsCmd],
   ['spath', SpathCmd],

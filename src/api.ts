@@ -5,7 +5,8 @@ import { compileQuery, type CompiledQuery } from './compile/index.ts';
 import { defaultCompileOptions, type CompileOptions } from './compile/context.ts';
 import { Engine, type RunNotice } from './engine/engine.ts';
 import { DuckhuntError } from './errors.ts';
-import { parseQuery } from './frontend.ts';
+import { parseQuery, type ParsedQuery } from './frontend.ts';
+import { builtInKnowledge, lookupsToDescribe, withTimeProps, type Knowledge } from './knowledge/index.ts';
 import { defaultMacroLibrary, type MacroLibrary } from './macros/index.ts';
 import { rowObject } from './output/format.ts';
 import type { QuerySource } from './query-file.ts';
@@ -14,6 +15,8 @@ import type { SourceBinding } from './sources/catalog.ts';
 export interface RunOptions {
   bindings: SourceBinding[];
   macros?: MacroLibrary;
+  /** Knowledge bundles (loadKnowledge); duckhunt's own bundle by default. Their macros join `macros`' defaults. */
+  knowledge?: Knowledge;
   compile?: Partial<CompileOptions>;
   /** Reuse an engine across queries (tests); otherwise one is created and closed. */
   engine?: Engine;
@@ -25,21 +28,34 @@ export interface RunResult {
   notices: RunNotice[];
 }
 
-export function compileText(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
+function parse(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): { src: QuerySource; parsed: ParsedQuery; knowledge: Knowledge } {
   const src = typeof source === 'string' ? { file: undefined, text: source, detectionName: undefined } : source;
-  const parsed = parseQuery(src, { macros: opts.macros ?? defaultMacroLibrary([]) });
+  const knowledge = opts.knowledge ?? opts.compile?.knowledge ?? builtInKnowledge();
+  return { src, knowledge, parsed: parseQuery(src, { macros: opts.macros ?? defaultMacroLibrary([], knowledge.macros) }) };
+}
+
+function compileParsed(src: QuerySource, parsed: ParsedQuery, knowledge: Knowledge, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
   try {
-    return compileQuery(parsed, opts.bindings, { ...defaultCompileOptions(), ...opts.compile });
+    return compileQuery(parsed, withTimeProps(knowledge, opts.bindings), { ...defaultCompileOptions(), ...opts.compile, knowledge });
   } catch (e) {
     if (e instanceof DuckhuntError && src.file && !e.file) throw e.withFile(src.file);
     throw e;
   }
 }
 
+/** Compiles without an engine: lookup tables the query reads must have been described (Engine.describeLookups). */
+export function compileText(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
+  const { src, parsed, knowledge } = parse(source, opts);
+  return compileParsed(src, parsed, knowledge, opts);
+}
+
 export async function runText(source: QuerySource | string, opts: RunOptions): Promise<RunResult> {
   const engine = opts.engine ?? (await Engine.create({ timezone: 'UTC' }));
   try {
-    const query = compileText(source, { ...opts, bindings: await engine.describeSources(opts.bindings) });
+    const { src, parsed, knowledge } = parse(source, opts);
+    const bindings = await engine.describeSources(opts.bindings);
+    await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
+    const query = compileParsed(src, parsed, knowledge, { ...opts, bindings });
     const rows: Record<string, unknown>[] = [];
     const { notices } = await engine.run(query, (chunk) => {
       for (const r of chunk) rows.push(rowObject(query.fields, r));

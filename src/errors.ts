@@ -7,6 +7,7 @@ export type ErrorKind =
   | 'unsupported' // valid SPL that duckhunt does not implement (yet)
   | 'compile_error' // valid syntax, invalid meaning (unknown option, bad span, …)
   | 'source_error' // a source file is missing, unreadable or malformed
+  | 'knowledge_error' // a knowledge bundle (.conf file, lookup definition or table) is missing or malformed
   | 'runtime_error'; // DuckDB failed while running the query
 
 /** Half-open character range [start, end) into a text. */

@@ -11,6 +11,8 @@ export interface ParsedQuery {
   source: QuerySource;
   expansion: Expansion;
   ast: Pipeline;
+  /** The macros the query was expanded with (event type searches expand with them too). */
+  macros: MacroLibrary;
 }
 
 export interface FrontEndOptions extends DepthLimits {
@@ -39,7 +41,7 @@ export function parseQuery(source: QuerySource, opts: FrontEndOptions): ParsedQu
       if (e instanceof SyntaxProblem) throw errorAt(expansion, 'syntax_error', e.message, e.span, e.hint);
       throw e;
     }
-    return { source, expansion, ast };
+    return { source, expansion, ast, macros: opts.macros };
   } catch (e) {
     if (e instanceof DuckhuntError && source.file && !e.file) throw e.withFile(source.file);
     throw e;

@@ -4,23 +4,31 @@
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runText } from '../src/api.ts';
-import type { CompileOptions } from '../src/compile/context.ts';
+import type { PercMethod } from '../src/compile/context.ts';
+import { compileOptions } from '../src/cli/query.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
-import type { SourceBinding } from '../src/sources/catalog.ts';
+import { loadKnowledge, type Knowledge } from '../src/knowledge/index.ts';
+import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
 
 interface Case {
   name: string;
   /** Records of sourcetype `test:events`, or a map sourcetype → records. */
   events?: unknown[] | Record<string, unknown[]>;
+  /** Files of a knowledge bundle (path in the app directory → content), loaded after duckhunt's own. */
+  knowledge?: Record<string, string>;
   query: string;
   now?: number;
-  /** Compile settings other than now, e.g. `{ percMethod: interpolated }`. */
-  settings?: Partial<CompileOptions>;
+  /** The time picker (--earliest/--latest) and --timezone, as the CLI takes them. */
+  earliest?: string;
+  latest?: string;
+  timezone?: string;
+  /** limits.conf [stats] perc_method, as --perc-method takes it. */
+  percMethod?: PercMethod;
   rows?: Record<string, unknown>[];
   unordered?: boolean;
   error?: { kind: string; message?: string; line?: number; column?: number };
@@ -46,9 +54,24 @@ function bind(c: Case): SourceBinding[] {
     mkdirSync(caseDir, { recursive: true });
     const file = join(caseDir, 'events.ndjson');
     writeFileSync(file, records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
-    return { sourcetype, paths: [file], format: 'ndjson', timeField: '_time', index: 'main', partitioned: false };
-  });
+    // `SOURCETYPE@INDEX` binds the records to an index, as --source does; the index is main otherwise.
+    return catalogFromFlags([`${sourcetype}=${file}`]).bindings.map((b) => ({ ...b, timeField: '_time' }));
+  }).flat();
 }
+
+function bundle(c: Case): Knowledge | undefined {
+  if (!c.knowledge) return undefined;
+  const dir = join(tmp, `bundle-${++counter}`);
+  for (const [path, text] of Object.entries(c.knowledge)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return loadKnowledge([dir]);
+}
+
+/** The compile options the CLI would make of the case's now, time picker and time zone. */
+const caseOptions = (c: Case) =>
+  compileOptions({ now: String(c.now ?? 1_700_000_000), earliest: c.earliest, latest: c.latest, timezone: c.timezone ?? 'UTC', source: [], macros: [], knowledge: [], subsearchMaxout: '50000', percMethod: c.percMethod ?? 'nearest-rank' });
 
 const sortRows = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
@@ -57,7 +80,7 @@ for (const file of files) {
   describe(file, () => {
     for (const c of doc.cases) {
       it(c.name, async () => {
-        const run = () => runText(c.query, { bindings: bind(c), engine, compile: { ...c.settings, now: c.now ?? 1_700_000_000 } });
+        const run = () => runText(c.query, { bindings: bind(c), engine, knowledge: bundle(c), compile: caseOptions(c) });
         if (c.error) {
           let err: unknown;
           try {

@@ -171,6 +171,7 @@ export type Command =
   | MvexpandCommand
   | LookupCommand
   | InputlookupCommand
+  | OutputlookupCommand
   | AppendCommand
   | MakeresultsCommand
   | SpathCommand
@@ -344,6 +345,14 @@ export interface InputlookupCommand extends CommandBase {
   table: string;
   tableSpan: Span;
   where: SearchExpr | undefined;
+}
+
+export interface OutputlookupCommand extends CommandBase {
+  command: 'outputlookup';
+  options: CommandOption[];
+  /** A lookup file name (`x.csv`) or a lookup definition's name. */
+  table: string;
+  tableSpan: Span;
 }
 
 export interface AppendCommand extends CommandBase {

@@ -27,10 +27,12 @@ export async function main(argv: string[]): Promise<number> {
       .option('--source <sourcetype=path>', 'bind a sourcetype to NDJSON/Parquet files or a glob (repeatable; replaces the config)', collect, [])
       .option('--config <file>', 'sources config file (default: ./duckhunt.config.json, else the embedded sample data)')
       .option('--macros <path>', 'a macros.conf file or a directory of security_content macro .yml files (repeatable)', collect, [])
-      .option('--earliest <time>', 'start of the time range: a Splunk time modifier (-70m@m, -24h, @d, -7d@w0), epoch or ISO-8601')
+      .option('--knowledge <dir>', 'a knowledge bundle: a Splunk app directory or a security_content checkout (repeatable; later ones win)', collect, [])
+      .option('--lookup-dir <dir>', 'the directory outputlookup writes lookup files to (and where lookups are also found)')
+      .option('--earliest <time>', 'start of the time range: a Splunk time modifier (-70m@m, -24h, @d, -7d@w0), epoch, ISO-8601 or MM/DD/YYYY:HH:MM:SS')
       .option('--latest <time>', 'end of the time range (exclusive), same forms as --earliest')
-      .option('--now <time>', "the search's now, epoch seconds or ISO-8601 (default: the current time)")
-      .option('--timezone <tz>', 'time zone for strftime, convert ctime and day bins', 'UTC')
+      .option('--now <time>', "the search's now, epoch seconds, ISO-8601 or MM/DD/YYYY:HH:MM:SS (default: the current time)")
+      .option('--timezone <tz>', 'IANA time zone for day bins, @d/@w snapping, strftime, strptime, relative_time, convert ctime and absolute times without an offset', 'UTC')
       .option('--subsearch-maxout <rows>', "rows of a join/append subsearch that are used (Splunk's default)", '50000')
       .addOption(new Option('--perc-method <method>', "how perc/median pick a value (limits.conf [stats] perc_method)").choices(['nearest-rank', 'interpolated']).default('nearest-rank'));
 
@@ -76,6 +78,8 @@ Then bind the dataset directory as the sourcetype's source:
     .description('parse (and compile) each query; one line per file, non-zero exit if any fails')
     .argument('<paths...>', '.spl query files, security_content detection .yml files, or directories of them')
     .option('--macros <path>', 'a macros.conf file or a directory of security_content macro .yml files (repeatable)', collect, [])
+    .option('--knowledge <dir>', 'a knowledge bundle: a Splunk app directory or a security_content checkout (repeatable; later ones win)', collect, [])
+    .option('--config <file>', 'config file whose "knowledge" list is loaded (default: ./duckhunt.config.json)')
     .option('--parse-only', 'only expand macros and parse; do not compile')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
@@ -88,7 +92,7 @@ Examples:
 Statuses: ok, syntax_error, macro_error, unsupported, compile_error.`,
     )
     .action(async (paths: string[], opts: CheckFlags) => {
-      exitCode = (await import('./commands/check.ts')).checkCommand(paths, opts);
+      exitCode = await (await import('./commands/check.ts')).checkCommand(paths, opts);
     });
 
   try {

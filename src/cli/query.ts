@@ -3,18 +3,24 @@
 import { compileQuery, type CompiledQuery } from '../compile/index.ts';
 import { defaultCompileOptions, type CompileOptions, type CompileWarning, type PercMethod } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
+import { checkTimeZone } from '../compile/zone.ts';
 import { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
 import { parseQuery } from '../frontend.ts';
-import { defaultMacroLibrary } from '../macros/index.ts';
+import { knowledgeFromConfig, loadKnowledge, lookupsToDescribe, withTimeProps, type Knowledge } from '../knowledge/index.ts';
+import { defaultMacroLibrary, type MacroLibrary } from '../macros/index.ts';
 import { readQueryFile, type QuerySource } from '../query-file.ts';
-import { resolveCatalog } from '../sources/catalog.ts';
+import { configFile, resolveCatalog } from '../sources/catalog.ts';
 
 export interface QueryFlags {
   execute?: string;
   source: string[];
   config?: string;
   macros: string[];
+  /** Knowledge bundle directories (--knowledge), after the config's `knowledge` list. */
+  knowledge: string[];
+  /** Where outputlookup writes (--lookup-dir), else the config's `lookupDir`. */
+  lookupDir?: string;
   now?: string;
   earliest?: string;
   latest?: string;
@@ -32,22 +38,24 @@ export function querySource(file: string | undefined, flags: QueryFlags): QueryS
 
 export function compileOptions(flags: QueryFlags): CompileOptions {
   const opts = defaultCompileOptions();
+  opts.timezone = checkTimeZone(flags.timezone);
   if (flags.now !== undefined) {
-    const now = parseAbsolute(flags.now);
-    if (now === undefined) throw new DuckhuntError('compile_error', `--now must be epoch seconds or ISO-8601, not '${flags.now}'`);
+    const now = parseAbsolute(flags.now, opts.timezone);
+    if (now === undefined) throw new DuckhuntError('compile_error', `--now must be epoch seconds, ISO-8601 or MM/DD/YYYY:HH:MM:SS, not '${flags.now}'`);
     opts.now = now;
   }
-  if (flags.timezone !== 'UTC') throw new DuckhuntError('unsupported', `time zone '${flags.timezone}': duckhunt currently computes in UTC only`);
   for (const bound of ['earliest', 'latest'] as const) {
     const spec = flags[bound];
     if (spec === undefined) continue;
     try {
-      opts.timeRange[bound] = resolveTime(spec, opts.now);
+      opts.timeRange[bound] = resolveTime(spec, opts.now, opts.timezone);
     } catch (e) {
       if (e instanceof TimeModifierError) throw new DuckhuntError('compile_error', `--${bound}: ${e.message}`);
       throw e;
     }
   }
+  // The time picker's latest defaults to now, as Splunk's does (decision X15).
+  if (opts.timeRange.earliest !== undefined && opts.timeRange.latest === undefined) opts.timeRange.latest = opts.now;
   const cap = Number(flags.subsearchMaxout);
   if (!Number.isInteger(cap) || cap < 1) throw new DuckhuntError('compile_error', '--subsearch-maxout must be a positive whole number');
   opts.subsearchMaxOut = cap;
@@ -60,14 +68,26 @@ export function printWarnings(warnings: CompileWarning[]): void {
   for (const w of warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
 }
 
-/** Reads, parses and compiles the query against the bound sources (Parquet sources are described first). */
+/**
+ * The knowledge bundles in effect: duckhunt's own, the config's `knowledge` list, then --knowledge; and the
+ * macros (queries/macros.conf, the bundles', then --macros).
+ */
+export function knowledgeAndMacros(flags: Pick<QueryFlags, 'config' | 'knowledge' | 'lookupDir' | 'macros'>): { knowledge: Knowledge; macros: MacroLibrary } {
+  const fromConfig = knowledgeFromConfig(configFile({ config: flags.config }));
+  const knowledge = loadKnowledge([...fromConfig.dirs, ...(flags.knowledge ?? [])], { lookupDir: flags.lookupDir ?? fromConfig.lookupDir });
+  return { knowledge, macros: defaultMacroLibrary(flags.macros, knowledge.macros) };
+}
+
+/** Reads, parses and compiles the query against the bound sources (Parquet sources and lookups are described first). */
 export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine): Promise<CompiledQuery> {
   const source = querySource(file, flags);
-  const parsed = parseQuery(source, { macros: defaultMacroLibrary(flags.macros) });
+  const { knowledge, macros } = knowledgeAndMacros(flags);
+  const parsed = parseQuery(source, { macros });
   const catalog = resolveCatalog({ sources: flags.source, config: flags.config });
-  const bindings = await engine.describeSources(catalog.bindings);
+  const bindings = withTimeProps(knowledge, await engine.describeSources(catalog.bindings));
+  await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
   try {
-    return compileQuery(parsed, bindings, compileOptions(flags));
+    return compileQuery(parsed, bindings, { ...compileOptions(flags), knowledge });
   } catch (e) {
     if (e instanceof DuckhuntError && source.file && !e.file) throw e.withFile(source.file);
     throw e;

@@ -2,6 +2,7 @@
 // available wherever the query names it (including after joins), and nothing else is parsed.
 
 import type { Pipeline } from '../ast/ast.ts';
+import { optionExpr } from './option-expr.ts';
 import { groupNames } from './regex.ts';
 
 /** Per command, the options that name a field to read. */
@@ -85,6 +86,15 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
         break;
       case 'eventstats':
       case 'streamstats':
+        for (const o of c.options) {
+          // reset_before/reset_after hold eval expressions (a bad one is reported when the command compiles).
+          if (!/^reset_(before|after)$/i.test(o.name)) continue;
+          try {
+            readAll(optionExpr(o));
+          } catch {
+            continue;
+          }
+        }
         for (const a of c.aggregations) {
           readAll(a.arg);
           if (a.as) defined.add(a.as.name);
@@ -113,6 +123,9 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
         return { reads, open: false };
       case 'join':
         c.fields.forEach((f) => read(f.name));
+        // Without a field list the keys are the fields both sides have (X6): any field the subsearch names
+        // may be one, so the events must carry it too.
+        if (c.fields.length === 0) readAll(c.subsearch);
         break;
       case 'append':
         break;
@@ -124,7 +137,7 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
 }
 
 /** Commands after which the rows are the same multiset, whatever order the events arrived in. */
-const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join']);
+const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join', 'lookup']);
 /** Aggregations whose result does not depend on the order of their input rows. */
 const ORDER_FREE = /^(count|c|dc|distinct_count|estdc|values|sum|avg|mean|min|max|median|range|stdev|stdevp|var|varp|sumsq|(exact|upper)?perc\d+(\.\d+)?|p\d+(\.\d+)?)$/;
 

@@ -2,7 +2,8 @@
 
 import type { Span } from '../errors.ts';
 import { DuckhuntError, type ErrorKind } from '../errors.ts';
-import { errorAt, type Expansion } from '../macros/index.ts';
+import { builtInKnowledge, type Knowledge } from '../knowledge/bundle.ts';
+import { errorAt, expandMacros, MacroLibrary, type Expansion } from '../macros/index.ts';
 import type { RegexSite } from './regex.ts';
 import { ColumnNames } from './schema.ts';
 
@@ -15,6 +16,8 @@ export interface CompileOptions {
   subsearchMaxOut: number;
   /** The search's time range (the time picker: --earliest/--latest), epoch seconds; `earliest=`/`latest=` in a search override it. */
   timeRange: TimeRange;
+  /** Knowledge bundles (props, eventtypes, tags, lookups); duckhunt's own bundle by default. */
+  knowledge: Knowledge;
   /** Splunk's `[stats] perc_method` (limits.conf): how perc, median and their kin pick a value (decision X8). */
   percMethod: PercMethod;
 }
@@ -31,6 +34,7 @@ export const defaultCompileOptions = (): CompileOptions => ({
   timezone: 'UTC',
   subsearchMaxOut: 50_000,
   timeRange: {},
+  knowledge: builtInKnowledge(),
   percMethod: 'nearest-rank',
 });
 
@@ -42,25 +46,53 @@ export interface CompileWarning {
 
 /** Columns every relation may carry besides the user's fields. */
 export const HIDDEN = {
-  seq: '_dh_seq', // Splunk's current row order: a sortable key (a number, or a struct of keys), smallest first
+  // Splunk's current row order: a sortable key (a number, or a struct of keys), smallest first. Not a row
+  // identity: raw events of the same second in one file share it when lines are not numbered (collect.ts,
+  // eventOrderMatters), so no command may group or partition rows by it.
+  seq: '_dh_seq',
   line: '_dh_line', // line number in the source file (tie-break for the initial order)
 } as const;
 
-export class CompileContext {
-  readonly columns = new ColumnNames(Object.values(HIDDEN));
-  readonly warnings: CompileWarning[] = [];
+/** What every context of one compilation shares, whichever text its errors point into. */
+interface SharedState {
+  columns: ColumnNames;
+  warnings: CompileWarning[];
+  warned: Set<string>;
+  counter: { next: number };
   /** Where DuckDB compiles a regular expression, to tell a run-time failure at its call (regex.ts). */
-  readonly regexSites: RegexSite[] = [];
-  private readonly warned = new Set<string>();
-  private nextName = 0;
+  regexSites: RegexSite[];
+}
+
+export class CompileContext {
+  readonly columns: ColumnNames;
+  readonly warnings: CompileWarning[];
+  readonly regexSites: RegexSite[];
+  private readonly shared: SharedState;
 
   constructor(
     readonly expansion: Expansion,
     readonly options: CompileOptions,
-  ) {}
+    shared?: SharedState,
+    /** Where `expansion` comes from when it is not the query: a knowledge object's `file:line`. */
+    private readonly origin?: string,
+  ) {
+    this.shared = shared ?? { columns: new ColumnNames(Object.values(HIDDEN)), warnings: [], warned: new Set(), counter: { next: 0 }, regexSites: [] };
+    this.columns = this.shared.columns;
+    this.warnings = this.shared.warnings;
+    this.regexSites = this.shared.regexSites;
+  }
+
+  /**
+   * A context for text that is not the query (a props.conf EVAL, an eventtype's search): its errors point into
+   * that text and name where it was written; names, columns and warnings stay shared with the query's.
+   */
+  within(text: string, origin: string, expansion: Expansion = expandMacros(text, new MacroLibrary())): CompileContext {
+    return new CompileContext(expansion, this.options, this.shared, origin);
+  }
 
   error(kind: ErrorKind, message: string, span: Span, hint?: string): DuckhuntError {
-    return errorAt(this.expansion, kind, message, span, hint);
+    const e = errorAt(this.expansion, kind, message, span, hint);
+    return this.origin ? e.withFile(this.origin) : e;
   }
 
   unsupported(what: string, span: Span, hint?: string): DuckhuntError {
@@ -70,10 +102,11 @@ export class CompileContext {
   /** A warning shown once per distinct message and place. */
   warn(message: string, span: Span): void {
     const pos = errorAt(this.expansion, 'compile_error', message, span).position;
-    const key = `${message}@${pos?.offset}`;
-    if (this.warned.has(key)) return;
-    this.warned.add(key);
-    this.warnings.push({ message, line: pos?.line, column: pos?.column });
+    const key = `${this.origin ?? ''}${message}@${pos?.offset}`;
+    if (this.shared.warned.has(key)) return;
+    this.shared.warned.add(key);
+    if (this.origin) this.warnings.push({ message: `${this.origin}: ${message}`, line: undefined, column: undefined });
+    else this.warnings.push({ message, line: pos?.line, column: pos?.column });
   }
 
   /** Records a regular expression DuckDB compiles: `what` names the caller, the span is the pattern's. */
@@ -83,6 +116,6 @@ export class CompileContext {
 
   /** A fresh CTE or table name. */
   name(prefix: string): string {
-    return `${prefix}_${++this.nextName}`;
+    return `${prefix}_${++this.shared.counter.next}`;
   }
 }

@@ -10,7 +10,7 @@ import { convert, coerce, type ExprCompiler, NULL_STR, unify } from './expr.ts';
 import { macroCall, once, onceAll } from './once.ts';
 import { captureGroups, checkRegex, rewriteString } from './regex.ts';
 import { relativeTimeSql } from './time.ts';
-import { strftimeSql, strptimeFormat } from './timeformat.ts';
+import { strftimeSql, strptimeSql } from './timeformat.ts';
 import type { TypedSql } from './types.ts';
 
 export interface EvalFunction {
@@ -240,8 +240,7 @@ function strftimeFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
 
 function strptimeFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const s = convert.str(c.value(call.args[0]));
-  const fmt = strptimeFormat(literal(c, call, 1, 'format'), call.args[1].span, c.ctx);
-  return num(`epoch(try_strptime(${s}, ${sqlString(fmt)}))`);
+  return num(strptimeSql(s, literal(c, call, 1, 'format'), call.args[1].span, c.ctx));
 }
 
 function cidrmatchFn(call: A.CallExpr, c: ExprCompiler): TypedSql {

@@ -1,6 +1,7 @@
 // Compile stage: parsed query + bound sources → DuckDB SQL (subsearch statements, then the main query).
 
 import type { ParsedQuery } from '../frontend.ts';
+import { SearchKnowledge } from '../knowledge/eventtypes.ts';
 import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { referencedFieldNames } from './collect.ts';
@@ -23,18 +24,22 @@ export interface CompiledQuery {
   bindings: SourceBinding[];
   /** The calls that compile a regular expression when the query runs (a run-time failure is told at its call). */
   regexSites: RegexSite[];
+  /** Lookup table files the query reads. */
+  lookupFiles: string[];
 }
 
 export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], options: CompileOptions): CompiledQuery {
   const ctx = new CompileContext(parsed.expansion, options);
-  const scope = { ctx, bindings, fieldNames: referencedFieldNames(parsed.ast), subsearches: [] as SubsearchStatement[], used: new Set<SourceBinding>() };
+  const terms = new SearchKnowledge(options.knowledge, parsed.macros, ctx);
+  const ast = terms.expandPipeline(parsed.ast);
+  const scope = { ctx, bindings, fieldNames: referencedFieldNames(ast), subsearches: [] as SubsearchStatement[], used: new Set<SourceBinding>(), terms, lookupFiles: new Set<string>() };
   const builder = new PipelineBuilder(scope, 'cmd');
-  const last = builder.compile(parsed.ast);
+  const last = builder.compile(ast);
   const fields = outputFields(userFields(last.schema), last.schema.open);
   const select = (named: boolean) =>
     fields.map((f) => (named ? `${sqlIdent(f.column)} AS ${sqlIdent(f.name)}` : sqlIdent(f.column))).join(', ') || '1 AS "(no fields)"';
   const main = (named: boolean) => `${builder.withClause()}\nSELECT ${select(named)}\nFROM ${sqlIdent(last.name)}\nORDER BY _dh_seq`;
-  return { subsearches: scope.subsearches, sql: main(false), namedSql: main(true), fields, warnings: ctx.warnings, bindings: [...scope.used], regexSites: ctx.regexSites };
+  return { subsearches: scope.subsearches, sql: main(false), namedSql: main(true), fields, warnings: ctx.warnings, bindings: [...scope.used], lookupFiles: [...scope.lookupFiles], regexSites: ctx.regexSites };
 }
 
 /** Raw events show _time first and _raw last, like Splunk's event list; transformed rows keep their order. */
@@ -49,7 +54,8 @@ export function renderSql(q: CompiledQuery, withPrelude: boolean): string {
   const parts: string[] = [];
   if (withPrelude) parts.push(`-- duckhunt helper macros\n${preludeSql()}`);
   for (const s of q.subsearches) {
-    parts.push(`${sqlComment(s.label)}\nCREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql};`);
+    const written = s.write ? `\n${sqlComment(`then written by outputlookup to ${s.write.file ?? '(the --lookup-dir directory)'}`)}` : '';
+    parts.push(`${sqlComment(s.label)}\nCREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql};${written}`);
   }
   parts.push(`${q.sql};`);
   return parts.join('\n\n') + '\n';

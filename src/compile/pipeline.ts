@@ -4,6 +4,7 @@
 // enforced and reported.
 
 import type * as A from '../ast/ast.ts';
+import type { SearchKnowledge } from '../knowledge/eventtypes.ts';
 import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { eventFieldReads, eventOrderMatters } from './collect.ts';
@@ -25,13 +26,31 @@ export interface Step {
   label: string;
 }
 
-/** A join subsearch: materialized before the main query, with at most `cap + 1` rows kept to detect the cap. */
+/**
+ * A statement run before the main query into a temporary table: a join/append subsearch (at most `cap + 1` rows
+ * kept, to detect the cap), or the rows an outputlookup writes (`write`).
+ */
 export interface SubsearchStatement {
   table: string;
   sql: string;
-  cap: number;
+  cap?: number;
   label: string;
   span: A.Pipeline['span'];
+  write?: LookupWrite;
+}
+
+/** What outputlookup writes, and where (the engine writes it after filling the statement's table). */
+export interface LookupWrite {
+  /** The lookup name as written in the query. */
+  name: string;
+  /** The file to write; undefined when no lookup directory is configured (the run then fails before starting). */
+  file: string | undefined;
+  /** SQL select list over the table: every field as text, named by its Splunk name. */
+  select: string;
+  append: boolean;
+  createEmpty: boolean;
+  overrideIfEmpty: boolean;
+  max: number | undefined;
 }
 
 export interface QueryScope {
@@ -42,6 +61,10 @@ export interface QueryScope {
   subsearches: SubsearchStatement[];
   /** Bindings some search reads (the engine checks and reports only these). */
   used: Set<SourceBinding>;
+  /** Event types and tags of the loaded knowledge (already expanded in the AST; the fields are computed). */
+  terms: SearchKnowledge;
+  /** Lookup files the query reads (the engine confines DuckDB to them). */
+  lookupFiles: Set<string>;
 }
 
 export class PipelineBuilder {
@@ -67,6 +90,17 @@ export class PipelineBuilder {
     const name = `${this.prefix}${this.steps.length + 1}`;
     this.steps.push({ name, sql, label: label ?? this.labelOf(command) });
     return { name, schema };
+  }
+
+  /**
+   * Ends the pipeline so far in a statement of its own (filled before the main query, like a subsearch), whose
+   * table the rest of the pipeline reads: what outputlookup needs to write its rows and still pass them on.
+   */
+  materialize(cmd: A.Command, rel: Relation, write: LookupWrite): Relation {
+    const table = this.ctx.name('dh_output');
+    this.scope.subsearches.push({ table, sql: `${this.withClause()}\nSELECT * FROM ${sqlIdent(rel.name)}`, label: this.labelOf(cmd), span: cmd.span, write });
+    this.steps.length = 0;
+    return this.add(cmd, `SELECT * FROM ${sqlIdent(table)}`, rel.schema);
   }
 
   labelOf(node: A.Node): string {
@@ -109,9 +143,6 @@ export class PipelineBuilder {
 const UNSUPPORTED_HINTS: Record<string, string> = {
   tstats: 'tstats reads accelerated CIM data models, which local log files do not have; write the equivalent search over the raw events (sourcetype=… | stats …)',
   mstats: 'mstats reads metrics indexes, which local log files do not have',
-  lookup: 'lookups need lookup table files; duckhunt does not load lookup definitions yet',
-  inputlookup: 'lookups need lookup table files; duckhunt does not load lookup definitions yet',
-  outputlookup: 'duckhunt does not write lookup tables',
   iplocation: 'iplocation needs a GeoIP database, which duckhunt does not ship',
 };
 

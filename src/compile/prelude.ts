@@ -34,6 +34,21 @@ export const PRELUDE_MACROS: ReadonlyArray<{ name: string; sql: string; doc: str
     sql: `CREATE OR REPLACE MACRO dh_ipv4(s) AS CASE WHEN regexp_full_match(s, '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}') THEN list_reduce(list_transform(string_split(s, '.'), lambda o: TRY_CAST(o AS BIGINT)), lambda a, b: a * 256 + b) END`,
   },
   {
+    name: 'dh_cidr_size',
+    doc: 'the number of addresses of an IPv4 CIDR block ("10.0.0.0/8"; a bare address is /32); null when it is not one',
+    sql: `CREATE OR REPLACE MACRO dh_cidr_size(c) AS CASE WHEN dh_ipv4(split_part(c, '/', 1)) IS NOT NULL AND regexp_full_match(c, '[^/]*(?:/(?:3[0-2]|[12]?[0-9]))?') THEN CAST(pow(2, 32 - coalesce(TRY_CAST(nullif(split_part(c, '/', 2), '') AS INTEGER), 32)) AS BIGINT) END`,
+  },
+  {
+    name: 'dh_cidr_first',
+    doc: 'the first address of an IPv4 CIDR block, as a number (see dh_ipv4)',
+    sql: `CREATE OR REPLACE MACRO dh_cidr_first(c) AS (dh_ipv4(split_part(c, '/', 1)) // dh_cidr_size(c)) * dh_cidr_size(c)`,
+  },
+  {
+    name: 'dh_cidr_last',
+    doc: 'the last address of an IPv4 CIDR block, as a number (see dh_ipv4)',
+    sql: `CREATE OR REPLACE MACRO dh_cidr_last(c) AS dh_cidr_first(c) + dh_cidr_size(c) - 1`,
+  },
+  {
     name: 'dh_eq',
     doc: 'Splunk equality of two strings: numerically when both look like numbers, else exactly',
     sql: `CREATE OR REPLACE MACRO dh_eq(a, b) AS CASE WHEN dh_num(a) IS NOT NULL AND dh_num(b) IS NOT NULL THEN dh_num(a) = dh_num(b) ELSE a = b END`,

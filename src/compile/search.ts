@@ -19,6 +19,12 @@ export function wildcardToLike(pattern: string): string {
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Whether a search value (`*` wildcards, case-insensitive, whole) matches a text known at compile time. */
+export function searchValueMatches(text: string, pattern: string): boolean {
+  const body = pattern.toLowerCase().split('*').map(escapeRegex).join('.*');
+  return new RegExp(`^${body}$`, 's').test(text.toLowerCase());
+}
+
 export interface SearchScope {
   ctx: CompileContext;
   schema: Schema;
@@ -57,8 +63,8 @@ function compare(e: A.SearchCompare, scope: SearchScope): string {
   const name = e.field.name;
   const lname = name.toLowerCase();
   if (lname === 'earliest' || lname === 'latest') return timeBound(e, scope);
-  if (['eventtype', 'tag', 'savedsearch', 'splunk_server'].includes(lname) || lname.startsWith('tag::')) {
-    throw scope.ctx.unsupported(`the search modifier '${name}='`, e.field.span, 'event types and tags are Splunk knowledge objects (eventtypes.conf, tags.conf) that duckhunt does not load; search for their definition instead');
+  if (lname === 'savedsearch' || lname === 'splunk_server') {
+    throw scope.ctx.unsupported(`the search modifier '${name}='`, e.field.span, 'search for what the saved search or server selects instead');
   }
   if ((e.op === '=' || e.op === '!=') && /^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*\/\d{1,3}$/.test(e.value.text)) {
     // Splunk matches IPv6 CIDR blocks here; comparing the text instead would silently match nothing.

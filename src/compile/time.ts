@@ -1,10 +1,12 @@
 // Splunk time modifiers (`-70m@m`, `-24h`, `@d`, `-7d@w0`, `+1d@d+6h`, `now`, epoch numbers): parsed once into
 // steps, then either evaluated in JS (for --earliest/--latest) or turned into SQL (for relative_time()).
-// Calendar arithmetic is done in the configured time zone (decision D4: UTC by default).
+// Calendar arithmetic is done in the configured time zone (decision D4: UTC by default; zone.ts).
 
+import type { DateTime } from 'luxon';
 import type { Span } from '../errors.ts';
 import type { CompileContext } from './context.ts';
 import { once } from './once.ts';
+import { epochOfLocal, epochOfWallClock, localTimestamp, offsetSecondsSql, UTC, zonedTime } from './zone.ts';
 
 export type TimeUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 
@@ -56,91 +58,79 @@ export function parseTimeModifier(spec: string): TimeStep[] {
   return steps;
 }
 
-/** Epoch seconds for an absolute time: a number, or ISO-8601 (no offset means UTC). Undefined if not absolute. */
-export function parseAbsolute(spec: string): number | undefined {
+/**
+ * Epoch seconds for an absolute time: a number; ISO-8601 (a date, or a date and time, with or without an offset);
+ * or Splunk's own `%m/%d/%Y:%H:%M:%S` (`03/12/2024:13:00:00`, leading zeros optional). Times without an offset
+ * are wall-clock times in the zone. Undefined if the text is not an absolute time.
+ */
+export function parseAbsolute(spec: string, zone = UTC): number | undefined {
   const s = spec.trim();
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
-  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(s)) {
-    const withZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s) ? s : s.length === 10 ? `${s}T00:00:00Z` : `${s.replace(' ', 'T')}Z`;
-    const ms = Date.parse(withZone);
-    if (!Number.isNaN(ms)) return ms / 1000;
+  const splunk = /^(\d{1,2})\/(\d{1,2})\/(\d{4}):(\d{1,2}):(\d{1,2}):(\d{1,2})$/.exec(s);
+  if (splunk) {
+    const [month, day, year, hour, minute, second] = splunk.slice(1).map(Number);
+    return epochOfWallClock({ year, month, day, hour, minute, second }, zone);
+  }
+  const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+  if (iso) {
+    if (iso[8]) {
+      const ms = Date.parse(s.replace(' ', 'T'));
+      return Number.isNaN(ms) ? undefined : ms / 1000;
+    }
+    const [year, month, day, hour, minute, second] = iso.slice(1, 7).map((v) => Number(v ?? 0));
+    const whole = epochOfWallClock({ year, month, day, hour, minute, second }, zone);
+    return whole === undefined ? undefined : whole + Number(iso[7] ?? 0);
   }
   return undefined;
 }
 
-/** Applies a modifier (relative or absolute) to `now`, in UTC. */
-export function resolveTime(spec: string, now: number): number {
-  const abs = parseAbsolute(spec);
+/** Applies a modifier (relative or absolute) to `now`, calendar units in the zone. */
+export function resolveTime(spec: string, now: number, zone = UTC): number {
+  const abs = parseAbsolute(spec, zone);
   if (abs !== undefined) return abs;
-  let d = new Date(now * 1000);
-  for (const step of parseTimeModifier(spec)) d = step.kind === 'offset' ? addUtc(d, step.amount, step.unit) : snapUtc(d, step.unit, step.weekday);
-  return d.getTime() / 1000;
+  let d = zonedTime(now, zone);
+  for (const step of parseTimeModifier(spec)) d = step.kind === 'offset' ? addTime(d, step.amount, step.unit) : snapTime(d, step.unit, step.weekday);
+  return d.toMillis() / 1000;
 }
 
-function addUtc(d: Date, n: number, unit: TimeUnit): Date {
-  const r = new Date(d);
-  switch (unit) {
-    case 'second':
-      return new Date(d.getTime() + n * 1000);
-    case 'minute':
-      return new Date(d.getTime() + n * 60_000);
-    case 'hour':
-      return new Date(d.getTime() + n * 3_600_000);
-    case 'day':
-      r.setUTCDate(r.getUTCDate() + n);
-      return r;
-    case 'week':
-      r.setUTCDate(r.getUTCDate() + 7 * n);
-      return r;
-    case 'month':
-      r.setUTCMonth(r.getUTCMonth() + n);
-      return r;
-    case 'quarter':
-      r.setUTCMonth(r.getUTCMonth() + 3 * n);
-      return r;
-    case 'year':
-      r.setUTCFullYear(r.getUTCFullYear() + n);
-      return r;
-  }
+const SECONDS_OF: Partial<Record<TimeUnit, number>> = { second: 1, minute: 60, hour: 3600 };
+
+/** Seconds, minutes and hours are elapsed time; days and longer are calendar steps that keep the wall-clock time. */
+function addTime(d: DateTime, n: number, unit: TimeUnit): DateTime {
+  const seconds = SECONDS_OF[unit];
+  if (seconds !== undefined) return d.plus({ seconds: n * seconds });
+  return d.plus(unit === 'quarter' ? { months: 3 * n } : { [`${unit}s`]: n });
 }
 
-function snapUtc(d: Date, unit: TimeUnit, weekday = 0): Date {
-  const t = d.getTime();
-  switch (unit) {
-    case 'second':
-      return new Date(Math.floor(t / 1000) * 1000);
-    case 'minute':
-      return new Date(Math.floor(t / 60_000) * 60_000);
-    case 'hour':
-      return new Date(Math.floor(t / 3_600_000) * 3_600_000);
-    case 'day':
-      return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-    case 'week': {
-      const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-      const back = (day.getUTCDay() - weekday + 7) % 7;
-      day.setUTCDate(day.getUTCDate() - back);
-      return day;
-    }
-    case 'month':
-      return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
-    case 'quarter':
-      return new Date(Date.UTC(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) * 3, 1));
-    case 'year':
-      return new Date(Date.UTC(d.getUTCFullYear(), 0, 1));
+/** Snaps down to the start of the unit in the zone; `@w0`…`@w6` to the last Sunday…Saturday. */
+function snapTime(d: DateTime, unit: TimeUnit, weekday = 0): DateTime {
+  const seconds = SECONDS_OF[unit];
+  if (seconds !== undefined) {
+    // Wall-clock seconds since the epoch, so that a zone's half-hour offset snaps to its own hours.
+    const t = d.toMillis() / 1000;
+    return d.minus({ seconds: (((t + d.offset * 60) % seconds) + seconds) % seconds });
   }
+  if (unit === 'week') {
+    const day = d.startOf('day');
+    return day.minus({ days: (day.weekday % 7 - weekday + 7) % 7 });
+  }
+  return d.startOf(unit);
 }
 
 /** An `earliest=`/`latest=` value of a search as epoch seconds; a bad modifier is an error at the value. */
 export function resolveSearchTime(value: { text: string; span: Span }, ctx: CompileContext): number {
   try {
-    return resolveTime(value.text, ctx.options.now);
+    return resolveTime(value.text, ctx.options.now, ctx.options.timezone);
   } catch (e) {
     if (e instanceof TimeModifierError) throw ctx.error('compile_error', e.message, value.span);
     throw e;
   }
 }
 
-/** SQL for relative_time(t, "spec") with a literal spec; the session time zone gives calendar semantics. */
+/**
+ * SQL for relative_time(t, "spec") with a literal spec, with resolveTime's rules: seconds, minutes and hours are
+ * elapsed time; days and longer, and every snap, work on the wall clock of the configured zone.
+ */
 export function relativeTimeSql(epochSql: string, spec: string, span: Span, ctx: CompileContext): string {
   let steps: TimeStep[];
   try {
@@ -148,19 +138,25 @@ export function relativeTimeSql(epochSql: string, spec: string, span: Span, ctx:
   } catch (e) {
     throw ctx.error('compile_error', (e as Error).message, span);
   }
-  let ts = `make_timestamptz(CAST(${epochSql} * 1000000 AS BIGINT))`;
+  const zone = ctx.options.timezone;
+  let epoch = epochSql;
   for (const step of steps) {
-    const t = ts;
-    if (step.kind === 'offset') {
-      const [n, unit] = step.unit === 'quarter' ? [step.amount * 3, 'month'] : step.unit === 'week' ? [step.amount * 7, 'day'] : [step.amount, step.unit];
-      // Parenthesised: DuckDB does not parse a negative literal in `INTERVAL -1 DAY`.
-      ts = `(${t} + INTERVAL (${n}) ${unit.toUpperCase()})`;
-    } else if (step.unit === 'week') {
-      // The timestamp is used twice: bound once (src/compile/once.ts), so `@w1@w1…` does not double the SQL.
-      ts = once(t, (x) => `(date_trunc('day', ${x}) - to_days(CAST((dayofweek(${x}) - ${step.weekday} + 7) % 7 AS INTEGER)))`);
-    } else {
-      ts = `date_trunc('${step.unit}', ${t})`;
-    }
+    const seconds = SECONDS_OF[step.unit];
+    // The time is used more than once: bound once (src/compile/once.ts), so `@w1@w1…` does not double the SQL.
+    epoch = once(epoch, (t) => {
+      const local = localTimestamp(t, zone);
+      if (step.kind === 'offset') {
+        if (seconds !== undefined) return `(${t} + ${step.amount * seconds})`;
+        const [n, unit] = step.unit === 'quarter' ? [step.amount * 3, 'month'] : step.unit === 'week' ? [step.amount * 7, 'day'] : [step.amount, step.unit];
+        // Parenthesised: DuckDB does not parse a negative literal in `INTERVAL -1 DAY`.
+        return epochOfLocal(`(${local} + INTERVAL (${n}) ${unit.toUpperCase()})`, zone);
+      }
+      if (seconds !== undefined) return `(${t} - ((${t} + ${offsetSecondsSql(t, local, zone)}) % ${seconds} + ${seconds}) % ${seconds})`;
+      if (step.unit === 'week') {
+        return once(local, (x) => epochOfLocal(`(date_trunc('day', ${x}) - to_days(CAST((dayofweek(${x}) - ${step.weekday} + 7) % 7 AS INTEGER)))`, zone));
+      }
+      return epochOfLocal(`date_trunc('${step.unit}', ${local})`, zone);
+    });
   }
-  return `epoch(${ts})`;
+  return epoch;
 }

@@ -1,11 +1,14 @@
 // Running compiled SQL in an in-process DuckDB: sources checked, subsearches materialized (cap reported), the
 // main query streamed chunk by chunk (never the whole result in JS memory), malformed input lines counted.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import type { CompiledQuery } from '../compile/index.ts';
+import type { LookupWrite, SubsearchStatement } from '../compile/pipeline.ts';
+import type { Knowledge } from '../knowledge/bundle.ts';
+import { lookupReader, LookupProblem, resolveLookup } from '../knowledge/lookups.ts';
 import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { regexRuntimeError } from '../compile/regex.ts';
 import { DuckhuntError } from '../errors.ts';
@@ -15,7 +18,11 @@ import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../so
 import { jsonPath, leafText, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
 export interface EngineOptions {
-  timezone: string;
+  /**
+   * DuckDB's session TimeZone (default UTC): it decides only how event times without an offset are read (UTC,
+   * as the README documents). The search's --timezone is not this: the compiled SQL names that zone itself.
+   */
+  timezone?: string;
   /** DuckDB memory_limit, e.g. "4GB"; DuckDB spills to disk beyond it. */
   memoryLimit?: string;
   threads?: number;
@@ -53,7 +60,7 @@ export class Engine {
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
-    await connection.run(`SET TimeZone = ${sqlString(opts.timezone)}`);
+    await connection.run(`SET TimeZone = ${sqlString(opts.timezone ?? 'UTC')}`);
     for (const m of PRELUDE_MACROS) await connection.run(m.sql);
     return new Engine(instance, connection);
   }
@@ -160,12 +167,47 @@ export class Engine {
   }
 
   /**
+   * Reads the header of every lookup table in `names` that the knowledge defines (once per file), so that the
+   * compiler knows their fields. Names that are not lookups, and files DuckDB cannot read, are left for the
+   * compiler to report at the query's use of them.
+   */
+  async describeLookups(k: Knowledge, names: Iterable<string>): Promise<void> {
+    for (const name of names) {
+      let file: string;
+      try {
+        file = resolveLookup(k, name).file;
+      } catch (e) {
+        if (e instanceof LookupProblem) continue;
+        throw e;
+      }
+      if (k.lookupColumns.has(file) || k.lookupProblems.has(file)) continue;
+      try {
+        const r = await this.connection.run(`SELECT * FROM ${lookupReader(file)} LIMIT 0`);
+        k.lookupColumns.set(file, r.columnNames());
+      } catch (e) {
+        k.lookupProblems.set(file, `cannot read the lookup table ${file}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+  }
+
+  /** Files a query's outputlookup writes (its temporary file is what DuckDB writes; see writeLookup). */
+  static lookupWrites(q: CompiledQuery): LookupWrite[] {
+    return q.subsearches.map((s) => s.write).filter((w): w is LookupWrite => w !== undefined);
+  }
+
+  /**
    * Runs the query: subsearches first, then the main query, calling `onRows` for each chunk of rows
    * (values in the order of `q.fields`). Returns notices the user should see (caps hit, lines skipped).
    */
   async run(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>, opts: { strict?: boolean } = {}): Promise<{ rowCount: number; notices: RunNotice[] }> {
     const notices: RunNotice[] = [];
     const used = q.bindings;
+    const unwritable = Engine.lookupWrites(q).find((w) => w.file === undefined);
+    if (unwritable) {
+      throw new DuckhuntError('knowledge_error', `outputlookup ${unwritable.name}: there is no lookup directory to write it to`, {
+        hint: 'give one with --lookup-dir DIR (or "lookupDir" in duckhunt.config.json)',
+      });
+    }
     if (!this.confined) await this.checkSources(used);
     if (opts.strict) {
       // --strict: bad input fails the run before any result is written.
@@ -178,7 +220,9 @@ export class Engine {
       for (const s of q.subsearches) {
         await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql}`);
         const r = await this.connection.runAndReadAll(`SELECT count(*) FROM ${sqlIdent(s.table)}`);
-        if (Number(r.getRowsJS()[0][0]) > s.cap) {
+        const rows = Number(r.getRowsJS()[0][0]);
+        if (s.write) await this.writeLookup(s, s.write, rows);
+        if (s.cap !== undefined && rows > s.cap) {
           notices.push({
             kind: 'subsearch_cap',
             message: `${s.label} returned more than ${s.cap.toLocaleString('en-US')} rows; only the first ${s.cap.toLocaleString('en-US')} were used, as Splunk does (raise the cap with --subsearch-maxout)`,
@@ -199,6 +243,36 @@ export class Engine {
     } catch (e) {
       if (e instanceof DuckhuntError) throw e;
       throw regexRuntimeError(q.regexSites, (e as Error).message) ?? new DuckhuntError('runtime_error', `DuckDB could not run the query: ${(e as Error).message}`);
+    }
+  }
+
+  /** The temporary file outputlookup writes before renaming it into place (beside the target, same file system). */
+  static temporaryFile(file: string): string {
+    return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  }
+
+  /**
+   * outputlookup: the statement's rows (in order, at most `max`) after the file's existing rows when appending,
+   * written to a temporary file and renamed over the target. Empty results keep an existing file when
+   * override_if_empty=false, and create none when create_empty=false.
+   */
+  private async writeLookup(s: SubsearchStatement, w: LookupWrite, rows: number): Promise<void> {
+    const file = w.file!;
+    const exists = existsSync(file);
+    if (rows === 0 && ((exists && !w.overrideIfEmpty) || (!exists && !w.createEmpty))) return;
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = Engine.temporaryFile(file);
+    const fresh = `SELECT ${w.select}, 1 AS _dh_part, _dh_seq AS _dh_ord FROM ${sqlIdent(s.table)}${w.max !== undefined ? ` ORDER BY _dh_seq LIMIT ${w.max}` : ''}`;
+    const old = `SELECT * EXCLUDE (ordinality), 0 AS _dh_part, ordinality AS _dh_ord FROM ${lookupReader(file)} WITH ORDINALITY`;
+    const data = w.append && exists ? `SELECT * FROM (${old}) UNION ALL BY NAME SELECT * FROM (${fresh})` : fresh;
+    try {
+      await this.connection.run(
+        `COPY (SELECT * EXCLUDE (_dh_part, _dh_ord) FROM (${data}) ORDER BY _dh_part, _dh_ord) TO ${sqlString(tmp)} (FORMAT csv, HEADER true, COMPRESSION ${/\.gz$/i.test(file) ? 'gzip' : 'none'})`,
+      );
+      renameSync(tmp, file);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw new DuckhuntError('runtime_error', `outputlookup ${w.name}: cannot write ${file}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
 
@@ -253,7 +327,7 @@ export class Engine {
       for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
       // The time field's text (tv) is computed once; the time expression reads it several times.
       const leaf = leafText(`json_value(line, ${sqlString(jsonPath(b.timeField).path)})`);
-      const time = timeExpression('tv');
+      const time = timeExpression('tv', b.timeParser);
       // Blank lines are not problems; CASE keeps trim (a copy of the line) to the few lines that are not JSON,
       // and the time expression to those that are.
       const classify = (numbered: boolean, scanned: string[]) =>

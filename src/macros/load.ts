@@ -20,12 +20,16 @@ export function loadMacros(paths: string[], into: MacroLibrary = new MacroLibrar
   return into;
 }
 
-/** The project's `queries/macros.conf`, always loaded first, then `extraPaths` (which may override it). */
-export function defaultMacroLibrary(extraPaths: string[] = []): MacroLibrary {
+/**
+ * The project's `queries/macros.conf`, always loaded first, then the knowledge bundles' macros (in bundle order),
+ * then `extraPaths` (--macros); each may override what came before.
+ */
+export function defaultMacroLibrary(extraPaths: string[] = [], bundleMacros: MacroDefinition[] = []): MacroLibrary {
   const library = new MacroLibrary();
   // Resolved from the package root so that it is found whatever the working directory.
   const projectFile = join(PACKAGE_ROOT, 'queries', 'macros.conf');
   loadFile(projectFile, 'queries/macros.conf', library);
+  for (const def of bundleMacros) library.add(def);
   return loadMacros(extraPaths, library);
 }
 

@@ -15,6 +15,13 @@ export interface SourceBinding {
   format: SourceFormat;
   /** The JSON field `_time` is read from (epoch number or ISO-8601 text); `_time` when not built in or set. */
   timeField: string;
+  /** Whether the user set timeField (config or ingest): then props.conf's time settings do not replace it. */
+  timeFieldSet?: boolean;
+  /**
+   * How the time field's text is read, from props.conf TIME_FORMAT: SQL giving epoch seconds from the text, which
+   * it names TIME_TEXT (see timeExpression); ISO-8601 or epoch numbers when absent.
+   */
+  timeParser?: string;
   index: string;
   /** Parquet only: the files' column types, read by the engine before compiling (Engine.describeSources). */
   schema?: ParquetSchema;
@@ -45,6 +52,8 @@ export function formatOf(path: string): SourceFormat {
 
 function binding(sourcetype: string, paths: string[], baseDir: string, timeField?: string, index = 'main'): SourceBinding {
   if (!/^[^\s=]+$/.test(sourcetype)) throw new DuckhuntError('source_error', `invalid sourcetype name '${sourcetype}'`);
+  // Splunk's index names: letters, digits, underscores and hyphens, not starting with a hyphen.
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(index)) throw new DuckhuntError('source_error', `invalid index name '${index}' for sourcetype ${sourcetype}`, { hint: 'letters, digits, _ and -' });
   const abs = paths.map((p) => (isAbsolute(p) ? p : resolve(baseDir, p)));
   // A directory is an ingested dataset: Parquet files partitioned by day.
   const dirs = abs.filter((p) => existsSync(p) && statSync(p).isDirectory());
@@ -55,6 +64,7 @@ function binding(sourcetype: string, paths: string[], baseDir: string, timeField
       paths: dirs.map((d) => join(d, '**', '*.parquet')),
       format: 'parquet',
       timeField: timeField ?? BUILT_IN_TIME_FIELDS[sourcetype.toLowerCase()] ?? '_time',
+      timeFieldSet: timeField !== undefined,
       index,
       partitioned: true,
     };
@@ -66,25 +76,35 @@ function binding(sourcetype: string, paths: string[], baseDir: string, timeField
     paths: abs,
     format: [...formats][0] ?? 'ndjson',
     timeField: timeField ?? BUILT_IN_TIME_FIELDS[sourcetype.toLowerCase()] ?? '_time',
+    timeFieldSet: timeField !== undefined,
     index,
     partitioned: false,
   };
 }
 
-/** `--source ST=PATH` flags (repeatable); when given, only these are bound. */
+/**
+ * `--source ST=PATH` or `--source ST@INDEX=PATH` flags (repeatable; the index is `main` unless given); when
+ * given, only these are bound. A sourcetype name has no `=`, so the first `=` ends it, and `@` before that
+ * starts the index.
+ */
 export function catalogFromFlags(flags: string[], cwd = process.cwd()): SourceCatalog {
-  const byType = new Map<string, string[]>();
+  const bySource = new Map<string, { sourcetype: string; index: string; paths: string[] }>();
   for (const flag of flags) {
     const eq = flag.indexOf('=');
     if (eq <= 0 || eq === flag.length - 1) {
-      throw new DuckhuntError('source_error', `--source expects SOURCETYPE=PATH, got '${flag}'`, {
-        hint: 'e.g. --source o365:management:activity=logs/audit/*.json',
+      throw new DuckhuntError('source_error', `--source expects SOURCETYPE=PATH or SOURCETYPE@INDEX=PATH, got '${flag}'`, {
+        hint: 'e.g. --source o365:management:activity=logs/audit/*.json or --source o365:management:activity@o365=logs/audit/*.json',
       });
     }
-    const st = flag.slice(0, eq);
-    byType.set(st, [...(byType.get(st) ?? []), flag.slice(eq + 1)]);
+    const name = flag.slice(0, eq);
+    const at = name.lastIndexOf('@');
+    const [sourcetype, index] = at > 0 ? [name.slice(0, at), name.slice(at + 1)] : [name, 'main'];
+    const key = `${sourcetype}\u0000${index}`;
+    const entry = bySource.get(key) ?? { sourcetype, index, paths: [] };
+    entry.paths.push(flag.slice(eq + 1));
+    bySource.set(key, entry);
   }
-  return { bindings: [...byType].map(([st, paths]) => binding(st, paths, cwd)), origin: '--source' };
+  return { bindings: [...bySource.values()].map((e) => binding(e.sourcetype, e.paths, cwd, undefined, e.index)), origin: '--source' };
 }
 
 interface ConfigFile {
@@ -113,7 +133,12 @@ export function loadConfig(file: string): SourceCatalog {
 /** --source flags win; else --config; else ./duckhunt.config.json; else the embedded sample data. */
 export function resolveCatalog(opts: { sources?: string[]; config?: string }, cwd = process.cwd()): SourceCatalog {
   if (opts.sources && opts.sources.length > 0) return catalogFromFlags(opts.sources, cwd);
-  if (opts.config) return loadConfig(resolve(cwd, opts.config));
+  return loadConfig(configFile(opts, cwd));
+}
+
+/** The config file in effect: --config, else ./duckhunt.config.json, else the embedded one. */
+export function configFile(opts: { config?: string }, cwd = process.cwd()): string {
+  if (opts.config) return resolve(cwd, opts.config);
   const local = resolve(cwd, CONFIG_NAME);
-  return loadConfig(existsSync(local) ? local : DEFAULT_CONFIG);
+  return existsSync(local) ? local : DEFAULT_CONFIG;
 }

@@ -42,8 +42,15 @@ export function flatKeyPath(name: string): string {
 /** The text of a leaf from `json_value()` output (JSON text, null for an object or array): one unquoting call. */
 export const leafText = (jsonValueSql: string): string => `json_extract_string(${jsonValueSql}, '$')`;
 
-/** The time of an event from the configured field: epoch seconds, ISO-8601 (UTC without offset), or /Date(ms)/. */
-export function timeExpression(value: string): string {
+/** The name a binding's timeParser gives the time text. */
+export const TIME_TEXT = 'dh_time_text';
+
+/**
+ * The time of an event from the configured field: epoch seconds, ISO-8601 (UTC without offset), or /Date(ms)/;
+ * with a parser (props.conf TIME_FORMAT), only text in that format.
+ */
+export function timeExpression(value: string, parser?: string): string {
+  if (parser !== undefined) return parser.replaceAll(TIME_TEXT, value);
   // ISO-8601 first: the common case, and no number parses as a timestamp (coalesce stops at the first value).
   return `coalesce(epoch(TRY_CAST(${value} AS TIMESTAMPTZ)), dh_num(${value}), TRY_CAST(regexp_extract(${value}, '^/Date\\((-?\\d+)\\)/$', 1) AS DOUBLE) / 1000)`;
 }
@@ -80,7 +87,7 @@ export const VALID_LINE = `(starts_with(line, '{') OR starts_with(ltrim(line), '
 export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: ScanOptions): string {
   if (binding.format === 'parquet') {
     if (!binding.schema) throw new Error(`internal: Parquet source ${binding.sourcetype} was not described before compiling`);
-    return parquetScanSql(binding, binding.schema, fields, timeExpression, opts.range);
+    return parquetScanSql(binding, binding.schema, fields, (v) => timeExpression(v, binding.timeParser), opts.range);
   }
   const files = binding.paths;
   const scalar = fields.filter((f) => !jsonPath(f.name).multivalue);
@@ -105,7 +112,7 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
     'source',
     `${sqlString(binding.index)} AS "index"`,
     '_dh_line',
-    `${timeExpression('_dh_tv')} AS _time`,
+    `${timeExpression('_dh_tv', binding.timeParser)} AS _time`,
     ...scalar.map((f, i) =>
       f.name.includes('.')
         ? `coalesce(${leaf(i + 1)}, ${leaf(flatIndex(f))}) AS ${sqlIdent(f.column)}`

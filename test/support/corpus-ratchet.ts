@@ -3,7 +3,7 @@
 // one that compiles is run over a tiny source, so that "compiles" means "DuckDB accepts and runs its SQL" — a
 // binder error is a failure to compile. The ratchet file (test/corpus-ratchet.json) keeps the exact outcome.
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Pipeline, SearchExpr } from '../../src/ast/ast.ts';
@@ -13,6 +13,7 @@ import { defaultCompileOptions } from '../../src/compile/context.ts';
 import { compileQuery, type CompiledQuery } from '../../src/compile/index.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { DuckhuntError } from '../../src/errors.ts';
+import { allLookups, loadKnowledge, withTimeProps, type Knowledge } from '../../src/knowledge/index.ts';
 import { defaultMacroLibrary } from '../../src/macros/index.ts';
 import { catalogFromFlags, type SourceBinding } from '../../src/sources/catalog.ts';
 
@@ -93,8 +94,11 @@ export class CorpusRunner {
     writeFileSync(this.file, JSON.stringify({ _time: 1_700_000_000 }) + '\n');
   }
 
-  static async create(): Promise<CorpusRunner> {
-    return new CorpusRunner(await Engine.create({ timezone: 'UTC', threads: 1 }));
+  /** An engine that knows the lookup tables of `knowledge` (their fields are read once, as `check` does). */
+  static async create(knowledge: Knowledge): Promise<CorpusRunner> {
+    const engine = await Engine.create({ timezone: 'UTC', threads: 1 });
+    await engine.describeLookups(knowledge, allLookups(knowledge));
+    return new CorpusRunner(engine);
   }
 
   bindingsFor(ast: Pipeline): SourceBinding[] {
@@ -117,11 +121,15 @@ export class CorpusRunner {
   }
 }
 
-/** Parses, compiles and runs every detection of a security_content checkout. */
+/**
+ * Parses, compiles and runs every detection of a security_content checkout, with duckhunt's own knowledge and
+ * the checkout's lookups (lookups/*.yml and .csv) when it has them.
+ */
 export async function measureCorpus(root: string): Promise<CorpusMeasure> {
-  const macros = defaultMacroLibrary([join(root, 'macros')]);
-  const options = { ...defaultCompileOptions(), now: 1_700_000_000 };
-  const runner = await CorpusRunner.create();
+  const knowledge = loadKnowledge(existsSync(join(root, 'lookups')) ? [root] : []);
+  const macros = defaultMacroLibrary([join(root, 'macros')], knowledge.macros);
+  const options = { ...defaultCompileOptions(), knowledge, now: 1_700_000_000 };
+  const runner = await CorpusRunner.create(knowledge);
   const detections: DetectionOutcome[] = [];
   try {
     for (const path of collectQueryFiles([join(root, 'detections')])) {
@@ -132,7 +140,7 @@ export async function measureCorpus(root: string): Promise<CorpusMeasure> {
         parseOnly: false,
         compile: (p) => {
           parsed = true;
-          compiled = compileQuery(p, runner.bindingsFor(p.ast), options);
+          compiled = compileQuery(p, withTimeProps(knowledge, runner.bindingsFor(p.ast)), options);
         },
       });
       const file = relative(root, path);

@@ -2,20 +2,31 @@
 
 import { checkFile, collectQueryFiles, summarize, type CheckResult } from '../../check.ts';
 import { compileQuery } from '../../compile/index.ts';
-import { defaultMacroLibrary } from '../../macros/index.ts';
-import { compileOptions } from '../query.ts';
+import { Engine } from '../../engine/engine.ts';
+import { allLookups } from '../../knowledge/index.ts';
+import { compileOptions, knowledgeAndMacros } from '../query.ts';
 
 export interface CheckFlags {
   macros: string[];
+  knowledge: string[];
+  config?: string;
   parseOnly?: boolean;
   format: 'text' | 'json';
 }
 
 /** Returns the exit code: non-zero when any file fails. */
-export function checkCommand(paths: string[], opts: CheckFlags): number {
-  const macros = defaultMacroLibrary(opts.macros);
-  // Compiling does not depend on which files are bound, so check binds none.
-  const options = compileOptions({ source: [], macros: [], timezone: 'UTC', subsearchMaxout: '50000', percMethod: 'nearest-rank' });
+export async function checkCommand(paths: string[], opts: CheckFlags): Promise<number> {
+  const { knowledge, macros } = knowledgeAndMacros(opts);
+  // Compiling does not depend on which files are bound, so check binds none; the lookups' fields are read once.
+  if (!opts.parseOnly) {
+    const engine = await Engine.create({ timezone: 'UTC' });
+    try {
+      await engine.describeLookups(knowledge, allLookups(knowledge));
+    } finally {
+      engine.close();
+    }
+  }
+  const options = { ...compileOptions({ source: [], macros: [], knowledge: [], timezone: 'UTC', subsearchMaxout: '50000', percMethod: 'nearest-rank' }), knowledge };
   const results = collectQueryFiles(paths).map((f) =>
     checkFile(f, { macros, parseOnly: opts.parseOnly ?? false, compile: (parsed) => void compileQuery(parsed, [], options) }),
   );

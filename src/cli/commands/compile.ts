@@ -5,7 +5,7 @@ import { Engine } from '../../engine/engine.ts';
 import { prepare, printWarnings, type QueryFlags } from '../query.ts';
 
 export async function compileCommand(file: string | undefined, opts: QueryFlags & { prelude?: boolean }): Promise<void> {
-  const engine = await Engine.create({ timezone: opts.timezone });
+  const engine = await Engine.create({});
   try {
     const q = await prepare(file, opts, engine);
     printWarnings(q.warnings);

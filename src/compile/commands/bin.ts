@@ -1,12 +1,14 @@
 // `bin`/`bucket field span=…`: time spans below a day align to the Unix epoch; day spans to midnight in the
-// configured time zone (UTC by default, decision D4); months to the first of the month. Weeks are not one of
+// configured time zone (UTC by default, decision D4; zone.ts); months to the first of the month there. Weeks are not one of
 // bin's units (decision D10). On other numeric fields the value becomes a range label such as "10-20".
 
 import type * as A from '../../ast/ast.ts';
 import { sqlIdent, sqlNumber } from '../../sql/quote.ts';
 import { convert } from '../expr.ts';
 import type { CommandHandler } from '../pipeline.ts';
+import { once } from '../once.ts';
 import { fieldOf } from '../schema.ts';
+import { epochOfLocal, localTimestamp } from '../zone.ts';
 
 type Span = { seconds: number } | { months: number };
 
@@ -77,15 +79,18 @@ export const bin: CommandHandler<A.BinCommand> = {
     } else if (cmd.field.name === '_time') {
       const t = convert.num({ sql: sqlIdent(field.column), type: field.type });
       type = 'num';
+      const zone = b.ctx.options.timezone;
       if ('months' in span) {
-        sql = `epoch(date_trunc('month', make_timestamptz(CAST(${t} * 1000000 AS BIGINT))) - to_months(CAST((month(make_timestamptz(CAST(${t} * 1000000 AS BIGINT))) - 1 + 12 * year(make_timestamptz(CAST(${t} * 1000000 AS BIGINT)))) % ${span.months} AS INTEGER)))`;
+        // The first of a month in the zone, months counted from year 0 so that spans of 3, 6, 12 align to quarters and years.
+        sql = once(localTimestamp(t, zone), (local) =>
+          epochOfLocal(`(date_trunc('month', ${local}) - to_months(CAST((month(${local}) - 1 + 12 * year(${local})) % ${span.months} AS INTEGER)))`, zone),
+        );
       } else if (span.seconds >= 86400) {
-        // Midnight in the session time zone (DuckDB's TimeZone setting is the configured zone).
+        // Midnight in the zone; spans of several days count days from 1970-01-01 on its calendar.
         const days = span.seconds / 86400;
-        sql =
-          days === 1
-            ? `epoch(date_trunc('day', make_timestamptz(CAST(${t} * 1000000 AS BIGINT))))`
-            : `epoch(date_trunc('day', make_timestamptz(CAST(${t} * 1000000 AS BIGINT))) - to_days(CAST(floor(epoch(date_trunc('day', make_timestamptz(CAST(${t} * 1000000 AS BIGINT)))) / 86400) % ${days} AS INTEGER)))`;
+        sql = once(`date_trunc('day', ${localTimestamp(t, zone)})`, (day) =>
+          epochOfLocal(days === 1 ? day : `(${day} - to_days(CAST(floor(epoch(${day}) / 86400) % ${days} AS INTEGER)))`, zone),
+        );
       } else {
         sql = `(floor(${t} / ${sqlNumber(span.seconds)}) * ${sqlNumber(span.seconds)})`;
       }

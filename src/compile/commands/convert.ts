@@ -2,10 +2,10 @@
 // (decision D4). Values that cannot be converted are left as they are, as Splunk does.
 
 import type * as A from '../../ast/ast.ts';
-import { sqlIdent, sqlString } from '../../sql/quote.ts';
+import { sqlIdent } from '../../sql/quote.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf, type Schema } from '../schema.ts';
-import { strftimeSql, strptimeFormat } from '../timeformat.ts';
+import { strftimeSql, strptimeSql } from '../timeformat.ts';
 import type { FieldType } from '../types.ts';
 
 const DEFAULT_TIMEFORMAT = '%m/%d/%Y %H:%M:%S';
@@ -30,7 +30,7 @@ export const convertCommand: CommandHandler<A.ConvertCommand> = {
           case 'ctime':
             return `coalesce(${strftimeSql(`dh_num(${v})`, timeformat, formatSpan, b.ctx)}, ${v})`;
           case 'mktime':
-            return `coalesce(dh_str(epoch(try_strptime(${v}, ${sqlString(strptimeFormat(timeformat, formatSpan, b.ctx))}))), ${v})`;
+            return `coalesce(dh_str(${strptimeSql(v, timeformat, formatSpan, b.ctx)}), ${v})`;
           case 'num':
             return `dh_str(dh_num(${v}))`;
           case 'rmcomma':

@@ -9,9 +9,12 @@ import { dedup, head, sort, tail } from './order.ts';
 import { evalCommand } from './eval.ts';
 import { fields, rename, table } from './fields.ts';
 import { fillnull } from './fillnull.ts';
+import { inputlookup } from './inputlookup.ts';
 import { join } from './join.ts';
+import { lookup } from './lookup.ts';
 import { makeresults } from './makeresults.ts';
 import { mvexpand } from './mvexpand.ts';
+import { outputlookup } from './outputlookup.ts';
 import { rex } from './rex.ts';
 import { search } from './search.ts';
 import { spath } from './spath.ts';
@@ -43,4 +46,7 @@ export const COMMANDS: Handlers = {
   rex,
   append,
   spath,
+  lookup,
+  inputlookup,
+  outputlookup,
 };

@@ -1,7 +1,10 @@
 // `join [type=inner|left|outer] [max=N] [overwrite=bool] f1, f2 [ subsearch ]`
 //   - keys compare exactly and case-sensitively; a multivalue key compares as its values joined by newlines
 //     (decision D3); rows with a null key never match
-//   - max=N keeps the first N matching subsearch rows in subsearch order (default 1); max=0 keeps all
+//   - max=N keeps the first N matching subsearch rows in subsearch order (default 1); max=0 keeps all. The
+//     subsearch rows are ranked within their key, so no main row needs an identity: raw events that share a
+//     second may have equal _dh_seq when line numbers are off (collect.ts, eventOrderMatters), and every one
+//     of them must still be joined
 //   - overwrite=true (default): subsearch values replace main values of the same field (including _time)
 //   - the subsearch is capped at subsearch_maxout rows (decision D8: 50,000), and the engine reports the cap
 
@@ -73,6 +76,8 @@ export const join: CommandHandler<A.JoinCommand> = {
       if (keys.length === 0) throw b.ctx.error('compile_error', 'join has no field list and the two sides have no field in common', cmd.nameSpan);
     }
     const on: string[] = [];
+    // What a subsearch row is matched by: main rows match exactly the subsearch rows with the same key values.
+    const rankKeys: string[] = [];
     for (const k of keys) {
       const m = main.schema.get(k);
       const s = sub.schema.get(k);
@@ -87,18 +92,31 @@ export const join: CommandHandler<A.JoinCommand> = {
         b.ctx.warn(`join key '${k}' may be multivalue: it matches as a whole, its values joined by newlines, never value by value (decision D3)`, at);
       }
       on.push(`${keySql('m', m)} = ${keySql('s', s)}`);
+      rankKeys.push(keySql('s', s));
     }
+    // The subsearch rows as the join reads them: capped at subsearch_maxout, then (implicit keys) with flags
+    // saying which keys are in use, then (max=N) ranked within their key.
+    let subRows = `SELECT * FROM ${sqlIdent(sub.name)} AS s WHERE s._dh_seq <= ${b.ctx.options.subsearchMaxOut}`;
     if (cmd.fields.length === 0) {
       // No field list: the fields common to both result sets. The schema of raw events lists every field the
       // query names, present in the events or not, so a field only counts as common when some row on each
-      // side has it; at least one field must be common.
-      const present = keys.map((k) => {
-        const m = main.schema.get(k)!;
-        const s = sub.schema.get(k)!;
-        return `(EXISTS (SELECT 1 FROM ${sqlIdent(main.name)} WHERE ${sqlIdent(m.column)} IS NOT NULL) AND EXISTS (SELECT 1 FROM ${sqlIdent(sub.name)} WHERE ${sqlIdent(s.column)} IS NOT NULL))`;
+      // side has it; at least one field must be common. The flags are columns of the subsearch side: DuckDB
+      // cannot run a subquery in the condition of a left join.
+      const flags = keys.map((k, i) => {
+        const present = (rel: Relation, f: Field) => `EXISTS (SELECT 1 FROM ${sqlIdent(rel.name)} WHERE ${sqlIdent(f.column)} IS NOT NULL)`;
+        return `(${present(main, main.schema.get(k)!)} AND ${present(sub, sub.schema.get(k)!)}) AS _dh_key${i}`;
       });
-      const implicit = on.map((cond, i) => `(NOT ${present[i]} OR ${cond})`);
-      on.splice(0, on.length, ...implicit, `(${present.join(' OR ')})`);
+      subRows = `SELECT *, ${flags.join(', ')} FROM (${subRows}) AS s`;
+      const implicit = on.map((cond, i) => `(NOT s._dh_key${i} OR ${cond})`);
+      on.splice(0, on.length, ...implicit, `(${keys.map((_, i) => `s._dh_key${i}`).join(' OR ')})`);
+      // Only the keys in use decide which main rows a subsearch row matches.
+      rankKeys.splice(0, rankKeys.length, ...rankKeys.map((key, i) => `CASE WHEN s._dh_key${i} THEN ${key} END`));
+    }
+    // max=N: a main row's matches are the subsearch rows of its key, so its first N matches are the rows ranked
+    // 1…N within their key, in subsearch order.
+    if (opts.max > 0 && rankKeys.length > 0) {
+      subRows = `SELECT *, row_number() OVER (PARTITION BY ${rankKeys.join(', ')} ORDER BY _dh_seq) AS _dh_rank FROM (${subRows}) AS s`;
+      on.push(`s._dh_rank <= ${opts.max}`);
     }
     let schema: Schema = main.schema;
     const cols: string[] = [];
@@ -122,11 +140,9 @@ export const join: CommandHandler<A.JoinCommand> = {
       mainExcluded.push(mf.column);
       schema = schema.with(fieldOf(mf.name, mf.column, type));
     }
-    const limit = opts.max > 0 ? `\nQUALIFY row_number() OVER (PARTITION BY m._dh_seq ORDER BY s._dh_seq) <= ${opts.max}` : '';
     const sql =
       `SELECT m.* EXCLUDE (${mainExcluded.map(sqlIdent).join(', ')}),\n       ${[...cols, "{'m': m._dh_seq, 's': s._dh_seq} AS _dh_seq"].join(',\n       ')}\n` +
-      `FROM ${sqlIdent(main.name)} AS m\n${opts.type === 'left' ? 'LEFT JOIN' : 'JOIN'} (SELECT * FROM ${sqlIdent(sub.name)} WHERE _dh_seq <= ${b.ctx.options.subsearchMaxOut}) AS s\n  ON ${on.join(' AND ')}` +
-      limit;
+      `FROM ${sqlIdent(main.name)} AS m\n${opts.type === 'left' ? 'LEFT JOIN' : 'JOIN'} (${subRows}) AS s\n  ON ${on.join(' AND ')}`;
     return b.add(cmd, sql, schema);
   },
 };

@@ -2,14 +2,19 @@
 // match), filters, and puts events newest first (decision D7); later in a pipeline it filters rows.
 
 import type * as A from '../../ast/ast.ts';
-import { sqlIdent } from '../../sql/quote.ts';
+import { isKnowledgeField } from '../../knowledge/eventtypes.ts';
+import { planProps, propsSql } from '../../knowledge/props.ts';
+import { sqlIdent, sqlString, sqlStringList } from '../../sql/quote.ts';
+import type { SourceBinding } from '../../sources/catalog.ts';
 import { isBuiltIn, jsonPath, scanSql } from '../../sources/scan.ts';
+import { referencedFieldNames } from '../collect.ts';
 import type { TimeRange } from '../context.ts';
+import { coerce, unify } from '../expr.ts';
 import type { CommandHandler, PipelineBuilder, Relation } from '../pipeline.ts';
 import { resolveSearchTime } from '../time.ts';
 import { fieldOf, Schema } from '../schema.ts';
-import { compileSearch } from '../search.ts';
-import type { Field } from '../types.ts';
+import { compileSearch, searchValueMatches } from '../search.ts';
+import type { FieldType } from '../types.ts';
 
 export const search: CommandHandler<A.SearchCommand> = {
   generating: true,
@@ -21,37 +26,61 @@ export const search: CommandHandler<A.SearchCommand> = {
   },
 };
 
-/** The fields of raw events: the built-ins plus every field the query names, extracted from the JSON. */
-export function eventSchema(b: PipelineBuilder): Schema {
-  const cols = b.ctx.columns;
-  const fields: Field[] = [
-    fieldOf('_time', cols.columnFor('_time'), 'num'),
-    fieldOf('_raw', cols.columnFor('_raw'), 'str'),
-    fieldOf('sourcetype', cols.columnFor('sourcetype'), 'str'),
-    fieldOf('source', cols.columnFor('source'), 'str'),
-    fieldOf('index', cols.columnFor('index'), 'str'),
-  ];
-  for (const name of [...b.eventFields].sort()) {
-    if (isBuiltIn(name)) continue;
-    fields.push(fieldOf(name, cols.columnFor(name), jsonPath(name).multivalue ? 'mv' : 'str'));
-  }
-  return Schema.of(fields, true);
-}
+/** Fields every event has, with their shapes. */
+const BUILT_IN_TYPES: ReadonlyArray<[string, FieldType]> = [
+  ['_time', 'num'],
+  ['_raw', 'str'],
+  ['sourcetype', 'str'],
+  ['source', 'str'],
+  ['index', 'str'],
+];
 
+/**
+ * The initial search: each bound source's events are scanned (the fields the query reads, extracted from the
+ * JSON), then its props applied (aliases, calculated fields, automatic lookups), the sources unioned, the
+ * `eventtype`/`tag` fields computed when the query reads them, and the search's filter applied.
+ */
 function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
-  const schema = eventSchema(b);
-  const extracted = schema.list().filter((f) => !isBuiltIn(f.name));
-  const bindings = b.scope.bindings.filter((bd) => !cmd.expr || mayMatchSourcetype(cmd.expr, bd.sourcetype) !== false);
+  const { ctx } = b;
+  const k = ctx.options.knowledge;
+  const computed = [...b.eventFields].filter(isKnowledgeField).sort();
+  const knowledge = knowledgeFieldConditions(b, computed, cmd.span);
+  const reads = new Set([...b.eventFields, ...knowledge.flatMap((f) => [...f.reads])].filter((f) => !isKnowledgeField(f)));
+  const bindings = b.scope.bindings.filter((bd) => !cmd.expr || mayMatchSource(cmd.expr, bd) !== false);
   for (const bd of bindings) b.scope.used.add(bd);
+  if (cmd.expr) warnUnknownIndexes(cmd.expr, b);
   if (bindings.length === 0) {
-    const wanted = cmd.expr ? ' the sourcetypes this search names' : ' any sourcetype';
-    b.ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
+    const wanted = cmd.expr ? ' the sourcetypes and indexes this search names' : ' any sourcetype';
+    ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
   }
+  const plans = bindings.map((bd) => planProps(k, bd, reads, isBuiltIn));
+  for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, cmd.span);
+  const extracted = [...new Set([...reads, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
+  const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, jsonPath(f).multivalue ? 'mv' : 'str'])]);
   const range = timeRangeOf(cmd.expr, b);
-  const scans = bindings.map((bd) => scanSql(bd, extracted.map((f) => ({ name: f.name, column: f.column })), { range, lineOrder: b.eventOrder }));
+  const perSource = bindings.map((bd, i) => {
+    const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: b.eventOrder });
+    const props = propsSql(plans[i], `(${scan})`, scanned, ctx, k);
+    for (const f of props.lookupFiles) b.scope.lookupFiles.add(f);
+    return { sql: props.sql === `(${scan})` ? scan : `SELECT * FROM ${props.sql}`, types: props.types };
+  });
+  // A field props compute in one source (a number, a multivalue) and extract as text in another has one shape.
+  const types = new Map(perSource.length > 0 ? perSource[0].types : scanned);
+  for (const p of perSource.slice(1)) for (const [f, t] of p.types) types.set(f, types.has(f) && types.get(f) !== t ? unify([types.get(f)!, t]) : t);
+  const col = (f: string) => sqlIdent(ctx.columns.columnFor(f));
+  const scans = perSource.map((p) => {
+    const changed = [...p.types].filter(([f, t]) => types.get(f) !== t);
+    if (changed.length === 0) return p.sql;
+    return `SELECT * REPLACE (${changed.map(([f, t]) => `${coerce({ sql: col(f), type: t }, types.get(f)!)} AS ${col(f)}`).join(', ')}) FROM (${p.sql})`;
+  });
+  const schema = Schema.of(
+    [...types].map(([f, t]) => fieldOf(f, ctx.columns.columnFor(f), t)),
+    true,
+  );
   const from = scans.length > 0 ? scans.map((s) => `(${s})`).join('\n  UNION ALL BY NAME\n  ') : emptyEvents(schema);
-  const scan = b.add(cmd, `SELECT * FROM ${scans.length > 1 ? `(${from})` : from}`, schema, `read ${bindings.map((bd) => bd.sourcetype).join(', ') || 'no source'}`);
-  const conds = cmd.expr ? [compileSearch(cmd.expr, { ctx: b.ctx, schema })] : [];
+  let rel = b.add(cmd, `SELECT * FROM ${scans.length > 1 ? `(${from})` : from}`, schema, `read ${bindings.map((bd) => bd.sourcetype).join(', ') || 'no source'}`);
+  if (knowledge.length > 0) rel = addKnowledgeFields(b, cmd, rel, knowledge);
+  const conds = cmd.expr ? [compileSearch(cmd.expr, { ctx, schema: rel.schema })] : [];
   if (range.earliest !== undefined) conds.unshift(`${sqlIdent('_time')} >= ${range.earliest}`);
   if (range.latest !== undefined) conds.unshift(`${sqlIdent('_time')} < ${range.latest}`);
   const cond = conds.join(' AND ') || 'true';
@@ -60,27 +89,62 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
   return b.add(
     cmd,
     `SELECT * EXCLUDE (_dh_line), {'t': coalesce(- ${sqlIdent('_time')}, 'infinity'::DOUBLE), 's': ${sqlIdent('source')}, 'l': _dh_line} AS _dh_seq\n` +
-      `FROM ${sqlIdent(scan.name)}\nWHERE ${cond}`,
-    schema,
+      `FROM ${sqlIdent(rel.name)}\nWHERE ${cond}`,
+    rel.schema,
   );
 }
 
+interface KnowledgeField {
+  name: string;
+  /** One SQL value per event type or tagged pair, each a list or null; the field is their union. */
+  values: Array<{ expr: A.SearchExpr; value: string }>;
+  reads: Set<string>;
+}
+
+/** What `eventtype`, `tag` and `tag::field` hold: the event types (tags) whose search matches the event. */
+function knowledgeFieldConditions(b: PipelineBuilder, names: string[], span: A.Node['span']): KnowledgeField[] {
+  return names.map((name) => {
+    const values =
+      name === 'eventtype'
+        ? b.scope.terms.eventtypeConditions(span).map((c) => ({ expr: c.expr, value: `[${sqlString(c.name)}]` }))
+        : b.scope.terms.tagConditions(span, name === 'tag' ? undefined : name.slice('tag::'.length)).map((c) => ({ expr: c.expr, value: sqlStringList(c.tags) }));
+    return { name, values, reads: referencedFieldNames(values.map((v) => v.expr)) };
+  });
+}
+
+function addKnowledgeFields(b: PipelineBuilder, cmd: A.SearchCommand, input: Relation, fields: KnowledgeField[]): Relation {
+  let schema = input.schema;
+  const cols = fields.map((f) => {
+    const parts = f.values.map((v) => `CASE WHEN ${compileSearch(v.expr, { ctx: b.ctx, schema: input.schema })} THEN ${v.value} END`);
+    // Event types are listed by priority then name (as given); tags sorted, each once.
+    const list = parts.length === 0 ? 'NULL::VARCHAR[]' : `flatten(list_filter([${parts.join(', ')}], lambda dh_x: dh_x IS NOT NULL))`;
+    const value = f.name === 'eventtype' ? `dh_mv(${list})` : `dh_mv(list_sort(list_distinct(${list})))`;
+    const column = b.ctx.columns.columnFor(f.name);
+    schema = schema.with(fieldOf(f.name, column, 'mv'));
+    return `${value} AS ${sqlIdent(column)}`;
+  });
+  return b.add(cmd, `SELECT *, ${cols.join(',\n       ')}\nFROM ${sqlIdent(input.name)}`, schema, `eventtype and tag fields: ${fields.map((f) => f.name).join(', ')}`);
+}
+
 /**
- * The time range of an initial search: the time picker's (--earliest/--latest), where `earliest=`/`latest=`
- * terms of the search (at its top level) override it, as in Splunk.
+ * The time range of an initial search: the time picker's (--earliest/--latest), unless the search has
+ * `earliest=`/`latest=` terms at its top level: those replace the picker's whole range, a missing latest being
+ * now and a missing earliest the beginning of time (decision X15; Splunk's time modifiers override the Time
+ * Range Picker, and latest defaults to now).
  */
 function timeRangeOf(expr: A.SearchExpr | undefined, b: PipelineBuilder): TimeRange {
-  const range: TimeRange = { ...b.ctx.options.timeRange };
+  const own: TimeRange = {};
+  let bounded = false;
   const items = expr ? (expr.kind === 'and' ? expr.items : [expr]) : [];
   for (const item of items) {
     if (item.kind !== 'compare' || item.op !== '=') continue;
     const name = item.field.name.toLowerCase();
     if (name !== 'earliest' && name !== 'latest') continue;
-    const t = resolveSearchTime(item.value, b.ctx);
-    if (name === 'earliest') range.earliest = t;
-    else range.latest = t;
+    own[name] = resolveSearchTime(item.value, b.ctx);
+    bounded = true;
   }
-  return range;
+  if (!bounded) return { ...b.ctx.options.timeRange };
+  return { earliest: own.earliest, latest: own.latest ?? b.ctx.options.now };
 }
 
 function emptyEvents(schema: Schema): string {
@@ -88,32 +152,40 @@ function emptyEvents(schema: Schema): string {
   return `(SELECT ${[...cols, 'NULL::BIGINT AS _dh_line'].join(', ')} WHERE false)`;
 }
 
+/** The fields that say which source an event comes from, and each binding's value of them. */
+const SOURCE_FIELDS: Record<string, (bd: SourceBinding) => string> = { sourcetype: (bd) => bd.sourcetype, index: (bd) => bd.index };
+
 /**
- * Can this search match events of the sourcetype? false only when certainly not (a `sourcetype=` term that
- * cannot match decides it); the SQL filter still checks every event, this only skips reading files.
+ * Can this search match events of the binding? false only when certainly not (a `sourcetype=` or `index=` term
+ * that cannot match decides it); the SQL filter still checks every event, this only skips reading files.
  */
-export function mayMatchSourcetype(e: A.SearchExpr, sourcetype: string): boolean | undefined {
-  const matches = (v: A.SearchValue) => likeMatch(sourcetype.toLowerCase(), v.text.toLowerCase());
+export function mayMatchSource(e: A.SearchExpr, bd: SourceBinding): boolean | undefined {
+  const valueOf = (field: A.FieldRef) => SOURCE_FIELDS[field.name]?.(bd);
+  const matches = (value: string, v: A.SearchValue) => searchValueMatches(value, v.text);
   switch (e.kind) {
-    case 'compare':
-      if (e.field.name !== 'sourcetype') return undefined;
-      if (e.op === '=') return matches(e.value);
-      if (e.op === '!=') return !matches(e.value);
+    case 'compare': {
+      const value = valueOf(e.field);
+      if (value === undefined) return undefined;
+      if (e.op === '=') return matches(value, e.value);
+      if (e.op === '!=') return !matches(value, e.value);
       return undefined;
-    case 'in':
-      return e.field.name === 'sourcetype' ? e.values.some(matches) : undefined;
+    }
+    case 'in': {
+      const value = valueOf(e.field);
+      return value === undefined ? undefined : e.values.some((v) => matches(value, v));
+    }
     case 'and': {
-      const r = e.items.map((i) => mayMatchSourcetype(i, sourcetype));
+      const r = e.items.map((i) => mayMatchSource(i, bd));
       if (r.includes(false)) return false;
       return r.every((x) => x === true) ? true : undefined;
     }
     case 'or': {
-      const r = e.items.map((i) => mayMatchSourcetype(i, sourcetype));
+      const r = e.items.map((i) => mayMatchSource(i, bd));
       if (r.includes(true)) return true;
       return r.every((x) => x === false) ? false : undefined;
     }
     case 'not': {
-      const r = mayMatchSourcetype(e.expr, sourcetype);
+      const r = mayMatchSource(e.expr, bd);
       return r === undefined ? undefined : !r;
     }
     default:
@@ -121,11 +193,29 @@ export function mayMatchSourcetype(e: A.SearchExpr, sourcetype: string): boolean
   }
 }
 
-/** Wildcard match of a whole string, `*` matching any run (same rule as the SQL ILIKE the filter uses). */
-function likeMatch(text: string, pattern: string): boolean {
-  const body = pattern
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`, 's').test(text);
+/** `index=X` naming no bound source's index matches nothing: say so (a misspelt index is otherwise silent). */
+function warnUnknownIndexes(e: A.SearchExpr, b: PipelineBuilder): void {
+  const values = (x: A.SearchExpr): A.SearchValue[] => {
+    switch (x.kind) {
+      case 'compare':
+        return x.field.name === 'index' && (x.op === '=' || x.op === '!=') ? [x.value] : [];
+      case 'in':
+        return x.field.name === 'index' ? x.values : [];
+      case 'and':
+      case 'or':
+        return x.items.flatMap(values);
+      case 'not':
+        return values(x.expr);
+      default:
+        return [];
+    }
+  };
+  const indexes = [...new Set(b.scope.bindings.map((bd) => bd.index))].sort();
+  for (const v of values(e)) {
+    if (indexes.some((ix) => searchValueMatches(ix, v.text))) continue;
+    b.ctx.warn(
+      `index=${v.text} matches no bound source, so it matches no event (indexes bound: ${indexes.join(', ') || 'none'}; give a source an index with --source SOURCETYPE@INDEX=PATH or "index" in the config)`,
+      v.span,
+    );
+  }
 }

@@ -12,6 +12,8 @@ import type { CompileContext } from '../context.ts';
 import { convert, ExprCompiler } from '../expr.ts';
 import { once } from '../once.ts';
 import type { CommandHandler, PipelineBuilder } from '../pipeline.ts';
+import { referencedFieldNames } from '../collect.ts';
+import { optionExpr } from '../option-expr.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import type { Field, FieldType, TypedSql } from '../types.ts';
 
@@ -312,21 +314,70 @@ function eventstats(cmd: A.StatsCommand, inputName: string, schema: Schema, b: P
   return b.add(cmd, sql, out);
 }
 
-/** streamstats: running aggregates in row order (window=N, current=true|false, global ignored). */
+/**
+ * streamstats: running aggregates in row order. `window=N` limits them to the last N events: with the default
+ * global=true one window over all events, each event's statistics taken over the events of its group inside it;
+ * global=false keeps a window per group. `current=false` leaves the event itself out. `reset_before=(expr)`,
+ * `reset_after=(expr)` and `reset_on_change=true` (the BY values differ from the previous event's that has them
+ * all) start everything afresh, windows included.
+ */
 function streamstats(cmd: A.StatsCommand, inputName: string, schema: Schema, b: PipelineBuilder) {
-  const opts = checkOptions(cmd, b, ['window', 'current']);
+  const opts = checkOptions(cmd, b, ['window', 'current', 'global', 'reset_on_change', 'reset_before', 'reset_after', 'time_window']);
+  const flag = (name: string, dflt: boolean) => {
+    const o = opts.get(name);
+    if (!o) return dflt;
+    const v = o.value.toLowerCase();
+    if (['true', 't', '1'].includes(v)) return true;
+    if (['false', 'f', '0'].includes(v)) return false;
+    throw b.ctx.error('compile_error', `${o.name} takes true or false, not '${o.value}'`, o.valueSpan);
+  };
   const window = opts.get('window');
   const n = window ? Number(window.value) : 0;
   if (window && (!Number.isInteger(n) || n < 0)) throw b.ctx.error('compile_error', 'window must be a whole number', window.valueSpan);
-  const current = !['false', 'f', '0'].includes(opts.get('current')?.value.toLowerCase() ?? 'true');
-  const partition = cmd.by.map((f) => {
+  const timeWindow = opts.get('time_window');
+  if (timeWindow) throw b.ctx.unsupported('streamstats time_window=', timeWindow.span, 'use window=N (a number of events)');
+  const current = flag('current', true);
+  const global = flag('global', true);
+  const by = cmd.by.map((f) => {
     const field = schema.get(f.name);
     if (field?.type === 'mv') throw b.ctx.unsupported('streamstats BY a multivalue field', f.span);
     return field ? sqlIdent(field.column) : 'NULL';
   });
+  const exprs = new ExprCompiler(b.ctx, schema);
+  const resetExpr = (name: string) => {
+    const o = opts.get(name);
+    if (!o) return undefined;
+    const expr = optionExpr(o, b.ctx);
+    // reset_after may read the statistics of the event itself, which depend on where the resets fall.
+    const own = new Set(cmd.aggregations.map((a) => a.as?.name ?? a.func));
+    const circular = [...referencedFieldNames(expr)].find((f) => own.has(f));
+    if (circular) throw b.ctx.unsupported(`${o.name} reading '${circular}', which this streamstats computes`, o.valueSpan);
+    return `coalesce(${exprs.cond(expr)}, false)`;
+  };
+  // Row numbers in stream order, and the segment each row is in: a reset starts a new segment.
+  const rn = '_dh_rn';
+  const starts: string[] = [];
+  const before = resetExpr('reset_before');
+  if (before) starts.push(`CASE WHEN ${before} THEN 1 ELSE 0 END`);
+  const after = resetExpr('reset_after');
+  if (after) starts.push(`coalesce(lag(CASE WHEN ${after} THEN 1 ELSE 0 END) OVER (ORDER BY ${rn}), 0)`);
+  if (flag('reset_on_change', false) && by.length > 0) {
+    // Only events that have every BY field take part: each is compared with the previous such event.
+    const all = by.map((c) => `${c} IS NOT NULL`).join(' AND ');
+    const changed = by.map((c) => `${c} IS DISTINCT FROM lag(${c}) OVER (PARTITION BY ${all} ORDER BY ${rn})`).join(' OR ');
+    starts.push(`CASE WHEN ${all} AND row_number() OVER (PARTITION BY ${all} ORDER BY ${rn}) > 1 AND (${changed}) THEN 1 ELSE 0 END`);
+  }
+  let from = `(SELECT *, row_number() OVER (ORDER BY _dh_seq) AS ${rn} FROM ${sqlIdent(inputName)})`;
+  const partition = [...by];
+  if (starts.length > 0) {
+    from = `(SELECT * EXCLUDE (_dh_start), sum(_dh_start) OVER (ORDER BY ${rn} ROWS UNBOUNDED PRECEDING) AS _dh_segment FROM (SELECT *, ${starts.join(' + ')} AS _dh_start FROM ${from}))`;
+    partition.unshift('_dh_segment');
+  }
   const end = current ? 'CURRENT ROW' : '1 PRECEDING';
-  const start = n > 0 ? `${n - (current ? 1 : 0)} PRECEDING` : 'UNBOUNDED PRECEDING';
-  const over = `OVER (${partition.length ? `PARTITION BY ${partition.join(', ')} ` : ''}ORDER BY _dh_seq ROWS BETWEEN ${start} AND ${end})`;
+  // A global window: the group's events among the last N of the stream, by stream position (a RANGE on the row number).
+  const frame =
+    n === 0 ? `ROWS BETWEEN UNBOUNDED PRECEDING AND ${end}` : `${global && by.length > 0 ? 'RANGE' : 'ROWS'} BETWEEN ${n - (current ? 1 : 0)} PRECEDING AND ${end}`;
+  const over = `OVER (${partition.length ? `PARTITION BY ${partition.join(', ')} ` : ''}ORDER BY ${rn} ${frame})`;
   const aggs = compileAggregations(cmd, schema, b, (call) => `${call} ${over}`);
   let out = schema;
   const replaced: string[] = [];
@@ -337,6 +388,7 @@ function streamstats(cmd: A.StatsCommand, inputName: string, schema: Schema, b: 
     (existing ? replaced : added).push(`${a.sql.sql} AS ${sqlIdent(column)}`);
     out = out.with(fieldOf(a.name, column, a.sql.type === 'bool' ? 'str' : a.sql.type));
   }
-  const star = replaced.length ? `* REPLACE (${replaced.join(', ')})` : '*';
-  return b.add(cmd, `SELECT ${[star, ...added].join(',\n       ')}\nFROM ${sqlIdent(inputName)}`, out);
+  const helpers = starts.length > 0 ? `${rn}, _dh_segment` : rn;
+  const star = replaced.length ? `* EXCLUDE (${helpers}) REPLACE (${replaced.join(', ')})` : `* EXCLUDE (${helpers})`;
+  return b.add(cmd, `SELECT ${[star, ...added].join(',\n       ')}\nFROM ${from}`, out);
 }

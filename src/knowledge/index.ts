@@ -1,0 +1,34 @@
+// The knowledge layer: Splunk knowledge objects (props, eventtypes, tags, lookups, macros) loaded from bundles
+// and consulted by the compiler. Stages: bundle directories → Knowledge (bundle.ts, once per run) → lookup
+// headers described by the engine (Engine.describeLookups) → compile: event types and tags expanded in searches
+// (eventtypes.ts), props applied where events are made (props.ts), lookups joined (lookups.ts).
+
+import type { Command, Pipeline } from '../ast/ast.ts';
+import { subpipelines } from '../ast/walk.ts';
+import type { SourceBinding } from '../sources/catalog.ts';
+import type { Knowledge } from './bundle.ts';
+import { autoLookupTables } from './props.ts';
+
+export { builtInKnowledge, Knowledge, knowledgeFromConfig, loadKnowledge, type KnowledgeOptions } from './bundle.ts';
+export { propsFields, withTimeProps } from './props.ts';
+
+/** The lookup tables a query may read: its lookup/inputlookup commands and the bound sources' automatic lookups. */
+export function lookupsToDescribe(ast: Pipeline, k: Knowledge, bindings: SourceBinding[]): Set<string> {
+  const names = new Set<string>();
+  const visit = (p: Pipeline) => {
+    for (const c of p.commands) {
+      if (isLookupCommand(c)) names.add(c.table);
+      subpipelines(c).forEach(visit);
+    }
+  };
+  visit(ast);
+  for (const b of bindings) for (const t of autoLookupTables(k, b)) names.add(t);
+  return names;
+}
+
+/** Every lookup table the knowledge defines (for `check`, which compiles many queries without running them). */
+export function allLookups(k: Knowledge): string[] {
+  return [...k.transforms.names().filter((n) => k.transforms.get(n)!.settings.has('filename')), ...k.lookupFiles.keys()];
+}
+
+const isLookupCommand = (c: Command): c is Extract<Command, { command: 'lookup' | 'inputlookup' }> => c.command === 'lookup' || c.command === 'inputlookup';
