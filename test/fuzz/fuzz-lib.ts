@@ -199,7 +199,7 @@ function positionProblem(e: DuckhuntError, text: string): string | undefined {
   return undefined;
 }
 
-/** Every how many queries that compile one is also run (running costs milliseconds, compiling microseconds). */
+/** Every how many queries that compile the campaign also runs (running costs milliseconds, compiling microseconds). */
 export const RUN_EVERY = 5;
 
 export type RunOutcome = Exclude<Outcome, { ok: true }> | { ok: true } | { ok: false; expected: true; slow: true };
