@@ -45,6 +45,7 @@ await fc.check(
       }
     } else if (!outcome.expected) crashes.push({ why: outcome.why, text: text.slice(0, 10_000) });
     if (tty && cases % 1000 === 0) process.stderr.write(`\r${cases.toLocaleString('en-US')} / ${runs.toLocaleString('en-US')} cases, ${crashes.length} crashes`);
+    else if (!tty && cases % 10_000 === 0) process.stderr.write(`${cases.toLocaleString('en-US')} / ${runs.toLocaleString('en-US')} cases, ${crashes.length} crashes, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
     return true;
   }),
   { numRuns: runs, seed },
