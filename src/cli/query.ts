@@ -1,7 +1,7 @@
 // What `run` and `compile` share: reading the query (file or -e), macros, sources, compile options.
 
 import { compileDiscovering, type CompiledQuery } from '../compile/index.ts';
-import { defaultCompileOptions, type CompileOptions, type CompileWarning } from '../compile/context.ts';
+import { defaultCompileOptions, type CompileOptions, type CompileWarning, type PercMethod } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
 import { checkTimeZone } from '../compile/zone.ts';
 import { Engine } from '../engine/engine.ts';
@@ -26,6 +26,7 @@ export interface QueryFlags {
   latest?: string;
   timezone: string;
   subsearchMaxout: string;
+  percMethod: PercMethod;
 }
 
 export function querySource(file: string | undefined, flags: QueryFlags): QuerySource {
@@ -58,6 +59,7 @@ export function compileOptions(flags: QueryFlags): CompileOptions {
   const cap = Number(flags.subsearchMaxout);
   if (!Number.isInteger(cap) || cap < 1) throw new DuckhuntError('compile_error', '--subsearch-maxout must be a positive whole number');
   opts.subsearchMaxOut = cap;
+  opts.percMethod = flags.percMethod;
   return opts;
 }
 

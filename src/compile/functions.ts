@@ -7,8 +7,8 @@ import type * as A from '../ast/ast.ts';
 import { exprFieldNames } from '../ast/walk.ts';
 import { sqlNumber, sqlString } from '../sql/quote.ts';
 import { convert, coerce, type ExprCompiler, NULL_STR, unify } from './expr.ts';
-import { once, onceAll } from './once.ts';
-import { checkRegex } from './regex.ts';
+import { macroCall, once, onceAll } from './once.ts';
+import { captureGroups, checkRegex, rewriteString } from './regex.ts';
 import { relativeTimeSql } from './time.ts';
 import { strftimeSql, strptimeSql } from './timeformat.ts';
 import type { TypedSql } from './types.ts';
@@ -60,9 +60,13 @@ function literal(c: ExprCompiler, call: A.CallExpr, i: number, what: string): st
   throw c.ctx.error('unsupported', `${call.name}() needs its ${what} as a quoted string literal here`, (a ?? call).span);
 }
 
-/** The regex argument: checked against RE2 when literal (PCRE-only features are compile errors). */
+/**
+ * The regex argument: a literal is checked against RE2 now (a bad pattern or a PCRE-only feature is a positioned
+ * error); one from a value is recorded, so that RE2's failure at run time names this call.
+ */
 function regexArg(c: ExprCompiler, call: A.CallExpr, i: number): string {
   const a = call.args[i];
+  c.ctx.regexSite(`${call.name}()`, a.span, a.kind === 'string');
   if (a.kind === 'string') return sqlString(checkRegex(a.value, a.span, c.ctx));
   return convert.str(c.value(a));
 }
@@ -104,10 +108,13 @@ function mvindexFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   }
   const end = convert.num(c.value(call.args[2]));
   return mv(
-    `dh_mv(${onceAll([list, start, end], ([l, s, e]) => {
-      const [ps, pe] = [pos(l, s), pos(l, e)];
-      return `CASE WHEN ${ps} >= 1 AND ${pe} <= len(${l}) AND ${ps} <= ${pe} THEN list_slice(${l}, ${ps}, ${pe}) END`;
-    })})`,
+    macroCall(
+      'dh_mv',
+      onceAll([list, start, end], ([l, s, e]) => {
+        const [ps, pe] = [pos(l, s), pos(l, e)];
+        return `CASE WHEN ${ps} >= 1 AND ${pe} <= len(${l}) AND ${ps} <= ${pe} THEN list_slice(${l}, ${ps}, ${pe}) END`;
+      }),
+    ),
   );
 }
 
@@ -115,13 +122,13 @@ function splitFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const v = c.value(call.args[0]);
   const delim = convert.str(c.value(call.args[1]));
   // Each value is split and the pieces concatenated.
-  if (v.type === 'mv') return mv(`dh_mv(flatten(list_transform(${v.sql}, lambda dh_v: string_split(dh_v, ${delim}))))`);
+  if (v.type === 'mv') return mv(macroCall('dh_mv', `flatten(list_transform(${v.sql}, lambda dh_v: string_split(dh_v, ${delim})))`));
   return mv(`string_split(${convert.str(v)}, ${delim})`);
 }
 
 function mvappendFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const lists = call.args.map((a) => `coalesce(${convert.list(c.value(a))}, [])`);
-  return mv(`dh_mv(flatten([${lists.join(', ')}]))`);
+  return mv(macroCall('dh_mv', `flatten([${lists.join(', ')}])`));
 }
 
 function mvfilterFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
@@ -132,16 +139,16 @@ function mvfilterFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const [field] = fields;
   const list = convert.list(c.value({ kind: 'field', name: field, quoted: false, span: call.args[0].span }));
   const inner = c.withResolver((name, span) => (name === field ? str('dh_v') : c.value({ kind: 'field', name, quoted: false, span })));
-  return mv(`dh_mv(list_filter(${list}, lambda dh_v: ${inner.cond(call.args[0])}))`);
+  return mv(macroCall('dh_mv', `list_filter(${list}, lambda dh_v: ${inner.cond(call.args[0])})`));
 }
 
 function tonumberFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
-  if (call.args.length === 1) return num(`dh_num(${singleArg(c, call, 0)})`);
+  if (call.args.length === 1) return num(macroCall('dh_num', singleArg(c, call, 0)));
   const base = call.args[1].kind === 'number' ? call.args[1].value : NaN;
   if (!Number.isInteger(base) || base < 2 || base > 36) {
     throw c.ctx.error('compile_error', 'tonumber() base must be a whole number from 2 to 36', call.args[1].span);
   }
-  if (base === 10) return num(`dh_num(${singleArg(c, call, 0)})`);
+  if (base === 10) return num(macroCall('dh_num', singleArg(c, call, 0)));
   const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, base);
   return num(
     once(
@@ -203,7 +210,13 @@ function substrFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
 function replaceFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const s = singleArg(c, call, 0);
   const re = regexArg(c, call, 1);
-  const repl = convert.str(c.value(call.args[2]));
+  const [pattern, replacement] = [call.args[1], call.args[2]];
+  const groups = pattern.kind === 'string' ? captureGroups(pattern.value).length : undefined;
+  // A literal replacement's \1…\9 are groups (decision X46); a replacement from a value is inserted as it is.
+  const repl =
+    replacement.kind === 'string'
+      ? sqlString(rewriteString(replacement.value, groups, replacement.span, c.ctx))
+      : `replace(${convert.str(c.value(replacement))}, '\\', '\\\\')`;
   return str(`regexp_replace(${s}, ${re}, ${repl}, 'g')`);
 }
 
@@ -241,7 +254,7 @@ function cidrmatchFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const size = 2 ** (32 - bits);
   const lo = Math.floor(base / size) * size;
   const v = c.value(call.args[1]);
-  const test = (ip: string) => `(dh_ipv4(${ip}) BETWEEN ${lo} AND ${lo + size - 1})`;
+  const test = (ip: string) => `(${macroCall('dh_ipv4', ip)} BETWEEN ${lo} AND ${lo + size - 1})`;
   if (v.type === 'mv') return bool(`coalesce(list_bool_or(list_transform(${v.sql}, lambda dh_ip: ${test('dh_ip')})), false)`);
   return bool(`coalesce(${test(convert.str(v))}, false)`);
 }
@@ -299,7 +312,8 @@ function extremeEval(which: 'max' | 'min'): EvalFunction {
         once(values, (all) => {
           const nums = `list_filter(list_transform(${all}, lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
           const strs = `list_filter(${all}, lambda dh_v: dh_num(dh_v) IS NULL)`;
-          return which === 'max' ? `coalesce(${f}(${strs}), dh_str(${f}(${nums})))` : `coalesce(dh_str(${f}(${nums})), ${f}(${strs}))`;
+          const numStr = macroCall('dh_str', `${f}(${nums})`);
+          return which === 'max' ? `coalesce(${f}(${strs}), ${numStr})` : `coalesce(${numStr}, ${f}(${strs}))`;
         }),
       );
     },
@@ -380,7 +394,7 @@ export const FUNCTIONS: ReadonlyMap<string, EvalFunction> = new Map<string, Eval
         const a = convert.list(c.value(call.args[0]));
         const b = convert.list(c.value(call.args[1]));
         const d = call.args.length > 2 ? convert.str(c.value(call.args[2])) : "','";
-        return mv(`dh_mv(list_transform(list_zip(${a}, ${b}, true), lambda dh_p: dh_p[1] || ${d} || dh_p[2]))`);
+        return mv(macroCall('dh_mv', `list_transform(list_zip(${a}, ${b}, true), lambda dh_p: dh_p[1] || ${d} || dh_p[2])`));
       },
     },
   ],

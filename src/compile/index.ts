@@ -7,6 +7,7 @@ import type { SourceBinding } from '../sources/catalog.ts';
 import { referencedFieldNames } from './collect.ts';
 import { CompileContext, type CompileOptions, type CompileWarning } from './context.ts';
 import type { DiscoveredFields, DiscoveryRequest } from '../sources/discover.ts';
+import type { RegexSite } from './regex.ts';
 import { PipelineBuilder, type QueryScope, type SubsearchStatement, userFields } from './pipeline.ts';
 import { preludeSql } from './prelude.ts';
 import type { Field } from './types.ts';
@@ -22,6 +23,8 @@ export interface CompiledQuery {
   fields: Field[];
   warnings: CompileWarning[];
   bindings: SourceBinding[];
+  /** The calls that compile a regular expression when the query runs (a run-time failure is told at its call). */
+  regexSites: RegexSite[];
   /** Lookup table files the query reads. */
   lookupFiles: string[];
   /** Field discoveries the query still needs before it can run (see compileDiscovering); none for most queries. */
@@ -53,7 +56,7 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
   const select = (named: boolean) =>
     fields.map((f) => (named ? `${sqlIdent(f.column)} AS ${sqlIdent(f.name)}` : sqlIdent(f.column))).join(', ') || '1 AS "(no fields)"';
   const main = (named: boolean) => `${builder.withClause()}\nSELECT ${select(named)}\nFROM ${sqlIdent(last.name)}\nORDER BY _dh_seq`;
-  return { subsearches: scope.subsearches, sql: main(false), namedSql: main(true), fields, warnings: ctx.warnings, bindings: [...scope.used], lookupFiles: [...scope.lookupFiles], discoveries: scope.discoveries };
+  return { subsearches: scope.subsearches, sql: main(false), namedSql: main(true), fields, warnings: ctx.warnings, bindings: [...scope.used], lookupFiles: [...scope.lookupFiles], regexSites: ctx.regexSites, discoveries: scope.discoveries };
 }
 
 /**
