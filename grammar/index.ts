@@ -1,10 +1,11 @@
 // Entry point of the grammar: text (already macro-expanded) → typed AST, or a positioned syntax error.
 
 import type { IRecognitionException } from 'chevrotain';
-import type { Expr, Pipeline } from '../src/ast/ast.ts';
+import { FOREACH_PLACEHOLDER, type Expr, type ForeachCommand, type Pipeline } from '../src/ast/ast.ts';
 import { checkAstDepth, checkNesting, DEFAULT_MAX_AST_DEPTH, DEFAULT_MAX_NESTING } from './depth.ts';
 import { SyntaxProblem, tokenize, tokenizeExpression } from './lexer.ts';
 import { SplParser } from './parser.ts';
+import { fillTemplate, foreachPlaceholders, mapSpans, querySpan, type FilledTemplate } from './template.ts';
 
 export { SyntaxProblem };
 
@@ -26,13 +27,60 @@ export function splParser(): SplParser {
 /** Parses a whole query. Throws SyntaxProblem with a span into `text`. */
 export function parsePipeline(text: string, limits: DepthLimits = {}): Pipeline {
   checkNesting(text, limits.maxNesting ?? DEFAULT_MAX_NESTING);
-  const tokens = tokenize(text);
-  const parser = splParser();
-  parser.input = tokens;
-  const ast = parser.query();
-  if (parser.errors.length > 0) throw fromRecognition(parser.errors[0], text);
+  const ast = withTemplateProbes(parseTokens(text), limits);
   checkAstDepth(ast, limits.maxAstDepth ?? DEFAULT_MAX_AST_DEPTH);
   return ast;
+}
+
+function parseTokens(text: string): Pipeline {
+  const parser = splParser();
+  parser.input = tokenize(text);
+  const ast = parser.query();
+  if (parser.errors.length > 0) throw fromRecognition(parser.errors[0], text);
+  return ast;
+}
+
+/**
+ * Parses a filled template (foreach) as a pipeline whose spans, and errors, point into the query. The template's
+ * own templates are probed too.
+ */
+export function parseTemplate(t: FilledTemplate, limits: DepthLimits = {}): Pipeline {
+  let p: Pipeline;
+  try {
+    checkNesting(t.text, limits.maxNesting ?? DEFAULT_MAX_NESTING);
+    p = parseTokens(t.text);
+  } catch (e) {
+    if (e instanceof SyntaxProblem) throw new SyntaxProblem(e.message, querySpan(t, e.span), e.hint);
+    throw e;
+  }
+  return withTemplateProbes(mapSpans(t, p), limits);
+}
+
+/**
+ * Each foreach's template parsed once with its placeholders standing for names that mark them
+ * (FOREACH_PLACEHOLDER): syntax errors show when the query is parsed, and the fields the template reads are known
+ * before anything is compiled.
+ */
+function withTemplateProbes(p: Pipeline, limits: DepthLimits): Pipeline {
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (node === null || typeof node !== 'object') return node;
+    const o = node as Record<string, unknown>;
+    const copy = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, visit(v)]));
+    if (o.command !== 'foreach') return copy;
+    const cmd = copy as unknown as ForeachCommand;
+    const ph = foreachPlaceholders(cmd.options);
+    const roles: Array<[string, string]> = [
+      [ph.field, 'field'],
+      [ph.matchstr, 'matchstr'],
+      ...ph.matchseg.map((m, i): [string, string] => [m, `matchseg${i + 1}`]),
+      [ph.item, 'item'],
+      [ph.iter, 'iter'],
+    ];
+    const values = new Map(roles.map(([key, role]) => [key, `${FOREACH_PLACEHOLDER}${role}`]));
+    return { ...cmd, probe: parseTemplate(fillTemplate(cmd.template, cmd.templateSpan.start, values), limits) };
+  };
+  return visit(p) as Pipeline;
 }
 
 /** Parses one eval expression (a props.conf `EVAL-` value). Throws SyntaxProblem with a span into `text`. */

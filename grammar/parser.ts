@@ -135,6 +135,13 @@ export class SplParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.tstatsCommand) },
       { ALT: () => this.SUBRULE(this.timechartCommand) },
       { ALT: () => this.SUBRULE(this.topCommand) },
+      { ALT: () => this.SUBRULE(this.regexCommand) },
+      { ALT: () => this.SUBRULE(this.makemvCommand) },
+      { ALT: () => this.SUBRULE(this.mvcombineCommand) },
+      { ALT: () => this.SUBRULE(this.nomvCommand) },
+      { ALT: () => this.SUBRULE(this.fromjsonCommand) },
+      { ALT: () => this.SUBRULE(this.iplocationCommand) },
+      { ALT: () => this.SUBRULE(this.foreachCommand) },
       { ALT: () => this.SUBRULE(this.genericCommand) },
     ]),
   );
@@ -1156,6 +1163,101 @@ export class SplParser extends EmbeddedActionsParser {
       nameSpan: tokenSpan(name),
       span: this.commandSpan(name),
     }));
+  });
+
+  // ───────────── multivalue, JSON, filtering and enrichment commands ─────────────
+
+  /** Options and field names in any order, commas allowed between them. */
+  private optionsAndFields = this.RULE('optionsAndFields', (): { options: A.CommandOption[]; fields: A.FieldRef[] } => {
+    const options: A.CommandOption[] = [];
+    const fields: A.FieldRef[] = [];
+    this.MANY(() =>
+      this.OR([
+        { GATE: () => this.isOptionAhead(), ALT: () => options.push(this.SUBRULE(this.commandOption)) },
+        { ALT: () => fields.push(this.SUBRULE(this.fieldName)) },
+        { ALT: () => this.CONSUME(T.Comma) },
+      ]),
+    );
+    return { options, fields };
+  });
+
+  /** `regex [field=|field!=]"re"` (the field is _raw when not given). */
+  private regexCommand = this.RULE('regexCommand', (): A.RegexCommand => {
+    const name = this.CONSUME(T.RegexCmd);
+    let field: A.FieldRef | undefined;
+    let negated = false;
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType === T.Eq || this.LA(2).tokenType === T.NotEq,
+      DEF: () => {
+        field = this.SUBRULE(this.fieldName);
+        const op = this.OR([{ ALT: () => this.CONSUME(T.Eq) }, { ALT: () => this.CONSUME(T.NotEq) }]);
+        this.ACTION(() => {
+          negated = op.tokenType === T.NotEq;
+        });
+      },
+    });
+    const regex = this.CONSUME(T.QuotedString);
+    return this.ACTION(() => ({
+      command: 'regex',
+      field,
+      negated,
+      regex: unescapeSearch(regex.image.slice(1, -1)),
+      regexSpan: tokenSpan(regex),
+      nameSpan: tokenSpan(name),
+      span: this.commandSpan(name),
+    }));
+  });
+
+  private makemvCommand = this.RULE('makemvCommand', (): A.MakemvCommand => {
+    const name = this.CONSUME(T.MakemvCmd);
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
+    return this.ACTION(() => ({ command: 'makemv', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  private mvcombineCommand = this.RULE('mvcombineCommand', (): A.MvcombineCommand => {
+    const name = this.CONSUME(T.MvcombineCmd);
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
+    return this.ACTION(() => ({ command: 'mvcombine', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  private nomvCommand = this.RULE('nomvCommand', (): A.NomvCommand => {
+    const name = this.CONSUME(T.NomvCmd);
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
+    return this.ACTION(() => ({ command: 'nomv', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  private fromjsonCommand = this.RULE('fromjsonCommand', (): A.FromjsonCommand => {
+    const name = this.CONSUME(T.FromjsonCmd);
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
+    return this.ACTION(() => ({ command: 'fromjson', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  private iplocationCommand = this.RULE('iplocationCommand', (): A.IplocationCommand => {
+    const name = this.CONSUME(T.IplocationCmd);
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
+    return this.ACTION(() => ({ command: 'iplocation', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  /** `foreach [options] fields… [template]`; the template is parsed later (see grammar/index.ts). */
+  private foreachCommand = this.RULE('foreachCommand', (): A.ForeachCommand => {
+    const name = this.CONSUME(T.ForeachCmd);
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
+    const template = this.CONSUME(T.Template);
+    const after: A.CommandOption[] = [];
+    this.MANY(() => after.push(this.SUBRULE(this.commandOption)));
+    return this.ACTION(() => {
+      const inner = { start: template.startOffset + 1, end: template.endOffset! };
+      return {
+        command: 'foreach',
+        options: [...options, ...after],
+        fields,
+        template: template.image.slice(1, -1),
+        templateSpan: inner,
+        probe: { commands: [], span: inner },
+        nameSpan: tokenSpan(name),
+        span: this.commandSpan(name),
+      };
+    });
   });
 
   private genericCommand = this.RULE('genericCommand', (): A.GenericCommand => {

@@ -14,6 +14,8 @@ export const LBracket = createToken({ name: 'LBracket', pattern: Lexer.NA, label
 export const RBracket = createToken({ name: 'RBracket', pattern: Lexer.NA, label: "']'" });
 /** The argument text of a command duckhunt does not know: kept raw so `check` can name the command. */
 export const RawArgs = createToken({ name: 'RawArgs', pattern: Lexer.NA, label: 'arguments' });
+/** `[ … ]` after foreach, brackets included: a template whose placeholders are replaced before it is parsed. */
+export const Template = createToken({ name: 'Template', pattern: Lexer.NA, label: "'[' template ']'" });
 
 /** Command names: one token type per typed command; aliases share a type (the image tells which). */
 function commandToken(name: string, words: string[]): TokenType {
@@ -46,6 +48,14 @@ export const SpathCmd = commandToken('SpathCmd', ['spath']);
 export const TstatsCmd = commandToken('TstatsCmd', ['tstats']);
 export const TimechartCmd = commandToken('TimechartCmd', ['timechart']);
 export const TopCmd = commandToken('TopCmd', ['top', 'rare']);
+// Multivalue, JSON, filtering and enrichment commands.
+export const RegexCmd = commandToken('RegexCmd', ['regex']);
+export const MakemvCmd = commandToken('MakemvCmd', ['makemv']);
+export const MvcombineCmd = commandToken('MvcombineCmd', ['mvcombine']);
+export const NomvCmd = commandToken('NomvCmd', ['nomv']);
+export const FromjsonCmd = commandToken('FromjsonCmd', ['fromjson']);
+export const IplocationCmd = commandToken('IplocationCmd', ['iplocation']);
+export const ForeachCmd = commandToken('ForeachCmd', ['foreach']);
 export const GenericCmd = commandToken('GenericCmd', ['(any other command)']);
 
 /** Lower-cased command word → its token type. Anything else is a GenericCmd. */
@@ -81,6 +91,13 @@ export const commandTokens: ReadonlyMap<string, TokenType> = new Map<string, Tok
   ['timechart', TimechartCmd],
   ['top', TopCmd],
   ['rare', TopCmd],
+  ['regex', RegexCmd],
+  ['makemv', MakemvCmd],
+  ['mvcombine', MvcombineCmd],
+  ['nomv', NomvCmd],
+  ['fromjson', FromjsonCmd],
+  ['iplocation', IplocationCmd],
+  ['foreach', ForeachCmd],
 ]);
 
 // ── Shared by several modes ──
@@ -221,6 +238,7 @@ export const allTokens: TokenType[] = [
   LBracket,
   RBracket,
   RawArgs,
+  Template,
   ImplicitSearchCmd,
   GenericCmd,
   ...new Set(commandTokens.values()),

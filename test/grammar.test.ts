@@ -249,10 +249,10 @@ describe('command arguments', () => {
   });
 
   it('an unknown command becomes a generic node with its raw arguments and subsearches', () => {
-    const g = command<A.GenericCommand>('x | iplocation src lang=en | foreach * [eval <<FIELD>>=1]', 1);
-    expect([g.command, g.name, g.args]).toEqual(['generic', 'iplocation', 'src lang=en']);
-    const f = command<A.GenericCommand>('x | foreach * [eval <<FIELD>>="a|b" ] | head 1', 1);
-    expect([f.name, f.args]).toEqual(['foreach', '* [eval <<FIELD>>="a|b" ]']);
+    const g = command<A.GenericCommand>('x | geostats latfield=lat count | frobnicate * [eval <<FIELD>>=1]', 1);
+    expect([g.command, g.name, g.args]).toEqual(['generic', 'geostats', 'latfield=lat count']);
+    const f = command<A.GenericCommand>('x | frobnicate * [eval <<FIELD>>="a|b" ] | head 1', 1);
+    expect([f.name, f.args]).toEqual(['frobnicate', '* [eval <<FIELD>>="a|b" ]']);
   });
 
   it('a leading pipe starts with a generating command; subsearches may start with a pipe or a search', () => {

@@ -33,7 +33,8 @@ export async function main(argv: string[]): Promise<number> {
       .option('--latest <time>', 'end of the time range (exclusive), same forms as --earliest')
       .option('--now <time>', "the search's now, epoch seconds, ISO-8601 or MM/DD/YYYY:HH:MM:SS (default: the current time)")
       .option('--timezone <tz>', 'IANA time zone for day bins, @d/@w snapping, strftime, strptime, relative_time, convert ctime and absolute times without an offset', 'UTC')
-      .option('--subsearch-maxout <rows>', "rows of a join/append subsearch that are used (Splunk's default)", '50000');
+      .option('--subsearch-maxout <rows>', "rows of a join/append subsearch that are used (Splunk's default)", '50000')
+      .option('--geoip <file>', 'the MaxMind database (.mmdb, e.g. GeoLite2-City) that iplocation reads');
 
   queryOptions(program.command('run').description('run a query over the bound log files and print the results'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'parquet']).default('table'))

@@ -1,5 +1,6 @@
 // What `run` and `compile` share: reading the query (file or -e), macros, sources, compile options.
 
+import { resolve } from 'node:path';
 import { compileQuery, type CompiledQuery } from '../compile/index.ts';
 import { defaultCompileOptions, type CompileOptions, type CompileWarning } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
@@ -26,6 +27,8 @@ export interface QueryFlags {
   latest?: string;
   timezone: string;
   subsearchMaxout: string;
+  /** The MaxMind database iplocation reads (--geoip). */
+  geoip?: string;
 }
 
 export function querySource(file: string | undefined, flags: QueryFlags): QuerySource {
@@ -58,6 +61,7 @@ export function compileOptions(flags: QueryFlags): CompileOptions {
   const cap = Number(flags.subsearchMaxout);
   if (!Number.isInteger(cap) || cap < 1) throw new DuckhuntError('compile_error', '--subsearch-maxout must be a positive whole number');
   opts.subsearchMaxOut = cap;
+  if (flags.geoip !== undefined) opts.geoip = resolve(flags.geoip);
   return opts;
 }
 

@@ -1,7 +1,7 @@
 // The field names a query mentions anywhere. Event scans extract exactly these from the JSON, so a field is
 // available wherever the query names it (including after joins), and nothing else is parsed.
 
-import type { Pipeline } from '../ast/ast.ts';
+import { FOREACH_PLACEHOLDER, type Command, type Pipeline } from '../ast/ast.ts';
 import { optionExpr } from './option-expr.ts';
 import { groupNames } from './regex.ts';
 
@@ -20,7 +20,8 @@ export function referencedFieldNames(p: unknown): Set<string> {
     // A FieldRef is exactly { name, span }; an eval field expression is { kind: 'field', name, … }.
     const keys = Object.keys(o);
     const isFieldRef = typeof o.name === 'string' && keys.length === 2 && 'span' in o;
-    if ((isFieldRef || o.kind === 'field') && typeof o.name === 'string' && !o.name.includes('*')) names.add(o.name);
+    // Wildcards and the names that stand for a foreach template's placeholders are not fields.
+    if ((isFieldRef || o.kind === 'field') && typeof o.name === 'string' && !o.name.includes('*') && !o.name.includes(FOREACH_PLACEHOLDER)) names.add(o.name);
     // Options whose value is a field name (`rex field=msg`) are plain text in the AST, not field references.
     const fieldOptions = typeof o.command === 'string' ? FIELD_OPTIONS[o.command] : undefined;
     if (fieldOptions && Array.isArray(o.options)) {
@@ -137,7 +138,10 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
 }
 
 /** Commands after which the rows are the same multiset, whatever order the events arrived in. */
-const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join', 'lookup']);
+const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join', 'lookup', 'regex', 'makemv', 'nomv', 'fromjson', 'iplocation']);
+
+/** Does the command change, keep or drop each row on its own (so the rows after it are still the same kind)? */
+export const rowWise = (c: Command): boolean => ROW_WISE.has(c.command);
 /** Aggregations whose result does not depend on the order of their input rows. */
 const ORDER_FREE = /^(count|c|dc|distinct_count|estdc|values|sum|avg|mean|min|max|median|range|stdev|stdevp|var|varp|sumsq|(exact|upper)?perc\d+(\.\d+)?|p\d+(\.\d+)?)$/;
 
@@ -154,4 +158,25 @@ export function eventOrderMatters(p: Pipeline): boolean {
     return true;
   }
   return true;
+}
+
+/**
+ * Does the command read fields without naming them: a wildcard field name (`table *`, `values(*)`, `foreach x*`),
+ * `fields -` (it keeps every other field), fillnull without a field list? Such a command over fields that come
+ * from JSON nobody named (spath, fromjson) needs them all.
+ */
+export function readsUnnamedFields(c: Command): boolean {
+  if ((c.command === 'fields' && c.mode === '-') || (c.command === 'fillnull' && c.fields.length === 0)) return true;
+  let wildcard = false;
+  const visit = (node: unknown): void => {
+    if (wildcard || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const o = node as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (typeof o.name === 'string' && keys.length === 2 && 'span' in o && o.name.includes('*')) wildcard = true;
+    // Subsearches are pipelines of their own: their wildcards read their own rows.
+    for (const k of keys) if (k !== 'subsearch' && k !== 'pipeline' && k !== 'probe') visit(o[k]);
+  };
+  visit(c);
+  return wildcard;
 }

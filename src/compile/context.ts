@@ -17,6 +17,8 @@ export interface CompileOptions {
   timeRange: TimeRange;
   /** Knowledge bundles (props, eventtypes, tags, lookups); duckhunt's own bundle by default. */
   knowledge: Knowledge;
+  /** The MaxMind database (.mmdb) iplocation reads (--geoip); iplocation is an error without one. */
+  geoip?: string;
 }
 
 export interface TimeRange {

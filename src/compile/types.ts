@@ -20,4 +20,9 @@ export interface Field {
   /** The SQL column holding it (unique case-insensitively across the whole query; DuckDB folds case). */
   column: string;
   type: FieldType;
+  /**
+   * A field the query names that no event has, as field discovery found: it reads as null like any missing
+   * field, and wildcards pass it by (they select the fields the events have).
+   */
+  absent?: boolean;
 }

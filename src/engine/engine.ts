@@ -14,6 +14,7 @@ import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
+import { fillGeoTable } from './geoip.ts';
 import { jsonPath, leafText, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
 export interface EngineOptions {
@@ -221,6 +222,7 @@ export class Engine {
         const r = await this.connection.runAndReadAll(`SELECT count(*) FROM ${sqlIdent(s.table)}`);
         const rows = Number(r.getRowsJS()[0][0]);
         if (s.write) await this.writeLookup(s, s.write, rows);
+        if (s.geo) await fillGeoTable(this.connection, s.table, s.geo);
         if (s.cap !== undefined && rows > s.cap) {
           notices.push({
             kind: 'subsearch_cap',

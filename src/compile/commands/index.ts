@@ -20,6 +20,13 @@ import { search } from './search.ts';
 import { spath } from './spath.ts';
 import { stats } from './stats.ts';
 import { where } from './where.ts';
+import { foreach } from './foreach.ts';
+import { fromjson } from './fromjson.ts';
+import { iplocation } from './iplocation.ts';
+import { makemv } from './makemv.ts';
+import { mvcombine } from './mvcombine.ts';
+import { nomv } from './nomv.ts';
+import { regex } from './regex.ts';
 
 type Handlers = { [K in A.Command['command']]?: CommandHandler<Extract<A.Command, { command: K }>> };
 
@@ -49,4 +56,11 @@ export const COMMANDS: Handlers = {
   lookup,
   inputlookup,
   outputlookup,
+  regex,
+  makemv,
+  mvcombine,
+  nomv,
+  fromjson,
+  iplocation,
+  foreach,
 };
