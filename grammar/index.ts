@@ -1,7 +1,8 @@
 // Entry point of the grammar: text (already macro-expanded) → typed AST, or a positioned syntax error.
 
 import type { IRecognitionException } from 'chevrotain';
-import { FOREACH_PLACEHOLDER, type Expr, type ForeachCommand, type Pipeline } from '../src/ast/ast.ts';
+import { FOREACH_PLACEHOLDER, type Expr, type ForeachCommand, type Pipeline, type SearchExpr } from '../src/ast/ast.ts';
+import type { Span } from '../src/errors.ts';
 import { checkAstDepth, checkNesting, DEFAULT_MAX_AST_DEPTH, DEFAULT_MAX_NESTING } from './depth.ts';
 import { SyntaxProblem, tokenize, tokenizeExpression } from './lexer.ts';
 import { SplParser } from './parser.ts';
@@ -54,6 +55,20 @@ export function parseTemplate(t: FilledTemplate, limits: DepthLimits = {}): Pipe
     throw e;
   }
   return withTemplateProbes(mapSpans(t, p), limits);
+}
+
+/**
+ * The search expression in a string literal written at `at` (quotes included), as searchmatch() takes it;
+ * undefined for an empty search. Spans point into the literal (after its escapes, approximately).
+ */
+export function parseSearchString(text: string, at: Span): SearchExpr | undefined {
+  const prefix = '| search ';
+  const t: FilledTemplate = {
+    text: prefix + text,
+    offsets: [...Array<number>(prefix.length).fill(at.start), ...Array.from({ length: text.length + 1 }, (_, i) => Math.min(at.start + 1 + i, at.end))],
+  };
+  const cmd = parseTemplate(t).commands[0];
+  return cmd.command === 'search' ? cmd.expr : undefined;
 }
 
 /**

@@ -2,6 +2,8 @@
 // available wherever the query names it (including after joins), and nothing else is parsed.
 
 import { FOREACH_PLACEHOLDER, type Command, type Pipeline } from '../ast/ast.ts';
+import { parseSearchString } from '../../grammar/index.ts';
+import type { Span } from '../errors.ts';
 import { optionExpr } from './option-expr.ts';
 import { groupNames } from './regex.ts';
 
@@ -27,6 +29,15 @@ export function referencedFieldNames(p: unknown): Set<string> {
     if (fieldOptions && Array.isArray(o.options)) {
       for (const opt of o.options as Array<{ name: string; value: string }>) {
         if (fieldOptions.includes(opt.name.toLowerCase()) && !opt.value.includes('*')) names.add(opt.value);
+      }
+    }
+    // searchmatch("user=a*") reads the fields its search names.
+    const args = o.args as Array<{ kind: string; value?: unknown; span: Span }> | undefined;
+    if (o.kind === 'call' && o.name === 'searchmatch' && args?.[0]?.kind === 'string') {
+      try {
+        visit(parseSearchString(String(args[0].value), args[0].span));
+      } catch {
+        // a syntax error is reported where the function compiles
       }
     }
     for (const k of keys) if (k !== 'span' && k !== 'nameSpan') visit(o[k]);

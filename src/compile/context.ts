@@ -55,11 +55,14 @@ interface SharedState {
   warnings: CompileWarning[];
   warned: Set<string>;
   counter: { next: number };
+  lookupFiles: Set<string>;
 }
 
 export class CompileContext {
   readonly columns: ColumnNames;
   readonly warnings: CompileWarning[];
+  /** Lookup files the query reads (the engine confines DuckDB to them). */
+  readonly lookupFiles: Set<string>;
   private readonly shared: SharedState;
 
   constructor(
@@ -69,9 +72,10 @@ export class CompileContext {
     /** Where `expansion` comes from when it is not the query: a knowledge object's `file:line`. */
     private readonly origin?: string,
   ) {
-    this.shared = shared ?? { columns: new ColumnNames(Object.values(HIDDEN)), warnings: [], warned: new Set(), counter: { next: 0 } };
+    this.shared = shared ?? { columns: new ColumnNames(Object.values(HIDDEN)), warnings: [], warned: new Set(), counter: { next: 0 }, lookupFiles: new Set() };
     this.columns = this.shared.columns;
     this.warnings = this.shared.warnings;
+    this.lookupFiles = this.shared.lookupFiles;
   }
 
   /**

@@ -29,7 +29,7 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
   const ctx = new CompileContext(parsed.expansion, options);
   const terms = new SearchKnowledge(options.knowledge, parsed.macros, ctx);
   const ast = terms.expandPipeline(parsed.ast);
-  const scope = { ctx, bindings, fieldNames: referencedFieldNames(ast), subsearches: [] as SubsearchStatement[], used: new Set<SourceBinding>(), terms, lookupFiles: new Set<string>() };
+  const scope = { ctx, bindings, fieldNames: referencedFieldNames(ast), subsearches: [] as SubsearchStatement[], used: new Set<SourceBinding>(), terms, lookupFiles: ctx.lookupFiles };
   const builder = new PipelineBuilder(scope, 'cmd');
   const last = builder.compile(ast);
   const fields = outputFields(userFields(last.schema), last.schema.open);
