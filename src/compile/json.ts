@@ -10,16 +10,19 @@ import type { TypedSql } from './types.ts';
 /**
  * The field `name` of the JSON text `text`: a single value, or a multivalue for a name with `{}`. As a field
  * name (`flatKeys`), `a.b` is also a top-level key with a dot in it; as an spath path it is only a nested key.
+ * spath also reads XML in Splunk, which duckhunt does not: XML text stops the query with an error rather than
+ * giving no fields.
  */
 export function jsonField(text: string, name: string, flatKeys = true): TypedSql {
   const { path, multivalue } = jsonPath(name);
+  const xml = (t: string) => `WHEN starts_with(ltrim(${t}), '<') THEN error(${sqlString(`spath: the value is XML, which duckhunt's spath does not read (only JSON); path ${name}`)})`;
   if (multivalue) {
-    return { sql: once(text, (t) => `CASE WHEN json_valid(${t}) THEN dh_mv(list_filter(json_extract_string(${t}, ${sqlString(path)}), lambda dh_v: dh_v IS NOT NULL)) END`), type: 'mv' };
+    return { sql: once(text, (t) => `CASE WHEN json_valid(${t}) THEN dh_mv(list_filter(json_extract_string(${t}, ${sqlString(path)}), lambda dh_v: dh_v IS NOT NULL)) ${xml(t)} END`), type: 'mv' };
   }
   const sql = once(text, (t) => {
     // A dotted name is a nested key, else a key with the dot in it (decision X10).
     const leaf = (p: string) => `dh_leaf(json_extract(${t}, ${sqlString(p)}))`;
-    return `CASE WHEN json_valid(${t}) THEN ${flatKeys && name.includes('.') ? `coalesce(${leaf(path)}, ${leaf(flatKeyPath(name))})` : leaf(path)} END`;
+    return `CASE WHEN json_valid(${t}) THEN ${flatKeys && name.includes('.') ? `coalesce(${leaf(path)}, ${leaf(flatKeyPath(name))})` : leaf(path)} ${xml(t)} END`;
   });
   return { sql, type: 'str' };
 }
