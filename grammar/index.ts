@@ -1,7 +1,7 @@
 // Entry point of the grammar: text (already macro-expanded) → typed AST, or a positioned syntax error.
 
 import type { IRecognitionException } from 'chevrotain';
-import { FOREACH_PLACEHOLDER, type Expr, type ForeachCommand, type Pipeline, type SearchExpr } from '../src/ast/ast.ts';
+import { FOREACH_PLACEHOLDER, type Command, type Expr, type ForeachCommand, type Pipeline, type SearchExpr } from '../src/ast/ast.ts';
 import type { Span } from '../src/errors.ts';
 import { checkAstDepth, checkNesting, DEFAULT_MAX_AST_DEPTH, DEFAULT_MAX_NESTING } from './depth.ts';
 import { SyntaxProblem, tokenize, tokenizeExpression } from './lexer.ts';
@@ -50,6 +50,7 @@ export function parseTemplate(t: FilledTemplate, limits: DepthLimits = {}): Pipe
   try {
     checkNesting(t.text, limits.maxNesting ?? DEFAULT_MAX_NESTING);
     p = parseTokens(t.text);
+    checkAstDepth(p, limits.maxAstDepth ?? DEFAULT_MAX_AST_DEPTH);
   } catch (e) {
     if (e instanceof SyntaxProblem) throw new SyntaxProblem(e.message, querySpan(t, e.span), e.hint);
     throw e;
@@ -77,13 +78,36 @@ export function parseSearchString(text: string, at: Span): SearchExpr | undefine
  * before anything is compiled.
  */
 function withTemplateProbes(p: Pipeline, limits: DepthLimits): Pipeline {
-  const visit = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(visit);
-    if (node === null || typeof node !== 'object') return node;
-    const o = node as Record<string, unknown>;
-    const copy = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, visit(v)]));
-    if (o.command !== 'foreach') return copy;
-    const cmd = copy as unknown as ForeachCommand;
+  // Commands are reached through pipelines and subsearches only, so a deep expression is never walked here
+  // (parsePipeline checks the depth after this).
+  const pipeline = (q: Pipeline): Pipeline => ({ ...q, commands: q.commands.map(command) });
+  const command = (c: Command): Command => {
+    switch (c.command) {
+      case 'join':
+      case 'append':
+        return { ...c, subsearch: pipeline(c.subsearch) };
+      case 'search':
+        return c.expr ? { ...c, expr: searchExpr(c.expr) } : c;
+      case 'foreach':
+        return { ...c, probe: probe(c) };
+      default:
+        return c;
+    }
+  };
+  const searchExpr = (e: SearchExpr): SearchExpr => {
+    switch (e.kind) {
+      case 'and':
+      case 'or':
+        return { ...e, items: e.items.map(searchExpr) };
+      case 'not':
+        return { ...e, expr: searchExpr(e.expr) };
+      case 'subsearch':
+        return { ...e, pipeline: pipeline(e.pipeline) };
+      default:
+        return e;
+    }
+  };
+  const probe = (cmd: ForeachCommand): Pipeline => {
     const ph = foreachPlaceholders(cmd.options);
     const roles: Array<[string, string]> = [
       [ph.field, 'field'],
@@ -93,9 +117,9 @@ function withTemplateProbes(p: Pipeline, limits: DepthLimits): Pipeline {
       [ph.iter, 'iter'],
     ];
     const values = new Map(roles.map(([key, role]) => [key, `${FOREACH_PLACEHOLDER}${role}`]));
-    return { ...cmd, probe: parseTemplate(fillTemplate(cmd.template, cmd.templateSpan.start, values), limits) };
+    return parseTemplate(fillTemplate(cmd.template, cmd.templateSpan.start, values), limits);
   };
-  return visit(p) as Pipeline;
+  return pipeline(p);
 }
 
 /** Parses one eval expression (a props.conf `EVAL-` value). Throws SyntaxProblem with a span into `text`. */

@@ -102,7 +102,7 @@ describe('positions through macro expansion', () => {
 
 describe('rendered compile errors', () => {
   it.each([
-    ['unsupported command', 'sourcetype=x | iplocation src | stats count'],
+    ['unsupported command', 'sourcetype=x | geostats count | stats count'],
     ['unknown eval function', 'sourcetype=x\n| eval h = sha512(user)'],
     ['boolean as a field value', 'sourcetype=x | eval flag = bytes > 10'],
     ['bin by weeks', 'sourcetype=x | bin _time span=1w'],
