@@ -1,7 +1,7 @@
 // The library entry point: run an SPL query over bound sources and get row objects back (what the CLI does,
 // without the printing). Used by the test suites, and by anyone embedding duckhunt.
 
-import { compileQuery, type CompiledQuery } from './compile/index.ts';
+import { compileDiscovering, compileQuery, type CompiledQuery } from './compile/index.ts';
 import { defaultCompileOptions, type CompileOptions } from './compile/context.ts';
 import { Engine, type RunNotice } from './engine/engine.ts';
 import { DuckhuntError } from './errors.ts';
@@ -34,28 +34,40 @@ function parse(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): 
   return { src, knowledge, parsed: parseQuery(src, { macros: opts.macros ?? defaultMacroLibrary([], knowledge.macros) }) };
 }
 
-function compileParsed(src: QuerySource, parsed: ParsedQuery, knowledge: Knowledge, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
+/** An error names the query file it comes from. */
+const withFile = (e: unknown, src: QuerySource): unknown => (e instanceof DuckhuntError && src.file && !e.file ? e.withFile(src.file) : e);
+
+/**
+ * Compiles without an engine: lookup tables the query reads must have been described (Engine.describeLookups).
+ * A wildcard over raw events leaves `discoveries` in the result: such a query is compiled by compileWith (or
+ * runText), which asks the engine for the events' fields.
+ */
+export function compileText(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
+  const { src, parsed, knowledge } = parse(source, opts);
   try {
     return compileQuery(parsed, withTimeProps(knowledge, opts.bindings), { ...defaultCompileOptions(), ...opts.compile, knowledge });
   } catch (e) {
-    if (e instanceof DuckhuntError && src.file && !e.file) throw e.withFile(src.file);
-    throw e;
+    throw withFile(e, src);
   }
 }
 
-/** Compiles without an engine: lookup tables the query reads must have been described (Engine.describeLookups). */
-export function compileText(source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): CompiledQuery {
+/** Compiles against the engine's view of the sources: Parquet and lookups described, fields discovered where wildcards need them. */
+export async function compileWith(engine: Engine, source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): Promise<CompiledQuery> {
   const { src, parsed, knowledge } = parse(source, opts);
-  return compileParsed(src, parsed, knowledge, opts);
+  const bindings = await engine.describeSources(opts.bindings);
+  await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
+  try {
+    const options = { ...defaultCompileOptions(), ...opts.compile, knowledge };
+    return await compileDiscovering(parsed, withTimeProps(knowledge, bindings), options, (requests) => engine.discoverFields(requests));
+  } catch (e) {
+    throw withFile(e, src);
+  }
 }
 
 export async function runText(source: QuerySource | string, opts: RunOptions): Promise<RunResult> {
   const engine = opts.engine ?? (await Engine.create({ timezone: 'UTC' }));
   try {
-    const { src, parsed, knowledge } = parse(source, opts);
-    const bindings = await engine.describeSources(opts.bindings);
-    await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
-    const query = compileParsed(src, parsed, knowledge, { ...opts, bindings });
+    const query = await compileWith(engine, source, opts);
     const rows: Record<string, unknown>[] = [];
     const { notices } = await engine.run(query, (chunk) => {
       for (const r of chunk) rows.push(rowObject(query.fields, r));

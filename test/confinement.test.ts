@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileText } from '../src/api.ts';
+import { prepare } from '../src/cli/query.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { catalogFromFlags } from '../src/sources/catalog.ts';
 
@@ -52,6 +53,18 @@ describe('a confined engine', () => {
     const rows: unknown[][] = [];
     await engine.run(compileText('secret=* OR hunter2 | table secret', { bindings }), (r) => void rows.push(...r));
     expect(rows).toEqual([]);
+    engine.close();
+  });
+});
+
+describe('field discovery', () => {
+  it('runs confined: the engine is locked to the bound files before the discovery reads them', async () => {
+    const engine = await Engine.create({ timezone: 'UTC' });
+    const flags = { execute: '* | table *', source: [`t=${bound}`], macros: [], knowledge: [], timezone: 'UTC', subsearchMaxout: '50000' };
+    const q = await prepare(undefined, flags, engine);
+    expect(q.fields.map((f) => f.name)).toEqual(['index', 'source', 'sourcetype', 'user']);
+    expect(engine.discoveryPasses).toBe(1);
+    await expect(engine.connection.run(`SELECT * FROM read_text('${other}')`)).rejects.toThrow(/Permission Error/);
     engine.close();
   });
 });

@@ -1,6 +1,10 @@
 // Runs every SPL semantics case in test/semantics/*.yml: events (NDJSON records per sourcetype), a query, and
 // either the exact expected rows (in order unless `unordered: true`) or the expected error and its position.
 // See test/semantics/README.md for the format.
+//
+// Every case runs twice: over the NDJSON files, and over the Parquet dataset `duckhunt ingest` makes of them
+// (the same code path as the command), so both formats are held to one answer. A case that cannot hold on one
+// format names the formats it runs on (`formats:`) and says why (`why:`).
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +15,7 @@ import { runText } from '../src/api.ts';
 import { compileOptions } from '../src/cli/query.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
+import { datasetDirName, ingest } from '../src/ingest/ingest.ts';
 import { loadKnowledge, type Knowledge } from '../src/knowledge/index.ts';
 import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
 
@@ -31,7 +36,12 @@ interface Case {
   error?: { kind: string; message?: string; line?: number; column?: number };
   warning?: string;
   decision?: string;
+  formats?: Format[];
+  why?: string;
 }
+
+type Format = 'ndjson' | 'parquet';
+const FORMATS: Format[] = ['ndjson', 'parquet'];
 
 const dir = join(import.meta.dirname, 'semantics');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort();
@@ -44,16 +54,26 @@ beforeAll(async () => {
 afterAll(() => engine?.close());
 
 let counter = 0;
-function bind(c: Case): SourceBinding[] {
+async function bind(c: Case, format: Format): Promise<SourceBinding[]> {
   const bySourcetype = Array.isArray(c.events) || c.events === undefined ? { 'test:events': c.events ?? [] } : c.events;
-  return Object.entries(bySourcetype).map(([sourcetype, records]) => {
+  const out: SourceBinding[] = [];
+  for (const [sourcetype, records] of Object.entries(bySourcetype)) {
     const caseDir = join(tmp, String(++counter));
     mkdirSync(caseDir, { recursive: true });
     const file = join(caseDir, 'events.ndjson');
     writeFileSync(file, records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
     // `SOURCETYPE@INDEX` binds the records to an index, as --source does; the index is main otherwise.
-    return catalogFromFlags([`${sourcetype}=${file}`]).bindings.map((b) => ({ ...b, timeField: '_time' }));
-  }).flat();
+    for (const b of catalogFromFlags([`${sourcetype}=${file}`]).bindings.map((x) => ({ ...x, timeField: '_time' }))) {
+      if (format === 'ndjson') {
+        out.push(b);
+        continue;
+      }
+      await ingest(engine, b, join(caseDir, 'dataset'), { overwrite: false });
+      const dataset = join(caseDir, 'dataset', datasetDirName(b.sourcetype));
+      out.push({ ...b, paths: [join(dataset, '**', '*.parquet')], format: 'parquet', partitioned: true });
+    }
+  }
+  return out;
 }
 
 function bundle(c: Case): Knowledge | undefined {
@@ -72,31 +92,34 @@ const caseOptions = (c: Case) =>
 
 const sortRows = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
-for (const file of files) {
-  const doc = parse(readFileSync(join(dir, file), 'utf8')) as { cases: Case[] };
-  describe(file, () => {
-    for (const c of doc.cases) {
-      it(c.name, async () => {
-        const run = () => runText(c.query, { bindings: bind(c), engine, knowledge: bundle(c), compile: caseOptions(c) });
-        if (c.error) {
-          let err: unknown;
-          try {
-            await run();
-          } catch (e) {
-            err = e;
+for (const format of FORMATS) {
+  for (const file of files) {
+    const doc = parse(readFileSync(join(dir, file), 'utf8')) as { cases: Case[] };
+    describe(`${file} (${format})`, () => {
+      for (const c of doc.cases) {
+        if (c.formats && !c.why) throw new Error(`${file}: case "${c.name}" names its formats but not why`);
+        const run = async () => runText(c.query, { bindings: await bind(c, format), engine, knowledge: bundle(c), compile: caseOptions(c) });
+        it.skipIf(c.formats !== undefined && !c.formats.includes(format))(c.name, async () => {
+          if (c.error) {
+            let err: unknown;
+            try {
+              await run();
+            } catch (e) {
+              err = e;
+            }
+            expect(err, 'expected an error').toBeInstanceOf(DuckhuntError);
+            const d = err as DuckhuntError;
+            expect(d.kind).toBe(c.error.kind);
+            if (c.error.message) expect(d.message).toContain(c.error.message);
+            if (c.error.line !== undefined) expect(d.position?.line).toBe(c.error.line);
+            if (c.error.column !== undefined) expect(d.position?.column).toBe(c.error.column);
+            return;
           }
-          expect(err, 'expected an error').toBeInstanceOf(DuckhuntError);
-          const d = err as DuckhuntError;
-          expect(d.kind).toBe(c.error.kind);
-          if (c.error.message) expect(d.message).toContain(c.error.message);
-          if (c.error.line !== undefined) expect(d.position?.line).toBe(c.error.line);
-          if (c.error.column !== undefined) expect(d.position?.column).toBe(c.error.column);
-          return;
-        }
-        const result = await run();
-        if (c.warning) expect(result.query.warnings.map((w) => w.message).join('\n')).toContain(c.warning);
-        expect(c.unordered ? sortRows(result.rows) : result.rows).toEqual(c.unordered ? sortRows(c.rows ?? []) : (c.rows ?? []));
-      });
-    }
-  });
+          const result = await run();
+          if (c.warning) expect(result.query.warnings.map((w) => w.message).join('\n')).toContain(c.warning);
+          expect(c.unordered ? sortRows(result.rows) : result.rows).toEqual(c.unordered ? sortRows(c.rows ?? []) : (c.rows ?? []));
+        });
+      }
+    });
+  }
 }

@@ -4,8 +4,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileText, runText } from '../src/api.ts';
+import { ingest } from '../src/ingest/ingest.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
 import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
@@ -139,6 +141,58 @@ describe('hostile input', () => {
     const file = ndjson('strict.ndjson', [{ _time: 1, id: 'ok' }, 'not json']);
     const q = compileText('* | table id', { bindings: bind('s', file) });
     await expect(engine.run(q, () => {}, { strict: true })).rejects.toThrow(`skipped 1 line(s) of ${file} that are not JSON objects (first at line 2)`);
+  });
+});
+
+describe('lines the reader cannot take, and damaged files (X39, X40)', () => {
+  const bytes = (name: string, parts: (string | Buffer)[]) => {
+    const file = join(tmp, name);
+    writeFileSync(file, Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))));
+    return file;
+  };
+
+  it('a line with a raw NUL or bytes that are not UTF-8 is skipped and reported; the other events are kept', async () => {
+    const file = bytes('unreadable.ndjson', [
+      '{"_time": 1, "id": "a"}\n',
+      '{"_time": 2, "id": "nul\u0000 inside"}\n', // a raw NUL
+      Buffer.from([0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x0a]),
+      '{"_time": 3, "id": "b"}\n',
+      'not json\n',
+    ]);
+    const { rows, notices } = await runText('* | table id', { bindings: bind('u', file), engine });
+    expect(rows).toEqual([{ id: 'b' }, { id: 'a' }]);
+    expect(notices.map((n) => n.message)).toEqual([
+      `skipped 1 line(s) of ${file} that are not JSON objects (first at line 5); sourcetype u`,
+      `skipped 2 line(s) of ${file} that are not UTF-8 text or hold a NUL byte (first at line 2); sourcetype u`,
+    ]);
+    await expect(engine.run(compileText('* | table id', { bindings: bind('u', file) }), () => {}, { strict: true })).rejects.toThrow('not UTF-8 text or hold a NUL byte');
+  });
+
+  it('a line longer than 16 MB is an error naming the file and the line', async () => {
+    const file = bytes('long.ndjson', ['{"_time": 1, "id": "a"}\n', `{"_time": 2, "blob": "${'x'.repeat(17 * 1024 * 1024)}"}\n`]);
+    await expect(runText('* | table id', { bindings: bind('l', file), engine })).rejects.toThrow(`line 2 of ${file} is longer than 16 MB`);
+  });
+
+  const events = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ _time: i, n: i, pad: 'p'.repeat(40) })).join('\n') + '\n';
+  const whole = gzipSync(events);
+
+  it('a whole .gz reads every event', async () => {
+    const file = bytes('whole.ndjson.gz', [whole]);
+    const { rows } = await runText('* | stats count', { bindings: bind('g', file), engine });
+    expect(rows).toEqual([{ count: 3000 }]);
+  });
+
+  it('a truncated .gz is an error naming it, in run and in ingest', async () => {
+    const file = bytes('cut.ndjson.gz', [whole.subarray(0, Math.floor(whole.length / 2))]);
+    await expect(runText('* | stats count', { bindings: bind('g', file), engine })).rejects.toThrow(`${file} is truncated`);
+    await expect(ingest(engine, bind('g', file)[0], join(tmp, 'cut-ds'), { overwrite: false })).rejects.toThrow(`${file} is truncated`);
+  });
+
+  it('a .gz with a damaged byte is an error naming it', async () => {
+    const damaged = Buffer.from(whole);
+    damaged[Math.floor(damaged.length / 2)] ^= 0xff;
+    const file = bytes('damaged.ndjson.gz', [damaged]);
+    await expect(runText('* | stats count', { bindings: bind('g', file), engine })).rejects.toThrow(`${file} is corrupt`);
   });
 });
 

@@ -1,7 +1,7 @@
 // What `run` and `compile` share: reading the query (file or -e), macros, sources, compile options.
 
 import { resolve } from 'node:path';
-import { compileQuery, type CompiledQuery } from '../compile/index.ts';
+import { compileDiscovering, type CompiledQuery } from '../compile/index.ts';
 import { defaultCompileOptions, type CompileOptions, type CompileWarning } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
 import { checkTimeZone } from '../compile/zone.ts';
@@ -80,8 +80,12 @@ export function knowledgeAndMacros(flags: Pick<QueryFlags, 'config' | 'knowledge
   return { knowledge, macros: defaultMacroLibrary(flags.macros, knowledge.macros) };
 }
 
-/** Reads, parses and compiles the query against the bound sources (Parquet sources and lookups are described first). */
-export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine): Promise<CompiledQuery> {
+/**
+ * Reads, parses and compiles the query against the bound sources (Parquet sources and lookups are described first,
+ * and the events' fields discovered when a wildcard needs them). The engine is confined before a field discovery
+ * reads the events and, for a query that will run (`output`: the files it writes), in any case.
+ */
+export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine, output?: string[]): Promise<CompiledQuery> {
   const source = querySource(file, flags);
   const { knowledge, macros } = knowledgeAndMacros(flags);
   const parsed = parseQuery(source, { macros });
@@ -89,9 +93,20 @@ export async function prepare(file: string | undefined, flags: QueryFlags, engin
   const bindings = withTimeProps(knowledge, await engine.describeSources(catalog.bindings));
   await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
   try {
-    return compileQuery(parsed, bindings, { ...compileOptions(flags), knowledge });
+    const q = await compileDiscovering(parsed, bindings, { ...compileOptions(flags), knowledge }, async (requests, first) => {
+      await engine.confine(first.bindings, touchedFiles(first, output ?? []));
+      return engine.discoverFields(requests);
+    });
+    if (output) await engine.confine(q.bindings, touchedFiles(q, output));
+    return q;
   } catch (e) {
     if (e instanceof DuckhuntError && source.file && !e.file) throw e.withFile(source.file);
     throw e;
   }
+}
+
+/** What DuckDB may touch besides the bound sources: the lookup files the query reads, and the files it writes. */
+function touchedFiles(q: CompiledQuery, output: string[]): string[] {
+  const writes = Engine.lookupWrites(q).flatMap((w) => (w.file ? [w.file, Engine.temporaryFile(w.file)] : []));
+  return [...output, ...q.lookupFiles, ...writes];
 }

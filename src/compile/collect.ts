@@ -6,6 +6,7 @@ import { parseSearchString } from '../../grammar/index.ts';
 import type { Span } from '../errors.ts';
 import { optionExpr } from './option-expr.ts';
 import { groupNames } from './regex.ts';
+import { isWildcard } from './wildcard.ts';
 
 /** Per command, the options that name a field to read. */
 const FIELD_OPTIONS: Record<string, string[]> = { rex: ['field'], spath: ['input'] };
@@ -151,10 +152,16 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
 /** Commands after which the rows are the same multiset, whatever order the events arrived in. */
 const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join', 'lookup', 'regex', 'makemv', 'nomv', 'fromjson', 'iplocation']);
 
-/** Does the command change, keep or drop each row on its own (so the rows after it are still the same kind)? */
-export const rowWise = (c: Command): boolean => ROW_WISE.has(c.command);
 /** Aggregations whose result does not depend on the order of their input rows. */
 const ORDER_FREE = /^(count|c|dc|distinct_count|estdc|values|sum|avg|mean|min|max|median|range|stdev|stdevp|var|varp|sumsq|(exact|upper)?perc\d+(\.\d+)?|p\d+(\.\d+)?)$/;
+
+/**
+ * Do the commands before index `end` (a field discovery point) depend on the order of events that share a
+ * `_time`? The discovery reads a set of events: it needs D7's file-order tie-break only then.
+ */
+export function orderMattersBefore(p: Pipeline, end: number): boolean {
+  return p.commands.slice(1, end).some((c) => !ROW_WISE.has(c.command));
+}
 
 /**
  * Can the result depend on the order of events that share a `_time` (D7 breaks such ties by file order, which
@@ -172,22 +179,92 @@ export function eventOrderMatters(p: Pipeline): boolean {
 }
 
 /**
- * Does the command read fields without naming them: a wildcard field name (`table *`, `values(*)`, `foreach x*`),
- * `fields -` (it keeps every other field), fillnull without a field list? Such a command over fields that come
- * from JSON nobody named (spath, fromjson) needs them all.
+ * Does the command read every field of its rows, so that over raw events it needs field discovery
+ * (sources/discover.ts)? A wildcard field list, `fields -` (it keeps all the others), fillnull without fields,
+ * foreach over a wildcard.
  */
-export function readsUnnamedFields(c: Command): boolean {
-  if ((c.command === 'fields' && c.mode === '-') || (c.command === 'fillnull' && c.fields.length === 0)) return true;
-  let wildcard = false;
-  const visit = (node: unknown): void => {
-    if (wildcard || node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(visit);
-    const o = node as Record<string, unknown>;
-    const keys = Object.keys(o);
-    if (typeof o.name === 'string' && keys.length === 2 && 'span' in o && o.name.includes('*')) wildcard = true;
-    // Subsearches are pipelines of their own: their wildcards read their own rows.
-    for (const k of keys) if (k !== 'subsearch' && k !== 'pipeline' && k !== 'probe') visit(o[k]);
-  };
-  visit(c);
-  return wildcard;
+export function readsEveryField(c: Command): boolean {
+  switch (c.command) {
+    case 'foreach':
+      return c.fields.some((f) => isWildcard(f.name)) && (c.options.find((o) => o.name.toLowerCase() === 'mode')?.value.toLowerCase() ?? 'multifield') === 'multifield';
+    case 'table':
+      return c.fields.some((f) => isWildcard(f.name));
+    case 'fields':
+      return c.mode === '-' || c.fields.some((f) => isWildcard(f.name));
+    case 'rename':
+      return c.renames.some((r) => isWildcard(r.from.name));
+    case 'stats':
+    case 'eventstats':
+    case 'streamstats':
+    case 'timechart':
+      return c.aggregations.some((a) => a.arg?.kind === 'field' && isWildcard(a.arg.field.name));
+    case 'convert':
+      return c.conversions.some((v) => isWildcard(v.field.name));
+    case 'fillnull':
+      return c.fields.length === 0;
+    default:
+      return false;
+  }
+}
+
+/** Commands after which no field comes from the events any more: they make new rows, or keep only named fields. */
+function endsEvents(c: Command): boolean {
+  return ['stats', 'timechart', 'tstats', 'top', 'rare', 'table', 'makeresults', 'mvcombine'].includes(c.command) || (c.command === 'fields' && c.mode === '+');
+}
+
+/** Commands that write `_raw`, after which it is no longer the text of the event whose fields are wanted. */
+function writesRaw(c: Command): boolean {
+  const option = (options: { name: string; value: string }[], name: string) => options.find((o) => o.name.toLowerCase() === name)?.value;
+  switch (c.command) {
+    case 'eval':
+      return c.assignments.some((a) => a.target.name === '_raw');
+    case 'rename':
+      return c.renames.some((r) => r.from.name === '_raw' || r.to.name === '_raw');
+    case 'convert':
+      return c.conversions.some((v) => (v.as?.name ?? v.field.name) === '_raw');
+    case 'bin':
+      return (c.as?.name ?? c.field.name) === '_raw';
+    case 'rex':
+      if (option(c.options, 'mode')?.toLowerCase() === 'sed') return (option(c.options, 'field') ?? '_raw') === '_raw';
+      return groupNames(c.regex).includes('_raw');
+    case 'spath':
+      return option(c.options, 'output') === '_raw';
+    case 'eventstats':
+    case 'streamstats':
+      return c.aggregations.some((a) => a.as?.name === '_raw');
+    default:
+      return false;
+  }
+}
+
+/**
+ * Where a pipeline's events are read for field discovery, as a command index (the discovery reads the rows that
+ * command receives), or undefined when no command needs every field of the events. That is the first command
+ * that reads every field (so rows a `where` or `head` dropped before it do not count) — or, if a join, an append,
+ * an outputlookup or iplocation (whose rows are a table filled later) or a write to `_raw` comes first, that command: the rows
+ * after it are no longer the events' own. For a subsearch whose events the outer pipeline reads whole
+ * (`wantedAfter`), the end of the subsearch at the latest.
+ */
+export function discoveryPoint(p: Pipeline, wantedAfter: boolean): number | undefined {
+  if (p.commands[0]?.command !== 'search') return undefined;
+  let boundary: number | undefined;
+  for (let i = 1; i < p.commands.length; i++) {
+    const c = p.commands[i];
+    if (readsEveryField(c)) return boundary ?? i;
+    if (endsEvents(c)) return undefined;
+    if (boundary === undefined && (['join', 'append', 'outputlookup', 'iplocation'].includes(c.command) || writesRaw(c))) boundary = i;
+  }
+  return wantedAfter ? (boundary ?? p.commands.length) : undefined;
+}
+
+/**
+ * Does a command after index `i` read every field of the rows (before a command that ends the events)? `atEnd`:
+ * whether whoever receives the pipeline's rows does (an outer pipeline, for a subsearch).
+ */
+export function everyFieldReadAfter(p: Pipeline, i: number, atEnd: boolean): boolean {
+  for (const c of p.commands.slice(i + 1)) {
+    if (readsEveryField(c)) return true;
+    if (endsEvents(c)) return false;
+  }
+  return atEnd;
 }

@@ -6,7 +6,8 @@ import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { referencedFieldNames } from './collect.ts';
 import { CompileContext, type CompileOptions, type CompileWarning } from './context.ts';
-import { PipelineBuilder, type SubsearchStatement, userFields } from './pipeline.ts';
+import type { DiscoveredFields, DiscoveryRequest } from '../sources/discover.ts';
+import { PipelineBuilder, type QueryScope, type SubsearchStatement, userFields } from './pipeline.ts';
 import { preludeSql } from './prelude.ts';
 import type { Field } from './types.ts';
 
@@ -23,20 +24,61 @@ export interface CompiledQuery {
   bindings: SourceBinding[];
   /** Lookup table files the query reads. */
   lookupFiles: string[];
+  /** Field discoveries the query still needs before it can run (see compileDiscovering); none for most queries. */
+  discoveries: DiscoveryRequest[];
 }
 
-export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], options: CompileOptions): CompiledQuery {
+/**
+ * Compiles the query. A wildcard over raw events (`table *`, `fields - _raw`…) needs the fields the events carry:
+ * without them in `discovered` the query comes back with `discoveries` to run first (compileDiscovering).
+ */
+export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], options: CompileOptions, discovered: DiscoveredFields = new Map()): CompiledQuery {
   const ctx = new CompileContext(parsed.expansion, options);
   const terms = new SearchKnowledge(options.knowledge, parsed.macros, ctx);
   const ast = terms.expandPipeline(parsed.ast);
-  const scope = { ctx, bindings, fieldNames: referencedFieldNames(ast), subsearches: [] as SubsearchStatement[], used: new Set<SourceBinding>(), terms, lookupFiles: ctx.lookupFiles };
+  const scope: QueryScope = {
+    ctx,
+    bindings,
+    fieldNames: referencedFieldNames(ast),
+    subsearches: [],
+    used: new Set<SourceBinding>(),
+    terms,
+    lookupFiles: ctx.lookupFiles,
+    discovered,
+    discoveries: [],
+  };
   const builder = new PipelineBuilder(scope, 'cmd');
   const last = builder.compile(ast);
   const fields = outputFields(userFields(last.schema), last.schema.open);
   const select = (named: boolean) =>
     fields.map((f) => (named ? `${sqlIdent(f.column)} AS ${sqlIdent(f.name)}` : sqlIdent(f.column))).join(', ') || '1 AS "(no fields)"';
   const main = (named: boolean) => `${builder.withClause()}\nSELECT ${select(named)}\nFROM ${sqlIdent(last.name)}\nORDER BY _dh_seq`;
-  return { subsearches: scope.subsearches, sql: main(false), namedSql: main(true), fields, warnings: ctx.warnings, bindings: [...scope.used], lookupFiles: [...scope.lookupFiles] };
+  return { subsearches: scope.subsearches, sql: main(false), namedSql: main(true), fields, warnings: ctx.warnings, bindings: [...scope.used], lookupFiles: [...scope.lookupFiles], discoveries: scope.discoveries };
+}
+
+/**
+ * Compiles the query with the fields its wildcards need: runs the discoveries a first compile asks for (one pass
+ * over the events each, through `discover`) and compiles again with what they found. A query without such a
+ * wildcard compiles once and reads nothing.
+ */
+export async function compileDiscovering(
+  parsed: ParsedQuery,
+  bindings: SourceBinding[],
+  options: CompileOptions,
+  /** Runs the discoveries `query` (the compile that asks for them: its sources, its lookups) needs. */
+  discover: (requests: DiscoveryRequest[], query: CompiledQuery) => Promise<ReadonlyMap<string, readonly string[]>>,
+): Promise<CompiledQuery> {
+  const found = new Map<string, readonly string[]>();
+  for (;;) {
+    const q = compileQuery(parsed, bindings, options, found);
+    if (q.discoveries.length === 0) return q;
+    const results = await discover(q.discoveries, q);
+    for (const r of q.discoveries) {
+      const names = results.get(r.key);
+      if (!names) throw new Error(`internal: field discovery gave no result for pipeline ${r.key}`);
+      found.set(r.key, names);
+    }
+  }
 }
 
 /** Raw events show _time first and _raw last, like Splunk's event list; transformed rows keep their order. */

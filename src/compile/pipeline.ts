@@ -7,7 +7,9 @@ import type * as A from '../ast/ast.ts';
 import type { SearchKnowledge } from '../knowledge/eventtypes.ts';
 import { sqlComment, sqlIdent } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
-import { eventFieldReads, eventOrderMatters, readsUnnamedFields, rowWise } from './collect.ts';
+import { isBuiltIn } from '../sources/scan.ts';
+import { type DiscoveredFields, type DiscoveryRequest, discoveryRequest, MAX_DISCOVERED_FIELDS } from '../sources/discover.ts';
+import { discoveryPoint, eventFieldReads, eventOrderMatters, everyFieldReadAfter, orderMattersBefore } from './collect.ts';
 import { COMMANDS } from './commands/index.ts';
 import { type CompileContext, HIDDEN } from './context.ts';
 import type { Schema } from './schema.ts';
@@ -83,12 +85,25 @@ export interface QueryScope {
   terms: SearchKnowledge;
   /** Lookup files the query reads (the engine confines DuckDB to them). */
   lookupFiles: Set<string>;
+  /** Fields of the events found by field discovery, per pipeline (pipelineKey), from an earlier compile. */
+  discovered: DiscoveredFields;
+  /** Discoveries this compile still needs (a wildcard over raw events whose fields are not known yet). */
+  discoveries: DiscoveryRequest[];
 }
+
+/** A pipeline's identity across compiles of the same parsed query: its place in the (expanded) text. */
+export const pipelineKey = (p: A.Pipeline): string => `${p.span.start}-${p.span.end}`;
 
 export class PipelineBuilder {
   readonly steps: Step[] = [];
   /** Fields this pipeline's initial search extracts from the events (set by compile()). */
   eventFields: ReadonlySet<string> = new Set();
+  /** The fields the events have, when field discovery ran for this pipeline (set by compile()). */
+  eventFieldsFound: ReadonlySet<string> | undefined;
+  /** Whether this compile of the pipeline serves a field discovery (set by compile()). */
+  discovering = false;
+  /** When discovering: the fields knowledge computes for the events (props, event types, tags; set by the search). */
+  computedFields: string[] = [];
   /** Whether ties in `_time` must keep file order (set by compile(); see eventOrderMatters). */
   eventOrder = true;
   /** The pipeline being compiled and the index of its current command. */
@@ -100,6 +115,8 @@ export class PipelineBuilder {
     private readonly prefix: string,
     /** A subsearch whose events reach its end hands them to the outer pipeline, which may read any field. */
     private readonly nestedIn?: PipelineBuilder,
+    /** Whether the outer pipeline reads every field of this subsearch's rows (a wildcard after the join/append). */
+    private readonly wholeRowsWanted = false,
   ) {}
 
   get ctx(): CompileContext {
@@ -132,7 +149,8 @@ export class PipelineBuilder {
 
   /** A nested pipeline (join/append subsearch) compiled into its own builder. */
   nested(): PipelineBuilder {
-    return new PipelineBuilder(this.scope, `${this.ctx.name('sub')}_`, this);
+    const after = this.pipeline !== undefined && everyFieldReadAfter(this.pipeline, this.current, this.wholeRowsWanted);
+    return new PipelineBuilder(this.scope, `${this.ctx.name('sub')}_`, this, after);
   }
 
   compile(p: A.Pipeline): Relation {
@@ -140,11 +158,30 @@ export class PipelineBuilder {
     const use = eventFieldReads(p);
     this.eventFields = use.open && this.nestedIn ? new Set([...use.reads, ...this.scope.fieldNames]) : use.reads;
     this.eventOrder = eventOrderMatters(p);
+    // Field discovery: a command that reads every field of raw events (a wildcard, `fields -`) needs to know them.
+    const point = discoveryPoint(p, this.wholeRowsWanted);
+    const key = pipelineKey(p);
+    const discovered = point === undefined ? undefined : this.scope.discovered.get(key)?.filter((n) => !isBuiltIn(n));
+    if (discovered) {
+      if (discovered.length > MAX_DISCOVERED_FIELDS) {
+        const at = p.commands[Math.min(point!, p.commands.length - 1)];
+        throw this.ctx.error('compile_error', `the events have ${discovered.length.toLocaleString('en-US')} fields; a wildcard can take at most ${MAX_DISCOVERED_FIELDS.toLocaleString('en-US')}`, at.span, 'name the fields, or narrow the search to fewer kinds of events');
+      }
+      this.eventFields = new Set([...this.eventFields, ...discovered]);
+      this.eventFieldsFound = new Set(discovered);
+    } else if (point !== undefined) {
+      // This compile only serves the discovery (the query is compiled again with the fields found), which reads
+      // the events on every core unless a command before it depends on their order.
+      this.discovering = true;
+      this.eventOrder = orderMattersBefore(p, point);
+    }
     let rel: Relation | undefined;
     for (const [i, cmd] of p.commands.entries()) {
       this.current = i;
+      if (i === point && !discovered) this.requestDiscovery(key, rel);
       rel = this.command(cmd, rel);
     }
+    if (point === p.commands.length && !discovered) this.requestDiscovery(key, rel);
     return rel!;
   }
 
@@ -176,9 +213,21 @@ export class PipelineBuilder {
     const later = this.pipeline?.commands.slice(this.current + 1) ?? [];
     const use = eventFieldReads({ commands: later, span: this.pipeline!.span });
     const names = use.open && this.nestedIn ? new Set([...use.reads, ...this.scope.fieldNames]) : use.reads;
-    const stop = later.findIndex((c) => !rowWise(c));
-    const unnamed = (stop < 0 ? later : later.slice(0, stop + 1)).some(readsUnnamedFields) || (use.open && (this.nestedIn?.laterReads().unnamed ?? false));
-    return { names, unnamed };
+    return { names, unnamed: everyFieldReadAfter(this.pipeline!, this.current, this.wholeRowsWanted) };
+  }
+
+  /**
+   * Registers a discovery of the fields of the rows of `rel` (the events as they reach the wildcard): those of
+   * their JSON, and those knowledge computed (which some row must have a value of).
+   */
+  private requestDiscovery(key: string, rel: Relation | undefined): void {
+    const raw = rel?.schema.get('_raw');
+    if (!rel || !raw) throw new Error('internal: field discovery needs the events and their _raw');
+    const computed = this.computedFields.flatMap((name) => {
+      const f = rel.schema.get(name);
+      return f ? [{ name, column: f.column }] : [];
+    });
+    this.scope.discoveries.push(discoveryRequest(key, this.withClause(), rel.name, raw.column, computed));
   }
 
   /** `WITH a AS (…), b AS (…)` text for the steps so far, one CTE per command with its SPL as a comment. */

@@ -28,6 +28,32 @@ export const PRELUDE_MACROS: ReadonlyArray<{ name: string; sql: string; doc: str
     sql: `CREATE OR REPLACE MACRO dh_leaf(j) AS CASE WHEN json_type(j) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string(j, '$') END`,
   },
   {
+    name: 'dh_scalar',
+    doc: 'the JSON text of a value as a Splunk field: a string unquoted, a number or boolean as written; objects, arrays and null are not fields (null)',
+    sql: `CREATE OR REPLACE MACRO dh_scalar(j) AS CASE WHEN starts_with(j, '"') THEN json_extract_string(j, '$') WHEN regexp_matches(j, '^[{[n]') THEN NULL ELSE CAST(j AS VARCHAR) END`,
+  },
+  {
+    name: 'dh_scalars',
+    doc: 'the values of a list of JSON values: its scalars as text, in order (decision X37)',
+    sql: `CREATE OR REPLACE MACRO dh_scalars(l) AS list_filter(list_transform(l, lambda dh_e: dh_scalar(dh_e)), lambda dh_e: dh_e IS NOT NULL)`,
+  },
+  {
+    name: 'dh_respelled',
+    doc: "whether DuckDB's JSON functions may have respelled a number of the line (1.50 → 1.5, 1E5 → 100000.0, -0 → 0; decision X35)",
+    sql: `CREATE OR REPLACE MACRO dh_respelled(j, line) AS regexp_matches(j, '^-?[0-9]+[.eE]') OR (j = '0' AND contains(line, '-0'))`,
+  },
+  {
+    name: 'dh_json_text',
+    doc: "a json_value result as a Splunk field's text: a string unquoted, a number as written in the line (read again from the line with its numbers quoted when DuckDB may have respelled it; path: where)",
+    sql: `CREATE OR REPLACE MACRO dh_json_text(j, line, path) AS CASE WHEN starts_with(j, '"') THEN json_extract_string(j, '$') WHEN dh_respelled(j, line) THEN json_extract_string(dh_quote_numbers(line), path) ELSE CAST(j AS VARCHAR) END`,
+  },
+  {
+    name: 'dh_quote_numbers',
+    doc: 'a JSON line with every number written as a string, so that JSON functions return its text as written',
+    // Tokens: a string, a number, or a run of anything else (outside strings only numbers hold digits or '-').
+    sql: `CREATE OR REPLACE MACRO dh_quote_numbers(line) AS array_to_string(list_transform(regexp_extract_all(line, '"(?:[^"\\\\]|\\\\.)*"|-?[0-9][0-9.eE+-]*|[^"0-9-]+'), lambda dh_t: CASE WHEN regexp_matches(dh_t, '^-?[0-9]') THEN '"' || dh_t || '"' ELSE dh_t END), '')`,
+  },
+  {
     name: 'dh_ipv4',
     doc: 'a dotted IPv4 address as a number (a.b.c.d → a·2^24 + …); anything else, including octets over 255, is null',
     // The CASE guards the casts: DuckDB evaluates both sides of AND, so a plain AND would cast 'not-an-ip'.

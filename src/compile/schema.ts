@@ -14,14 +14,20 @@ export class ColumnNames {
     for (const r of reserved) this.taken.add(r.toLowerCase());
   }
 
-  columnFor(field: string): string {
+  /** The column of a field, allocated on first use from `base` (the field's own name unless given). */
+  columnFor(field: string, base = field): string {
     let col = this.byField.get(field);
     if (col) return col;
-    col = field;
-    for (let n = 2; this.taken.has(col.toLowerCase()); n++) col = `${field}~${n}`;
-    this.taken.add(col.toLowerCase());
-    this.byField.set(field, col);
-    return col;
+    col = base;
+    for (let n = 2; this.taken.has(col.toLowerCase()); n++) col = `${base}~${n}`;
+    return this.claim(field, col);
+  }
+
+  /** Records a column allocated earlier (a dataset's existing columns keep their names). */
+  claim(field: string, column: string): string {
+    this.taken.add(column.toLowerCase());
+    this.byField.set(field, column);
+    return column;
   }
 }
 

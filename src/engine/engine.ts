@@ -13,9 +13,11 @@ import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
+import { discover, type DiscoveryRequest } from '../sources/discover.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
+import { DATASET_KEY, decodeColumns, unionColumns, type DatasetColumn } from '../sources/dataset.ts';
+import { ndjsonProblems, problemMessages } from '../sources/input-check.ts';
 import { fillGeoTable } from './geoip.ts';
-import { jsonPath, leafText, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 
 export interface EngineOptions {
   /**
@@ -96,9 +98,11 @@ export class Engine {
   /**
    * Confines this DuckDB to the query's sources: only the bound files (and dataset directories, the output file,
    * and the spill directory) can be touched; every other file, ATTACH, INSTALL/LOAD and COPY elsewhere fail,
-   * and the configuration is locked so SQL cannot undo it. DuckDB enforces this itself.
+   * and the configuration is locked so SQL cannot undo it. DuckDB enforces this itself. Once is enough: a later
+   * call (the same query's sources) does nothing.
    */
   async confine(bindings: SourceBinding[], writable: string[] = []): Promise<void> {
+    if (this.confined) return;
     await this.checkSources(bindings);
     const files: string[] = [];
     const dirs: string[] = [this.spillDirectory];
@@ -134,6 +138,11 @@ export class Engine {
         continue;
       }
       await this.checkSources([b]);
+      const dataset = await this.datasetColumns(b);
+      if (dataset) {
+        out.push({ ...b, dataset, schema: {} });
+        continue;
+      }
       const drop = `filename, file_row_number${b.partitioned ? ', day' : ''}`;
       const schemaOf = async (paths: string[]) => {
         try {
@@ -164,6 +173,49 @@ export class Engine {
       out.push({ ...b, schema: Object.fromEntries(names.map((n) => [n, unioned[n]])) });
     }
     return out;
+  }
+
+  /** Field discovery for wildcards over raw events (sources/discover.ts): each pipeline's field names. */
+  async discoverFields(requests: DiscoveryRequest[]): Promise<Map<string, string[]>> {
+    this.discoveryPasses += requests.length;
+    try {
+      return await discover(this.connection, requests);
+    } catch (e) {
+      throw new DuckhuntError('runtime_error', `DuckDB could not list the fields of the events: ${(e as Error).message}`);
+    }
+  }
+
+  /** How many discovery passes this engine ran (a query that names its fields runs none). */
+  discoveryPasses = 0;
+
+  /**
+   * The column map of files `duckhunt ingest` wrote (sources/dataset.ts), read from every file's metadata in one
+   * query; undefined for other Parquet files. A binding mixing both is an error.
+   */
+  private async datasetColumns(b: SourceBinding): Promise<DatasetColumn[] | undefined> {
+    const files: string[] = [];
+    for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
+    let rows: unknown[][];
+    try {
+      const r = await this.connection.runAndReadAll(
+        `SELECT file_name, decode(value) FROM parquet_kv_metadata(${sqlStringList(files)}) WHERE decode(key) = ${sqlString(DATASET_KEY)}`,
+      );
+      rows = r.getRowsJS();
+    } catch (e) {
+      throw new DuckhuntError('source_error', `cannot read the Parquet files of sourcetype ${b.sourcetype} (${b.paths.join(', ')}): ${(e as Error).message.split('\n')[0]}`);
+    }
+    if (rows.length === 0) return undefined;
+    if (rows.length < files.length) {
+      const written = new Set(rows.map((r) => String(r[0])));
+      const other = files.find((f) => !written.has(f));
+      throw new DuckhuntError('source_error', `sourcetype ${b.sourcetype} mixes files duckhunt ingest wrote with other Parquet files (${other})`, {
+        hint: 'bind them as different sourcetypes',
+      });
+    }
+    // Files of one batch share one map: decode each distinct map once.
+    const maps = new Map<string, string>();
+    for (const [file, text] of rows) if (!maps.has(String(text))) maps.set(String(text), String(file));
+    return unionColumns([...maps].map(([text, file]) => ({ file, columns: decodeColumns(text, file) })));
   }
 
   /**
@@ -200,6 +252,7 @@ export class Engine {
    * (values in the order of `q.fields`). Returns notices the user should see (caps hit, lines skipped).
    */
   async run(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>, opts: { strict?: boolean } = {}): Promise<{ rowCount: number; notices: RunNotice[] }> {
+    if (q.discoveries.length > 0) throw new Error('internal: the query needs field discovery before it runs (compileDiscovering)');
     const notices: RunNotice[] = [];
     const used = q.bindings;
     const unwritable = Engine.lookupWrites(q).find((w) => w.file === undefined);
@@ -318,41 +371,15 @@ export class Engine {
   }
 
   /**
-   * Input problems the scan stepped over, per NDJSON file: lines that are not JSON objects (skipped) and events
-   * whose time field cannot be read (kept, without _time). Line numbers are the file's own.
+   * Input problems the scan stepped over, per NDJSON file (sources/input-check.ts): lines skipped, events without
+   * a time. A truncated .gz or an over-long line is an error instead. Line numbers are the file's own.
    */
   async inputProblems(bindings: SourceBinding[]): Promise<RunNotice[]> {
     const notices: RunNotice[] = [];
     for (const b of bindings.filter((x) => x.format === 'ndjson')) {
       const files: string[] = [];
       for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
-      // The time field's text (tv) is computed once; the time expression reads it several times.
-      const leaf = leafText(`json_value(line, ${sqlString(jsonPath(b.timeField).path)})`);
-      const time = timeExpression('tv', b.timeParser);
-      // Blank lines are not problems; CASE keeps trim (a copy of the line) to the few lines that are not JSON,
-      // and the time expression to those that are.
-      const classify = (numbered: boolean, scanned: string[]) =>
-        `SELECT filename, ${numbered ? 'ordinality' : '0'} AS n, valid, bad, CASE WHEN valid THEN ${time} END AS t FROM ` +
-        `(SELECT filename, ${numbered ? 'ordinality, ' : ''}valid, CASE WHEN valid THEN false ELSE trim(line) <> '' END AS bad, CASE WHEN valid THEN ${leaf} END AS tv FROM ` +
-        `(SELECT line, filename, ${numbered ? 'ordinality, ' : ''}${VALID_LINE} AS valid FROM ${ndjsonLines(scanned, numbered)}))`;
-      const summary = (numbered: boolean, scanned: string[]) =>
-        `SELECT filename, count(*) FILTER (WHERE bad), min(n) FILTER (WHERE bad), count(*) FILTER (WHERE valid AND t IS NULL), ` +
-        `min(n) FILTER (WHERE valid AND t IS NULL) FROM (${classify(numbered, scanned)}) GROUP BY filename HAVING count(*) FILTER (WHERE bad OR (valid AND t IS NULL)) > 0`;
-      // Counting runs on every core; only a file with problems is read again, numbering its lines (one thread),
-      // to name the first bad line.
-      const flagged = files.length === 0 ? [] : (await this.connection.runAndReadAll(summary(false, files))).getRowsJS().map((r) => String(r[0]));
-      for (const file of files.filter((f) => flagged.includes(f))) {
-        const [, bad, firstBad, untimed, firstUntimed] = (await this.connection.runAndReadAll(summary(true, [file]))).getRowsJS()[0].map((v) => Number(v ?? 0));
-        if (bad > 0) {
-          notices.push({ kind: 'malformed_lines', message: `skipped ${bad} line(s) of ${file} that are not JSON objects (first at line ${firstBad}); sourcetype ${b.sourcetype}` });
-        }
-        if (untimed > 0) {
-          notices.push({
-            kind: 'untimed_events',
-            message: `${untimed} event(s) of ${file} have no readable ${b.timeField} (first at line ${firstUntimed}); they have no _time and are outside any time range; sourcetype ${b.sourcetype}`,
-          });
-        }
-      }
+      for (const p of await ndjsonProblems(this.connection, files, b.timeField, b.timeParser)) notices.push(...problemMessages(p, b.sourcetype, b.timeField));
     }
     return notices;
   }

@@ -193,6 +193,13 @@ export class SearchKnowledge {
     return defs.map((d) => ({ name: d.name, expr: this.eventtypeExpr(d.name, span, []) }));
   }
 
+  /** The fields event types and tags can give an event: `eventtype`, `tag`, `tag::field` (for field discovery). */
+  fieldNames(): string[] {
+    const tagged = this.pairs.filter((p) => p.tags.length > 0);
+    const tags = tagged.length > 0 ? ['tag', ...new Set(tagged.map((p) => `tag::${p.field}`))] : [];
+    return [...(this.eventtypes.size > 0 ? ['eventtype'] : []), ...tags];
+  }
+
   /** The field=value pairs that carry tags (of `field` only, for `tag::field`), with their expanded searches. */
   tagConditions(span: Span, field?: string): Array<{ tags: string[]; expr: A.SearchExpr }> {
     return this.pairs.filter((p) => p.tags.length > 0 && (field === undefined || p.field === field)).map((p) => ({ tags: p.tags, expr: this.pairExpr(p, span, []) }));

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DuckhuntError } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
+import type { DatasetColumn } from './dataset.ts';
 import type { ParquetSchema } from './parquet.ts';
 
 export type SourceFormat = 'ndjson' | 'parquet';
@@ -27,6 +28,8 @@ export interface SourceBinding {
   schema?: ParquetSchema;
   /** A dataset written by `duckhunt ingest`: Parquet under `day=YYYY-MM-DD/` directories, pruned by time range. */
   partitioned: boolean;
+  /** Files written by `duckhunt ingest`: the leaf each data column holds (sources/dataset.ts), read by describeSources. */
+  dataset?: DatasetColumn[];
 }
 
 export interface SourceCatalog {

@@ -7,7 +7,9 @@ import { DuckDBListType, DuckDBStructType, DuckDBTypeId, type DuckDBType } from 
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { TimeRange } from '../compile/context.ts';
 import type { SourceBinding } from './catalog.ts';
-import { jsonPath, type ExtractedField } from './scan.ts';
+import { candidatePaths, isMultivalue, leafSql, pathKey } from './json-path.ts';
+import type { DatasetColumn } from './dataset.ts';
+import type { ExtractedField } from './scan.ts';
 
 export type ColumnType =
   | { kind: 'scalar'; time: boolean; float?: boolean }
@@ -76,12 +78,10 @@ export function resolveField(name: string, schema: ParquetSchema): Resolved | un
 
 function resolveSteps(expr: string, type: ColumnType, arrays: number, rest: { key: string; arrays: number }[], depth: number): Resolved | undefined {
   if (type.kind === 'json') {
-    // The rest of the name is a JSON path into the value, resolved as for NDJSON events.
-    const restName = rest.map((r) => r.key + '{}'.repeat(r.arrays)).join('.');
-    const tail = restName === '' ? { path: '$', multivalue: false } : jsonPath(restName);
-    const full = '$' + '[*]'.repeat(arrays) + tail.path.slice(1);
-    if (arrays > 0 || tail.multivalue) return { sql: `list_filter(json_extract_string(${expr}, ${sqlString(full)}), lambda dh_x: dh_x IS NOT NULL)`, multivalue: true, time: false };
-    return { sql: `dh_leaf(json_extract(${expr}, ${sqlString(full)}))`, multivalue: false, time: false };
+    // The rest of the name is a path into the JSON value, read as for NDJSON events.
+    const sql = leafSql(expr, rest, arrays);
+    if (arrays > 0 || rest.some((r) => r.arrays > 0)) return { sql, multivalue: true, time: false };
+    return { sql, multivalue: false, time: false };
   }
   if (arrays > 0) {
     if (type.kind !== 'list') return undefined;
@@ -104,15 +104,47 @@ function resolveSteps(expr: string, type: ColumnType, arrays: number, rest: { ke
   return resolveSteps(`struct_extract(${expr}, ${sqlString(next.key)})`, field, next.arrays, tail, depth);
 }
 
+/**
+ * Same columns as the NDJSON scan, from a dataset `duckhunt ingest` wrote (sources/dataset.ts): a field is the
+ * first of its candidate leaves (X36) that has a column and a value in the row, as the NDJSON scan reads it.
+ */
+function datasetScanSql(binding: SourceBinding, columns: DatasetColumn[], fields: ExtractedField[], range: TimeRange): string {
+  const byPath = new Map(columns.map((c) => [pathKey(c.path), c.column]));
+  const value = (f: ExtractedField) => {
+    const candidates = candidatePaths(f.name);
+    const cols = candidates.map((p) => byPath.get(pathKey(p))).filter((c): c is string => c !== undefined);
+    if (cols.length === 0) return `NULL::${isMultivalue(candidates[0]) ? 'VARCHAR[]' : 'VARCHAR'}`;
+    return cols.length === 1 ? sqlIdent(cols[0]) : `coalesce(${cols.map(sqlIdent).join(', ')})`;
+  };
+  const cols = [
+    '"_raw"',
+    `${sqlString(binding.sourcetype)} AS sourcetype`,
+    '"source"',
+    `${sqlString(binding.index)} AS "index"`,
+    '"_line" AS _dh_line',
+    '"_time"',
+    ...fields.map((f) => `${value(f)} AS ${sqlIdent(f.column)}`),
+  ];
+  const conds = binding.partitioned ? dayBounds(range) : [];
+  if (range.earliest !== undefined) conds.push(`"_time" >= ${range.earliest}`);
+  if (range.latest !== undefined) conds.push(`"_time" < ${range.latest}`);
+  const hive = binding.partitioned ? `, hive_partitioning = true, hive_types = {'day': DATE}` : ', hive_partitioning = false';
+  const reader = `read_parquet(${sqlStringList(binding.paths)}, union_by_name = true${hive})`;
+  return `SELECT ${cols.join(',\n         ')}\n  FROM ${reader}${conds.length ? `\n  WHERE ${conds.join(' AND ')}` : ''}`;
+}
+
 /** Same columns as the NDJSON scan (scan.ts), read from Parquet. */
 export function parquetScanSql(binding: SourceBinding, schema: ParquetSchema, fields: ExtractedField[], timeExpression: (text: string) => string, range: TimeRange): string {
+  if (binding.dataset) return datasetScanSql(binding, binding.dataset, fields, range);
   const value = (f: ExtractedField, multivalue: boolean) => {
     const r = resolveField(f.name, schema);
     if (!r) return `NULL::${multivalue ? 'VARCHAR[]' : 'VARCHAR'}`;
     if (r.multivalue !== multivalue) return `NULL::${multivalue ? 'VARCHAR[]' : 'VARCHAR'}`;
     return multivalue ? `dh_mv(${r.sql})` : r.sql;
   };
-  const raw = schema._raw?.kind === 'scalar' ? 'CAST("_raw" AS VARCHAR)' : 'CAST(to_json(dh_t) AS VARCHAR)';
+  // Without a stored _raw, the record is its columns as JSON (not the reader's filename and row number).
+  const columns = Object.keys(schema).map((n) => `${sqlString(n)}: ${sqlIdent(n)}`);
+  const raw = schema._raw?.kind === 'scalar' ? 'CAST("_raw" AS VARCHAR)' : columns.length ? `CAST(to_json({${columns.join(', ')}}) AS VARCHAR)` : `'{}'`;
   let time: string;
   const stored = schema._time;
   if (stored?.kind === 'scalar') time = stored.time ? 'epoch("_time")' : 'CAST("_time" AS DOUBLE)';

@@ -8,6 +8,7 @@
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { TimeRange } from '../compile/context.ts';
 import type { SourceBinding } from './catalog.ts';
+import { candidatePaths, isMultivalue, isPlainPath, leafGuard, leafSql, parseFieldName, plainPath, type LeafPath } from './json-path.ts';
 import { parquetScanSql } from './parquet.ts';
 
 /** Fields every event has, computed rather than extracted. */
@@ -19,40 +20,28 @@ export interface ExtractedField {
   column: string;
 }
 
-/** A Splunk JSON field name as a DuckDB JSON path; `{}` marks an array whose elements are all taken. */
-export function jsonPath(name: string): { path: string; multivalue: boolean } {
-  const segments = name.split('.');
-  let multivalue = false;
-  const parts = segments.map((seg) => {
-    const m = /^([\s\S]*?)((?:\{\})*)$/.exec(seg)!; // [\s\S]: a key may hold line breaks
-    const key = m[1];
-    const arrays = m[2].length / 2;
-    if (arrays > 0) multivalue = true;
-    const quotedKey = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `"${key.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-    return (key === '' ? '' : '.' + quotedKey) + '[*]'.repeat(arrays);
-  });
-  return { path: '$' + parts.join(''), multivalue };
-}
+/** Whether a field name reads a list (it has `{}`): a multivalue field. */
+export const fieldIsMultivalue = (name: string): boolean => isMultivalue(parseFieldName(name));
 
-/** The JSON path of a top-level key that itself contains dots. */
-export function flatKeyPath(name: string): string {
-  return `$."${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** The text of a leaf from `json_value()` output (JSON text, null for an object or array): one unquoting call. */
-export const leafText = (jsonValueSql: string): string => `json_extract_string(${jsonValueSql}, '$')`;
+/** Epoch seconds of 0001-01-01 and 10000-01-01: a time outside these years cannot be printed or partitioned. */
+const TIME_BOUNDS = [-62135596800, 253402300800] as const;
 
 /** The name a binding's timeParser gives the time text. */
 export const TIME_TEXT = 'dh_time_text';
 
 /**
- * The time of an event from the configured field: epoch seconds, ISO-8601 (UTC without offset), or /Date(ms)/;
- * with a parser (props.conf TIME_FORMAT), only text in that format.
+ * The time of an event from the configured field's text: epoch seconds, ISO-8601 (UTC without offset), or
+ * /Date(ms)/; with a parser (props.conf TIME_FORMAT), only text in that format. A time outside the years 1–9999
+ * is not a readable time (decision X38), like text that is none.
  */
 export function timeExpression(value: string, parser?: string): string {
-  if (parser !== undefined) return parser.replaceAll(TIME_TEXT, value);
   // ISO-8601 first: the common case, and no number parses as a timestamp (coalesce stops at the first value).
-  return `coalesce(epoch(TRY_CAST(${value} AS TIMESTAMPTZ)), dh_num(${value}), TRY_CAST(regexp_extract(${value}, '^/Date\\((-?\\d+)\\)/$', 1) AS DOUBLE) / 1000)`;
+  const t =
+    parser !== undefined
+      ? parser.replaceAll(TIME_TEXT, value)
+      : `coalesce(epoch(TRY_CAST(${value} AS TIMESTAMPTZ)), dh_num(${value}), TRY_CAST(regexp_extract(${value}, '^/Date\\((-?\\d+)\\)/$', 1) AS DOUBLE) / 1000)`;
+  // A one-element list evaluates the time once (a CASE would repeat the parsing in each branch).
+  return `list_filter([${t}], lambda dh_t: dh_t >= ${TIME_BOUNDS[0]} AND dh_t < ${TIME_BOUNDS[1]})[1]`;
 }
 
 export interface ScanOptions {
@@ -68,11 +57,17 @@ export interface ScanOptions {
 /** Largest NDJSON line read (a longer one is an error naming the file). DuckDB reads in buffers of this size. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
-/** NDJSON files as lines of text: one row per line, with the file name and (per reader call) the line number. */
-export function ndjsonLines(files: string[], numbered = true): string {
+/**
+ * NDJSON files as lines of text: one row per line, with the file name and (per reader call) the line number.
+ * Lines the reader cannot take (not UTF-8, a raw NUL, longer than MAX_LINE_BYTES) are stepped over rather than
+ * stopping the query, and do not count in the numbering; `rejects` names tables that record them, for the input
+ * check to report (engine.inputProblems).
+ */
+export function ndjsonLines(files: string[], numbered = true, rejects?: { table: string; scans: string }): string {
+  const store = rejects ? `, store_rejects = true, rejects_table = ${sqlString(rejects.table)}, rejects_scan = ${sqlString(rejects.scans)}` : '';
   return (
     `read_csv(${sqlStringList(files)}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', ` +
-    `auto_detect = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES})${numbered ? ' WITH ORDINALITY' : ''}`
+    `auto_detect = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES}, ignore_errors = true${store})${numbered ? ' WITH ORDINALITY' : ''}`
   );
 }
 
@@ -90,22 +85,11 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
     return parquetScanSql(binding, binding.schema, fields, (v) => timeExpression(v, binding.timeParser), opts.range);
   }
   const files = binding.paths;
-  const scalar = fields.filter((f) => !jsonPath(f.name).multivalue);
-  const multi = fields.filter((f) => jsonPath(f.name).multivalue);
-  const timePath = jsonPath(binding.timeField);
-  // A dotted name is a nested key (`{"Folder": {"Path": …}}`) or, in flat JSON, a key with a dot in it.
-  const flat = scalar.filter((f) => f.name.includes('.'));
-  const paths = [...scalar.map((f) => jsonPath(f.name).path), timePath.path, ...flat.map((f) => flatKeyPath(f.name))];
-  const flatIndex = (f: ExtractedField) => scalar.length + 2 + flat.indexOf(f);
-  // json_value gives each path's scalar as JSON text, null for an object or array (not a leaf: no value), so a
-  // leaf is one small unquoting call. DuckDB copies a field's expression into every filter that reads it (the
-  // search, the null checks of stats by-fields), so its cost counts many times per event: see bench/RESULTS.md.
-  const leaf = (k: number) => leafText(`_dh_j[${k}]`);
-  // The time field's text is computed once (_dh_tv): the time expression reads it several times.
-  const inner =
-    `SELECT *, ${leaf(scalar.length + 1)} AS _dh_tv FROM (` +
-    `SELECT line AS _raw, filename AS source, ${opts.lineOrder ? 'ordinality' : '0::BIGINT'} AS _dh_line, json_value(line, ${sqlStringList(paths)}) AS _dh_j ` +
-    `FROM ${ndjsonLines(files, opts.lineOrder)} WHERE ${VALID_LINE})`;
+  // json_value reads every plain path of the scalar fields (and the time field) in one parse of the line (null
+  // for an object or array: not a value). DuckDB copies a field's expression into every filter that reads it (the
+  // search, the null checks of stats by-fields), so each field is a list element, computed once: see
+  // bench/RESULTS.md.
+  const batch = new JsonValueBatch('_dh_j', 'field');
   const cols = [
     '_raw',
     `${sqlString(binding.sourcetype)} AS sourcetype`,
@@ -113,13 +97,90 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
     `${sqlString(binding.index)} AS "index"`,
     '_dh_line',
     `${timeExpression('_dh_tv', binding.timeParser)} AS _time`,
-    ...scalar.map((f, i) =>
-      f.name.includes('.')
-        ? `coalesce(${leaf(i + 1)}, ${leaf(flatIndex(f))}) AS ${sqlIdent(f.column)}`
-        : `${leaf(i + 1)} AS ${sqlIdent(f.column)}`,
-    ),
-    // JSON nulls inside arrays are not values.
-    ...multi.map((f) => `dh_mv(list_filter(json_extract_string(_raw, ${sqlString(jsonPath(f.name).path)}), lambda dh_v: dh_v IS NOT NULL)) AS ${sqlIdent(f.column)}`),
+    ...fields.map((f) => `${fieldIsMultivalue(f.name) ? multivalueSql('_raw', f.name) : batch.scalar(f.name, '_raw')} AS ${sqlIdent(f.column)}`),
   ];
+  // The time field's text is computed once (_dh_tv): the time expression reads it several times.
+  const time = batch.scalar(binding.timeField, '_raw');
+  const inner =
+    `SELECT *, ${time} AS _dh_tv FROM (` +
+    `SELECT line AS _raw, filename AS source, ${opts.lineOrder ? 'ordinality' : '0::BIGINT'} AS _dh_line, ${batch.select('line')} AS _dh_j ` +
+    `FROM ${ndjsonLines(files, opts.lineOrder)} WHERE ${VALID_LINE})`;
   return `SELECT ${cols.join(',\n         ')}\n  FROM (${inner})`;
+}
+
+/**
+ * Scalar fields read through one json_value call over a line: every plain leaf they may read is parsed in one
+ * pass, as JSON text (null for an object or array: not a value). Each field is the first of its candidate leaves
+ * (X36) with a value, its text as written (X35).
+ *
+ * In `field` mode (the scan) each field turns its own JSON text into text: DuckDB copies a field's expression
+ * into every filter that reads it (the search, the null checks of stats by-fields), so a field's expression must
+ * be its own work only. In `list` mode (ingest, the input check: no such filters) the whole list is turned into
+ * text by one lambda, keeping a query with hundreds of leaves small to plan; its line's numbers must already be
+ * quoted when their spelling matters.
+ */
+export class JsonValueBatch {
+  private readonly paths: string[] = [];
+  constructor(
+    private readonly column: string,
+    private readonly mode: 'field' | 'list',
+  ) {}
+
+  private slot(path: LeafPath): string {
+    const p = plainPath(path);
+    let k = this.paths.indexOf(p);
+    if (k < 0) k = this.paths.push(p) - 1;
+    return `${this.column}[${k + 1}]`;
+  }
+
+  /** A scalar field's value (`line`: the line, for respelled numbers and for keys a JSON path cannot address). */
+  scalar(name: string, line: string): string {
+    // Runs of plain candidates are one value: the first JSON text of the run, turned into text once.
+    const parts: string[] = [];
+    let run: LeafPath[] = [];
+    const flush = () => {
+      if (run.length === 0) return;
+      const slots = run.map((p) => this.slot(p));
+      const json = slots.length === 1 ? slots[0] : `coalesce(${slots.join(', ')})`;
+      if (this.mode === 'list') parts.push(json);
+      else {
+        const path = run.length === 1 ? sqlString(plainPath(run[0])) : `CASE ${run.map((p, i) => `WHEN ${slots[i]} IS NOT NULL THEN ${sqlString(plainPath(p))}`).join(' ')} END`;
+        parts.push(`dh_json_text(${json}, ${line}, ${path})`);
+      }
+      run = [];
+    };
+    for (const p of candidatePaths(name)) {
+      if (isPlainPath(p)) run.push(p);
+      else {
+        flush();
+        parts.push(leafSql(line, p));
+      }
+    }
+    flush();
+    return parts.length === 1 ? parts[0] : `coalesce(${parts.join(', ')})`;
+  }
+
+  /** The value of exactly this plain leaf (list mode). */
+  exact(path: LeafPath): string {
+    return this.slot(path);
+  }
+
+  /** The batch's column, to select once every field was asked for: json_value of `doc` (as text in list mode). */
+  select(doc: string): string {
+    const values = `json_value(${doc}, ${sqlStringList(this.paths)})`;
+    return this.mode === 'list' ? `list_transform(${values}, lambda dh_v: dh_scalar(dh_v))` : values;
+  }
+}
+
+/**
+ * A multivalue field's values, from its first candidate leaf (X36) that has any. Each candidate costs a parse of
+ * the line, so it is only tried on lines that can hold it (most events do not have a given array).
+ */
+export function multivalueSql(line: string, name: string): string {
+  const values = candidatePaths(name).map((p) => {
+    const guard = leafGuard(line, p);
+    const value = `dh_mv(${leafSql(line, p)})`;
+    return guard ? `CASE WHEN ${guard} THEN ${value} END` : value;
+  });
+  return values.length === 1 ? values[0] : `coalesce(${values.join(', ')})`;
 }

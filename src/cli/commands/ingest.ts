@@ -1,9 +1,10 @@
-// `duckhunt ingest`: NDJSON logs → Parquet partitioned by day, with a report of what was skipped.
+// `duckhunt ingest`: NDJSON logs → Parquet partitioned by day, with a report of what was added and skipped.
 
 import { Engine } from '../../engine/engine.ts';
 import { DuckhuntError } from '../../errors.ts';
 import { ingest } from '../../ingest/ingest.ts';
 import { catalogFromFlags } from '../../sources/catalog.ts';
+import { wasInterrupted, watchLongRun } from '../long-run.ts';
 
 export interface IngestFlags {
   sourcetype: string;
@@ -12,26 +13,37 @@ export interface IngestFlags {
   overwrite?: boolean;
 }
 
+const n = (x: number) => x.toLocaleString('en-US');
+
 export async function ingestCommand(inputs: string[], opts: IngestFlags): Promise<void> {
   const binding = catalogFromFlags(inputs.map((i) => `${opts.sourcetype}=${i}`)).bindings[0];
   if (binding.format !== 'ndjson') throw new DuckhuntError('source_error', 'ingest reads NDJSON files; these inputs are already Parquet');
   if (opts.timeField) binding.timeField = opts.timeField;
   const engine = await Engine.create({ timezone: 'UTC' });
-  const tty = process.stderr.isTTY;
+  // Ctrl-C interrupts DuckDB; the ingest then removes what it built aside and the dataset stays as it was.
+  const stop = watchLongRun(engine);
   try {
-    const report = await ingest(engine, binding, opts.out, {
-      overwrite: opts.overwrite ?? false,
-      onProgress: tty ? (f) => process.stderr.write(`\ringesting ${opts.sourcetype}: ${(f * 100).toFixed(0)}%   `) : undefined,
-    });
-    if (tty) process.stderr.write('\n');
-    process.stdout.write(`ingested ${report.events.toLocaleString('en-US')} events of ${opts.sourcetype} into ${report.out} (${report.days} day partitions)\n`);
+    const report = await ingest(engine, binding, opts.out, { overwrite: opts.overwrite ?? false, stopped: wasInterrupted });
+    const warn = (s: string) => process.stderr.write(`warning: ${s}\n`);
+    for (const notice of report.notices) warn(notice);
+    const appended = report.added.filter((a) => a.from > 0).length;
+    const whole = report.added.length - appended;
+    const files = [`${whole} new file(s)`, appended ? `new lines of ${appended} file(s) ingested before` : '', report.skipped.length ? `${report.skipped.length} file(s) with nothing new skipped` : '']
+      .filter(Boolean)
+      .join(', ');
+    process.stdout.write(
+      `added ${n(report.events)} events of ${opts.sourcetype} to ${report.out} (${report.days} day partition(s)) from ${files}; ` +
+        `the dataset holds ${n(report.datasetEvents)} events over ${report.datasetDays} day(s)\n`,
+    );
+    for (const s of report.skipped.filter((x) => x.of)) process.stdout.write(`skipped ${s.path}: its content was ingested as ${s.of}\n`);
     if (report.badLines > 0) {
-      process.stderr.write(`warning: skipped ${report.badLines} line(s) that are not JSON objects: ${report.badExamples.join(', ')}${report.badLines > report.badExamples.length ? ', …' : ''}\n`);
+      const kinds = report.unreadableLines > 0 ? `that are not JSON objects (${report.unreadableLines} not UTF-8 text or holding a NUL byte)` : 'that are not JSON objects';
+      warn(`skipped ${report.badLines} line(s) ${kinds}: ${report.badExamples.join(', ')}${report.badLines > report.badExamples.length ? ', …' : ''}`);
     }
-    if (report.untimed > 0) {
-      process.stderr.write(`warning: ${report.untimed} event(s) have no readable ${binding.timeField}; they are kept under day=NULL with no _time\n`);
-    }
+    if (report.untimed > 0) warn(`${report.untimed} event(s) have no readable ${binding.timeField}; they are kept under day=NULL with no _time`);
+    for (const h of report.heldBack) warn(`the last ${n(h.bytes)} bytes of ${h.path} are not a complete line yet; the next ingest adds them once they are`);
   } finally {
+    stop();
     engine.close();
   }
 }

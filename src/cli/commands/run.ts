@@ -19,11 +19,8 @@ export interface RunFlags extends QueryFlags {
 export async function runCommand(file: string | undefined, opts: RunFlags): Promise<void> {
   const engine = await Engine.create({ memoryLimit: opts.memoryLimit, threads: opts.threads ? Number(opts.threads) : undefined });
   try {
-    const q = await prepare(file, opts, engine);
+    const q = await prepare(file, opts, engine, opts.output ? [resolve(opts.output)] : []);
     printWarnings(q.warnings);
-    // DuckDB may touch only the bound sources, the lookup files the query reads, and the files it writes.
-    const writes = Engine.lookupWrites(q).flatMap((w) => (w.file ? [w.file, Engine.temporaryFile(w.file)] : []));
-    await engine.confine(q.bindings, [...(opts.output ? [resolve(opts.output)] : []), ...q.lookupFiles, ...writes]);
     let notices;
     const stop = watchLongRun(engine);
     try {

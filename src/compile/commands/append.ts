@@ -27,8 +27,9 @@ export function appendRows(b: PipelineBuilder, cmd: A.Command, main: Relation, a
   for (const f of main.schema.list()) fields.set(f.name, f);
   for (const f of added.schema.list()) {
     const m = fields.get(f.name);
-    if (!m) fields.set(f.name, fieldOf(f.name, b.ctx.columns.columnFor(f.name), f.type));
-    else fields.set(f.name, fieldOf(f.name, m.column, unify([m.type, f.type])));
+    // A field no event of either side has (field discovery) stays one that wildcards pass by.
+    if (!m) fields.set(f.name, { ...fieldOf(f.name, b.ctx.columns.columnFor(f.name), f.type), absent: f.absent });
+    else fields.set(f.name, { ...fieldOf(f.name, m.column, unify([m.type, f.type])), absent: m.absent && f.absent });
   }
   const side = (schema: Schema, alias: string) =>
     [...fields.values()].map((f) => {

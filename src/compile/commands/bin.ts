@@ -8,6 +8,7 @@ import { convert } from '../expr.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { once } from '../once.ts';
 import { fieldOf } from '../schema.ts';
+import { rejectWildcard } from '../wildcard.ts';
 import { epochOfLocal, localTimestamp } from '../zone.ts';
 
 type Span = { seconds: number } | { months: number };
@@ -52,6 +53,7 @@ export function parseBinSpan(text: string): Span | { error: string; hint?: strin
 
 export const bin: CommandHandler<A.BinCommand> = {
   compile(cmd, input, b) {
+    rejectWildcard(cmd.field.name, 'bin', b.ctx, cmd.field.span);
     const schema = input!.schema;
     let spanText: string | undefined;
     let spanAt: A.CommandOption | undefined;

@@ -6,7 +6,8 @@ import { sqlIdent } from '../../sql/quote.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf, type Schema } from '../schema.ts';
 import { strftimeSql, strptimeSql } from '../timeformat.ts';
-import type { FieldType } from '../types.ts';
+import type { Field, FieldType } from '../types.ts';
+import { isWildcard, matchingFields, renamer } from '../wildcard.ts';
 
 const DEFAULT_TIMEFORMAT = '%m/%d/%Y %H:%M:%S';
 
@@ -24,7 +25,6 @@ export const convertCommand: CommandHandler<A.ConvertCommand> = {
     const replaced: string[] = [];
     const added: string[] = [];
     for (const c of cmd.conversions) {
-      const field = schema.get(c.field.name);
       const perValue = (v: string): string => {
         switch (c.func) {
           case 'ctime':
@@ -39,24 +39,32 @@ export const convertCommand: CommandHandler<A.ConvertCommand> = {
             throw b.ctx.unsupported(`convert function '${c.func}()'`, c.funcSpan, 'duckhunt converts with ctime, mktime, num and rmcomma');
         }
       };
-      let sql: string;
-      let type: FieldType;
-      if (!field) {
-        perValue('NULL');
-        continue;
-      } else if (field.type === 'mv') {
-        sql = `list_transform(${sqlIdent(field.column)}, lambda dh_v: ${perValue('dh_v')})`;
-        type = 'mv';
+      perValue('NULL'); // an unsupported function or format is an error even when no field is converted
+      // `ctime(*time) AS *_text` converts every field the pattern selects (wildcard.ts); a missing field is left alone.
+      const targets: Array<[Field, string]> = [];
+      if (isWildcard(c.field.name) || (c.as && isWildcard(c.as.name))) {
+        const target = renamer(c.field.name, c.as?.name ?? c.field.name, b.ctx, c.span);
+        for (const f of matchingFields(schema.list(), c.field.name)) targets.push([f, target(f.name)!]);
       } else {
-        const v = field.type === 'num' ? `dh_str(${sqlIdent(field.column)})` : sqlIdent(field.column);
-        sql = perValue(v);
-        type = 'str';
+        const f = schema.get(c.field.name);
+        if (f) targets.push([f, c.as?.name ?? c.field.name]);
       }
-      const target = c.as?.name ?? c.field.name;
-      const existing = schema.get(target);
-      const column = existing?.column ?? b.ctx.columns.columnFor(target);
-      (existing ? replaced : added).push(`${sql} AS ${sqlIdent(column)}`);
-      schema = schema.with(fieldOf(target, column, type));
+      for (const [field, target] of targets) {
+        let sql: string;
+        let type: FieldType;
+        if (field.type === 'mv') {
+          sql = `list_transform(${sqlIdent(field.column)}, lambda dh_v: ${perValue('dh_v')})`;
+          type = 'mv';
+        } else {
+          const v = field.type === 'num' ? `dh_str(${sqlIdent(field.column)})` : sqlIdent(field.column);
+          sql = perValue(v);
+          type = 'str';
+        }
+        const existing = schema.get(target);
+        const column = existing?.column ?? b.ctx.columns.columnFor(target);
+        (existing ? replaced : added).push(`${sql} AS ${sqlIdent(column)}`);
+        schema = schema.with(fieldOf(target, column, type));
+      }
     }
     const star = replaced.length ? `* REPLACE (${replaced.join(', ')})` : '*';
     return b.add(cmd, `SELECT ${[star, ...added].join(', ')}\nFROM ${sqlIdent(input!.name)}`, schema);

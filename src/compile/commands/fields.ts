@@ -1,4 +1,5 @@
-// `table`, `fields` and `rename`: choosing, ordering and renaming fields. Wildcards (`c*`) match field names.
+// `table`, `fields` and `rename`: choosing, ordering and renaming fields. Wildcards (`c*`) match field names
+// (wildcard.ts: internal fields only for `_…` patterns, X25; matches in byte order, X26).
 
 import type * as A from '../../ast/ast.ts';
 import { sqlIdent } from '../../sql/quote.ts';
@@ -6,35 +7,15 @@ import { coerce, unify } from '../expr.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import type { Field } from '../types.ts';
-
-const wildcard = (pattern: string) =>
-  new RegExp(
-    '^' +
-      pattern
-        .split('*')
-        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('(.*)') +
-      '$',
-    's',
-  );
-
-/** Fields of the schema a name or wildcard pattern selects, in schema order (a plain name: that field). */
-function select(schema: Schema, name: string): Field[] {
-  if (!name.includes('*')) {
-    const f = schema.get(name);
-    return f ? [f] : [];
-  }
-  const re = wildcard(name);
-  return schema.list().filter((f) => re.test(f.name));
-}
+import { isWildcard, matchingFields, renamer } from '../wildcard.ts';
 
 export const table: CommandHandler<A.TableCommand> = {
   compile(cmd, input, b) {
     const chosen: Field[] = [];
     const cols: string[] = [];
     for (const ref of cmd.fields) {
-      const matches = select(input!.schema, ref.name);
-      if (matches.length === 0 && !ref.name.includes('*')) {
+      const matches = matchingFields(input!.schema.list(), ref.name);
+      if (matches.length === 0 && !isWildcard(ref.name)) {
         // A field no row has is still a column, empty. An empty _time keeps _time's numeric shape, so that a
         // later append or join does not turn the other side's times into text.
         const f = fieldOf(ref.name, b.ctx.columns.columnFor(ref.name), ref.name === '_time' ? 'num' : 'str');
@@ -56,18 +37,17 @@ export const table: CommandHandler<A.TableCommand> = {
 export const fields: CommandHandler<A.FieldsCommand> = {
   compile(cmd, input, b) {
     const schema = input!.schema;
-    const named = new Set(cmd.fields.flatMap((r) => select(schema, r.name)).map((f) => f.name));
+    // Each field once, at the place of the first name or pattern that selects it.
+    const named = new Map<string, Field>();
+    for (const r of cmd.fields) for (const f of matchingFields(schema.list(), r.name)) if (!named.has(f.name)) named.set(f.name, f);
     let kept: Field[];
     if (cmd.mode === '-') {
-      kept = schema.list().filter((f) => !named.has(f.name));
+      // All the other fields of the rows: not the names the query gave that no event has.
+      kept = schema.list().filter((f) => !named.has(f.name) && !f.absent);
     } else {
-      // `fields a b` keeps the internal _time and _raw too, unless they are removed explicitly.
-      kept = schema.list().filter((f) => named.has(f.name) || f.name === '_time' || f.name === '_raw');
-      kept.sort((x, y) => order(x) - order(y));
-    }
-    function order(f: Field): number {
-      const i = cmd.fields.findIndex((r) => wildcard(r.name).test(f.name));
-      return i < 0 ? -1 : i;
+      // `fields a b` keeps the internal _time and _raw too (first), unless they are removed explicitly.
+      const internal = schema.list().filter((f) => (f.name === '_time' || f.name === '_raw') && !named.has(f.name));
+      kept = [...internal, ...named.values()];
     }
     return b.add(cmd, `SELECT ${[...kept.map((f) => sqlIdent(f.column)), '_dh_seq'].join(', ')}\nFROM ${sqlIdent(input!.name)}`, Schema.of(kept, false));
   },
@@ -79,14 +59,9 @@ export const rename: CommandHandler<A.RenameCommand> = {
     let from = sqlIdent(input!.name);
     for (const r of cmd.renames) {
       const pairs: Array<[Field, string]> = [];
-      if (r.from.name.includes('*')) {
-        const re = wildcard(r.from.name);
-        for (const f of schema.list()) {
-          const m = re.exec(f.name);
-          if (!m) continue;
-          let i = 1;
-          pairs.push([f, r.to.name.replace(/\*/g, () => m[i++] ?? '')]);
-        }
+      if (isWildcard(r.from.name) || isWildcard(r.to.name)) {
+        const target = renamer(r.from.name, r.to.name, b.ctx, r.span);
+        for (const f of matchingFields(schema.list(), r.from.name)) pairs.push([f, target(f.name)!]);
       } else {
         const f = schema.get(r.from.name);
         if (f) pairs.push([f, r.to.name]);

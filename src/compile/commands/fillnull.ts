@@ -6,6 +6,7 @@ import { sqlIdent, sqlString } from '../../sql/quote.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf, type Schema } from '../schema.ts';
 import type { Field, FieldType } from '../types.ts';
+import { rejectWildcard } from '../wildcard.ts';
 
 const isNumericText = (s: string) => /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(s);
 
@@ -16,6 +17,7 @@ export const fillnull: CommandHandler<A.FillnullCommand> = {
       if (o.name.toLowerCase() === 'value') value = o.value;
       else throw b.ctx.unsupported(`fillnull option '${o.name}'`, o.span);
     }
+    cmd.fields.forEach((f) => rejectWildcard(f.name, 'fillnull', b.ctx, f.span));
     let schema: Schema = input!.schema;
     const targets: Array<Field | string> = cmd.fields.length ? cmd.fields.map((f) => schema.get(f.name) ?? f.name) : schema.list().filter((f) => !f.name.startsWith('_'));
     const replaced: string[] = [];

@@ -2,7 +2,8 @@
 // names, the template (`<<FIELD>>` the field's name, `<<MATCHSTR>>` what its wildcards matched, `<<MATCHSEGn>>`
 // the n-th wildcard's part) is filled in as text, parsed, and its streaming commands run on the rows, one field
 // after another, so each iteration sees the fields the previous ones wrote. A wildcard selects the fields the rows
-// have when foreach starts (internal ones only for `_…` patterns, in byte order: X25, X26); a plain name is
+// have when foreach starts (internal ones only for `_…` patterns, in byte order: X25, X26; over raw events the
+// fields field discovery finds); a plain name is
 // iterated whether or not a row has it, as Splunk's `foreach name price [eval <<FIELD>>="<<FIELD>>"]` shows. A
 // field two patterns select is iterated once (decision X111).
 //
@@ -61,11 +62,13 @@ function multifield(cmd: A.ForeachCommand, input: Relation, b: PipelineBuilder):
       if (!iterations.some((it) => it.field === ref.name)) iterations.push({ field: ref.name, segments: [] });
       continue;
     }
-    if (input.schema.open) {
+    // Over raw events the fields come from field discovery (collect.ts readsEveryField); where it did not run
+    // (a foreach inside another's template), the names the query gives are all that is known.
+    if (input.schema.open && !b.eventFieldsFound && !b.discovering) {
       throw b.ctx.unsupported(
-        `foreach over the wildcard '${ref.name}' on raw events`,
+        `foreach over the wildcard '${ref.name}' here`,
         ref.span,
-        'duckhunt knows which fields events have only when the query names them: name the fields, or use foreach after stats, table or fields',
+        'duckhunt knows which fields these events have only when the query names them: name the fields',
       );
     }
     for (const f of matchingFields(userFields(input.schema), ref.name)) {

@@ -14,6 +14,7 @@ import { coerce, unify } from '../expr.ts';
 import type { CommandHandler, PipelineBuilder, Relation } from '../pipeline.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import type { Field } from '../types.ts';
+import { rejectWildcard } from '../wildcard.ts';
 
 interface JoinOptions {
   type: 'inner' | 'left';
@@ -68,6 +69,7 @@ export const join: CommandHandler<A.JoinCommand> = {
   compile(cmd, input, b) {
     const main = input!;
     const opts = joinOptions(cmd, b);
+    cmd.fields.forEach((f) => rejectWildcard(f.name, 'join', b.ctx, f.span));
     const sub = compileSubsearch(cmd.subsearch, b, `join subsearch`);
     const hidden = (f: Field) => f.name.startsWith('_dh_');
     let keys = cmd.fields.map((f) => f.name);
@@ -129,7 +131,7 @@ export const join: CommandHandler<A.JoinCommand> = {
       if (!mf) {
         const column = b.ctx.columns.columnFor(sf.name);
         cols.push(`s.${sqlIdent(sf.column)} AS ${sqlIdent(column)}`);
-        schema = schema.with(fieldOf(sf.name, column, sf.type));
+        schema = schema.with({ ...fieldOf(sf.name, column, sf.type), absent: sf.absent });
         continue;
       }
       // The same field on both sides: a present subsearch value wins with overwrite=true, else the main one.

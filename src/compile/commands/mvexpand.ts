@@ -5,9 +5,11 @@ import type * as A from '../../ast/ast.ts';
 import { sqlIdent } from '../../sql/quote.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf } from '../schema.ts';
+import { rejectWildcard } from '../wildcard.ts';
 
 export const mvexpand: CommandHandler<A.MvexpandCommand> = {
   compile(cmd, input, b) {
+    rejectWildcard(cmd.field.name, 'mvexpand', b.ctx, cmd.field.span);
     let limit: number | undefined;
     for (const o of cmd.options) {
       if (o.name.toLowerCase() === 'limit' && /^\d+$/.test(o.value)) limit = Number(o.value);

@@ -4,6 +4,7 @@ import type * as A from '../../ast/ast.ts';
 import { sqlIdent } from '../../sql/quote.ts';
 import type { CommandHandler, PipelineBuilder } from '../pipeline.ts';
 import type { Schema } from '../schema.ts';
+import { rejectWildcard } from '../wildcard.ts';
 import { sortKeySql } from './stats.ts';
 
 /** Splunk's sort keeps 10,000 rows unless a count is given (`sort 0` keeps all). */
@@ -11,6 +12,7 @@ const SORT_DEFAULT_LIMIT = 10_000;
 
 function orderBy(keys: A.SortKey[], schema: Schema, b: PipelineBuilder, reverse = false): string[] {
   return keys.map((k) => {
+    rejectWildcard(k.field.name, 'sort', b.ctx, k.field.span);
     const f = schema.get(k.field.name);
     if (!f) return 'NULL';
     const desc = k.descending !== reverse;
@@ -70,6 +72,7 @@ export const dedup: CommandHandler<A.DedupCommand> = {
     if (cmd.fields.length === 0) throw b.ctx.error('compile_error', 'dedup needs at least one field', cmd.nameSpan);
     const n = cmd.count ?? 1;
     const cols = cmd.fields.map((f) => {
+      rejectWildcard(f.name, 'dedup', b.ctx, f.span);
       const field = schema.get(f.name);
       return field ? sqlIdent(field.column) : 'NULL';
     });

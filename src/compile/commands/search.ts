@@ -6,7 +6,7 @@ import { isKnowledgeField } from '../../knowledge/eventtypes.ts';
 import { planProps, propsSql } from '../../knowledge/props.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../../sql/quote.ts';
 import type { SourceBinding } from '../../sources/catalog.ts';
-import { isBuiltIn, jsonPath, scanSql } from '../../sources/scan.ts';
+import { fieldIsMultivalue, isBuiltIn, scanSql } from '../../sources/scan.ts';
 import { referencedFieldNames } from '../collect.ts';
 import type { TimeRange } from '../context.ts';
 import { coerce, unify } from '../expr.ts';
@@ -43,20 +43,29 @@ const BUILT_IN_TYPES: ReadonlyArray<[string, FieldType]> = [
 function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
   const { ctx } = b;
   const k = ctx.options.knowledge;
-  const computed = [...b.eventFields].filter(isKnowledgeField).sort();
-  const knowledge = knowledgeFieldConditions(b, computed, cmd.span);
-  const reads = new Set([...b.eventFields, ...knowledge.flatMap((f) => [...f.reads])].filter((f) => !isKnowledgeField(f)));
+  // Before a field discovery (pipeline.ts), every field props and event types can give the events is computed, so
+  // that the discovery can tell which of them some event has.
+  const discovering = b.discovering;
   const bindings = b.scope.bindings.filter((bd) => !cmd.expr || mayMatchSource(cmd.expr, bd) !== false);
+  const computed = discovering ? b.scope.terms.fieldNames() : [...b.eventFields].filter(isKnowledgeField).sort();
+  // When discovering, only event types and tags whose search can match a source read here (most name a
+  // sourcetype) are candidates.
+  const possible = (e: A.SearchExpr) => !discovering || bindings.some((bd) => mayMatchSource(e, bd) !== false);
+  const knowledge = knowledgeFieldConditions(b, computed, cmd.span, possible).filter((f) => !discovering || f.values.length > 0);
+  const reads = new Set([...b.eventFields, ...knowledge.flatMap((f) => [...f.reads])].filter((f) => !isKnowledgeField(f)));
   for (const bd of bindings) b.scope.used.add(bd);
   if (cmd.expr) warnUnknownIndexes(cmd.expr, b);
   if (bindings.length === 0) {
     const wanted = cmd.expr ? ' the sourcetypes and indexes this search names' : ' any sourcetype';
     ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
   }
-  const plans = bindings.map((bd) => planProps(k, bd, reads, isBuiltIn));
+  const plans = bindings.map((bd) => planProps(k, bd, discovering ? 'all' : reads, isBuiltIn));
   for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, cmd.span);
-  const extracted = [...new Set([...reads, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
-  const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, jsonPath(f).multivalue ? 'mv' : 'str'])]);
+  // The fields props write are scanned too (a setting may keep the event's own value of one).
+  const written = discovering ? plans.flatMap((p) => [...p.writes]) : [];
+  if (discovering) b.computedFields = [...new Set([...written, ...knowledge.map((f) => f.name)])];
+  const extracted = [...new Set([...reads, ...written, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
+  const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, fieldIsMultivalue(f) ? 'mv' : 'str'])]);
   const range = timeRangeOf(cmd.expr, b);
   const perSource = bindings.map((bd, i) => {
     const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: b.eventOrder });
@@ -73,8 +82,11 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
     if (changed.length === 0) return p.sql;
     return `SELECT * REPLACE (${changed.map(([f, t]) => `${coerce({ sql: col(f), type: t }, types.get(f)!)} AS ${col(f)}`).join(', ')}) FROM (${p.sql})`;
   });
+  // After field discovery, a field the query names that no event has is marked so: wildcards pass it by.
+  const found = b.eventFieldsFound;
+  const absent = (f: string) => found !== undefined && !isBuiltIn(f) && !found.has(f);
   const schema = Schema.of(
-    [...types].map(([f, t]) => fieldOf(f, ctx.columns.columnFor(f), t)),
+    [...types].map(([f, t]) => ({ ...fieldOf(f, ctx.columns.columnFor(f), t), ...(absent(f) ? { absent: true } : {}) })),
     true,
   );
   const from = scans.length > 0 ? scans.map((s) => `(${s})`).join('\n  UNION ALL BY NAME\n  ') : emptyEvents(schema);
@@ -102,12 +114,13 @@ interface KnowledgeField {
 }
 
 /** What `eventtype`, `tag` and `tag::field` hold: the event types (tags) whose search matches the event. */
-function knowledgeFieldConditions(b: PipelineBuilder, names: string[], span: A.Node['span']): KnowledgeField[] {
+function knowledgeFieldConditions(b: PipelineBuilder, names: string[], span: A.Node['span'], keep: (e: A.SearchExpr) => boolean): KnowledgeField[] {
   return names.map((name) => {
-    const values =
+    const values = (
       name === 'eventtype'
         ? b.scope.terms.eventtypeConditions(span).map((c) => ({ expr: c.expr, value: `[${sqlString(c.name)}]` }))
-        : b.scope.terms.tagConditions(span, name === 'tag' ? undefined : name.slice('tag::'.length)).map((c) => ({ expr: c.expr, value: sqlStringList(c.tags) }));
+        : b.scope.terms.tagConditions(span, name === 'tag' ? undefined : name.slice('tag::'.length)).map((c) => ({ expr: c.expr, value: sqlStringList(c.tags) }))
+    ).filter((v) => keep(v.expr));
     return { name, values, reads: referencedFieldNames(values.map((v) => v.expr)) };
   });
 }

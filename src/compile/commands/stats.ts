@@ -15,6 +15,7 @@ import { referencedFieldNames } from '../collect.ts';
 import { optionExpr } from '../option-expr.ts';
 import { fieldOf, Schema } from '../schema.ts';
 import type { Field, FieldType, TypedSql } from '../types.ts';
+import { isWildcard, matchingFields, rejectWildcard, renamer } from '../wildcard.ts';
 
 /** An aggregation's input: the field's value (or an eval expression), and the row-order/time columns. */
 interface AggInput {
@@ -167,11 +168,36 @@ interface CompiledAgg {
   sql: TypedSql;
 }
 
+/**
+ * The aggregations with wildcard fields expanded: `values(*) AS *` is `values(f) AS f` for every field f of the
+ * rows the pattern selects (wildcard.ts), except the BY fields and the names other aggregations of the command
+ * give their results (`min(firstTime) AS firstTime values(*) AS *`: the named one wins), decision X27; without AS
+ * each is `values(f)`.
+ */
+function expandWildcards(cmd: A.StatsCommand | A.TimechartCommand, schema: Schema, b: PipelineBuilder): A.Aggregation[] {
+  cmd.by.forEach((f) => rejectWildcard(f.name, 'BY', b.ctx, f.span));
+  const isPattern = (a: A.Aggregation) => a.arg?.kind === 'field' && isWildcard(a.arg.field.name);
+  const taken = new Set([...cmd.by.map((f) => f.name), ...cmd.aggregations.filter((a) => !isPattern(a)).map((a) => a.as?.name ?? defaultName(a, b))]);
+  return cmd.aggregations.flatMap((a) => {
+    if (a.arg?.kind !== 'field' || !isPattern(a)) return [a];
+    const pattern = a.arg.field;
+    const target = a.as ? renamer(pattern.name, a.as.name, b.ctx, a.span) : undefined;
+    return matchingFields(schema.list(), pattern.name)
+      .filter((f) => !cmd.by.some((k) => k.name === f.name))
+      .map((f): A.Aggregation => ({
+        ...a,
+        arg: { kind: 'field', field: { name: f.name, span: pattern.span } },
+        as: a.as && target ? { name: target(f.name)!, span: a.as.span } : undefined,
+      }))
+      .filter((x) => !taken.has(x.as?.name ?? defaultName(x, b)));
+  });
+}
+
 function compileAggregations(cmd: A.StatsCommand | A.TimechartCommand, schema: Schema, b: PipelineBuilder, w: (call: string) => string = (c) => c): CompiledAgg[] {
   const exprs = new ExprCompiler(b.ctx, schema);
   const time = schema.get('_time');
   const names = new Set<string>();
-  return cmd.aggregations.map((a) => {
+  return expandWildcards(cmd, schema, b).map((a) => {
     const found = lookupAggregate(a.func);
     if (!found) throw b.ctx.unsupported(`${cmd.command} function '${a.func}()'`, a.funcSpan, 'see the README for the aggregations duckhunt implements');
     if (found.agg.arg === 'required' && !a.arg) throw b.ctx.error('compile_error', `${a.func}() needs a field, e.g. ${a.func}(user)`, a.span);

@@ -1,0 +1,102 @@
+// What the NDJSON scan stepped over, per file, for the run's report and for `duckhunt ingest`: lines that are not
+// JSON objects, lines the reader cannot take (not UTF-8, a raw NUL: decision X39), and events whose time field
+// cannot be read. A line longer than MAX_LINE_BYTES and a truncated or corrupt .gz are errors naming the file.
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckhuntError } from '../errors.ts';
+import { sqlIdent, sqlString } from '../sql/quote.ts';
+import { isGzip, verifyGzip } from './gzip.ts';
+import { JsonValueBatch, MAX_LINE_BYTES, ndjsonLines, timeExpression, VALID_LINE } from './scan.ts';
+
+export interface FileProblems {
+  file: string;
+  /** Lines that are not JSON objects (blank lines are not problems). */
+  bad: number;
+  firstBad?: number;
+  /** Lines the reader could not take: not UTF-8 text, or holding a raw NUL. */
+  unreadable: number;
+  firstUnreadable?: number;
+  /** JSON objects whose time field gives no time. */
+  untimed: number;
+  firstUntimed?: number;
+}
+
+let tables = 0;
+
+/** The problems of each file that has any (files in the order given); throws for the errors above. */
+export async function ndjsonProblems(conn: DuckDBConnection, files: string[], timeField: string, timeParser?: string): Promise<FileProblems[]> {
+  if (files.length === 0) return [];
+  await Promise.all(files.filter(isGzip).map(verifyGzip));
+  const batch = new JsonValueBatch('s', 'list');
+  const tv = batch.scalar(timeField, 'line');
+  // Blank lines are not problems; CASE keeps trim (a copy of the line) to the few lines that are not JSON, and
+  // the time expression to those that are.
+  const classify = (numbered: boolean, scanned: string[], rejects?: { table: string; scans: string }) =>
+    `SELECT filename, ${numbered ? 'ordinality' : '0'} AS n, valid, bad, CASE WHEN valid THEN ${timeExpression('tv', timeParser)} END AS t FROM ` +
+    `(SELECT filename, ${numbered ? 'ordinality, ' : ''}valid, CASE WHEN valid THEN false ELSE trim(line) <> '' END AS bad, CASE WHEN valid THEN ${tv} END AS tv FROM ` +
+    `(SELECT line, filename, ${numbered ? 'ordinality, ' : ''}${VALID_LINE} AS valid, CASE WHEN ${VALID_LINE} THEN ${batch.select('line')} END AS s FROM ${ndjsonLines(scanned, numbered, rejects)}))`;
+  const summary = (numbered: boolean, scanned: string[], rejects?: { table: string; scans: string }) =>
+    `SELECT filename, count(*) FILTER (WHERE bad), min(n) FILTER (WHERE bad), count(*) FILTER (WHERE valid AND t IS NULL), ` +
+    `min(n) FILTER (WHERE valid AND t IS NULL) FROM (${classify(numbered, scanned, rejects)}) GROUP BY filename`;
+
+  // Counting runs on every core and records the lines the reader refused; only a file with problems is read
+  // again, numbering its lines (one thread), to name the first bad line.
+  const rejects = { table: `dh_rejects_${++tables}`, scans: `dh_reject_scans_${tables}` };
+  const counts = new Map<string, number[]>();
+  const refused = new Map<string, { line: number; type: string }[]>();
+  try {
+    for (const r of (await conn.runAndReadAll(summary(false, files, rejects))).getRowsJS()) counts.set(String(r[0]), r.slice(1).map((v) => Number(v ?? 0)));
+    const rows = await conn.runAndReadAll(
+      `SELECT s.file_path, e.line, e.error_type FROM ${sqlIdent(rejects.table)} e JOIN ${sqlIdent(rejects.scans)} s USING (scan_id, file_id) ORDER BY s.file_path, e.line`,
+    );
+    for (const [file, line, type] of rows.getRowsJS()) {
+      const list = refused.get(String(file)) ?? [];
+      if (list.at(-1)?.line !== Number(line)) list.push({ line: Number(line), type: String(type) });
+      refused.set(String(file), list);
+    }
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${sqlIdent(rejects.table)}; DROP TABLE IF EXISTS ${sqlIdent(rejects.scans)}`);
+  }
+
+  const out: FileProblems[] = [];
+  for (const file of files) {
+    const lost = refused.get(file) ?? [];
+    const long = lost.find((l) => l.type === 'LINE SIZE OVER MAXIMUM');
+    if (long) {
+      throw new DuckhuntError('source_error', `line ${long.line} of ${file} is longer than ${MAX_LINE_BYTES / 1024 / 1024} MB, the longest line duckhunt reads`, {
+        hint: 'split or drop that line (is the file NDJSON, one event per line?)',
+      });
+    }
+    const [bad = 0, , untimed = 0] = counts.get(file) ?? [];
+    if (bad === 0 && untimed === 0 && lost.length === 0) continue;
+    const p: FileProblems = { file, bad, unreadable: lost.length, firstUnreadable: lost[0]?.line, untimed };
+    if (bad > 0 || untimed > 0) {
+      // Ordinals skip the refused lines: map them back to the file's own line numbers.
+      const lineOf = (ordinal: number) => lost.reduce((n, l) => (l.line <= n ? n + 1 : n), ordinal);
+      const [, , firstBad, , firstUntimed] = (await conn.runAndReadAll(summary(true, [file]))).getRowsJS()[0].map((v) => Number(v ?? 0));
+      if (bad > 0) p.firstBad = lineOf(firstBad);
+      if (untimed > 0) p.firstUntimed = lineOf(firstUntimed);
+    }
+    out.push(p);
+  }
+  return out;
+}
+
+/** The lines of a report, one per problem kind and file. */
+export function problemMessages(p: FileProblems, sourcetype: string, timeField: string): { kind: 'malformed_lines' | 'untimed_events'; message: string }[] {
+  const out: { kind: 'malformed_lines' | 'untimed_events'; message: string }[] = [];
+  if (p.bad > 0) out.push({ kind: 'malformed_lines', message: `skipped ${p.bad} line(s) of ${p.file} that are not JSON objects (first at line ${p.firstBad}); sourcetype ${sourcetype}` });
+  if (p.unreadable > 0) {
+    out.push({
+      kind: 'malformed_lines',
+      message: `skipped ${p.unreadable} line(s) of ${p.file} that are not UTF-8 text or hold a NUL byte (first at line ${p.firstUnreadable}); sourcetype ${sourcetype}`,
+    });
+  }
+  if (p.untimed > 0) {
+    out.push({
+      kind: 'untimed_events',
+      message: `${p.untimed} event(s) of ${p.file} have no readable ${timeField} (first at line ${p.firstUntimed}); they have no _time and are outside any time range; sourcetype ${sourcetype}`,
+    });
+  }
+  return out;
+}
