@@ -15,11 +15,15 @@ import type { TypedSql } from './types.ts';
  * giving no fields.
  */
 export function jsonField(text: string, name: string, asFieldName = true): TypedSql {
-  const steps = parseFieldName(name);
-  const multivalue = isMultivalue(steps);
-  const paths = asFieldName ? candidatePaths(name) : [steps];
+  // A name that starts with `{}` reads the elements of a JSON text that is an array (`{}.id`, `{}`).
+  const top = /^((?:\{\})+)(?:\.|$)/.exec(name);
+  const docArrays = top ? top[1].length / 2 : 0;
+  const rest = top ? name.slice(top[0].length) : name;
+  const steps = rest === '' ? [] : parseFieldName(rest);
+  const multivalue = docArrays > 0 || isMultivalue(steps);
+  const paths = asFieldName && rest !== '' ? candidatePaths(rest) : [steps];
   const sql = once(text, (t) => {
-    const one = (p: LeafPath) => (multivalue ? `dh_mv(${leafSql(t, p)})` : leafSql(t, p));
+    const one = (p: LeafPath) => (multivalue ? `dh_mv(${leafSql(t, p, docArrays)})` : leafSql(t, p));
     const value = paths.length === 1 ? one(paths[0]) : `coalesce(${paths.map(one).join(', ')})`;
     const xml = `starts_with(ltrim(${t}), '<') THEN error(${sqlString(`spath: the value is XML, which duckhunt's spath does not read (only JSON); path ${name}`)})`;
     return `CASE WHEN json_valid(${t}) THEN ${value} WHEN ${xml} END`;
