@@ -1,5 +1,5 @@
-// JSON eval functions (Splunk's "JSON functions"): json_object, json_array, json_extract, json_extract_exact,
-// json_keys, json_valid, json_array_to_mv, and spath(). JSON they build is compact text (no spaces). A value
+// JSON eval functions (Splunk's "JSON functions"): json_object, json_array, json, json_extract,
+// json_extract_exact, json_keys, json_valid, json_has_key_exact, json_array_to_mv, and spath(). JSON they build is compact text (no spaces). A value
 // that comes straight from a JSON function (json_object(…), json_array(…), json(…), json_extract(…)) is
 // embedded as JSON; a computed number is a JSON number, a multivalue an array of strings, a comparison a boolean,
 // and any other value a JSON string (decision X113).
@@ -105,6 +105,17 @@ export const JSON_FUNCTIONS: Array<[string, EvalFunction]> = [
   ['json_extract_exact', extractFn(true)],
   ['json_keys', { arity: [1, 1], compile: (call, c) => str(once(convert.str(c.value(call.args[0])), (t) => `CASE WHEN json_valid(${t}) AND json_type(${t}) = 'OBJECT' THEN CAST(to_json(json_keys(${t})) AS VARCHAR) END`)) }],
   ['json_valid', { arity: [1, 1], compile: (call, c) => bool(`coalesce(json_valid(${convert.str(c.value(call.args[0]))}), false)`) }],
+  [
+    'json_has_key_exact',
+    {
+      arity: [2, 2],
+      // The key is literal (a dot in it is part of it), at the object's top level.
+      compile: (call, c) => {
+        const key = convert.str(c.value(call.args[1]));
+        return bool(once(convert.str(c.value(call.args[0])), (t) => `coalesce(json_valid(${t}) AND json_type(${t}) = 'OBJECT' AND list_contains(json_keys(${t}), ${key}), false)`));
+      },
+    },
+  ],
   ['json_array_to_mv', { arity: [1, 2], compile: (call, c) => mv(jsonArrayElements(convert.str(c.value(call.args[0])))) }],
   ['spath', { arity: [2, 2], compile: spathFn }],
 ];
