@@ -136,11 +136,7 @@ export class SplParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.timechartCommand) },
       { ALT: () => this.SUBRULE(this.topCommand) },
       { ALT: () => this.SUBRULE(this.regexCommand) },
-      { ALT: () => this.SUBRULE(this.makemvCommand) },
-      { ALT: () => this.SUBRULE(this.mvcombineCommand) },
-      { ALT: () => this.SUBRULE(this.nomvCommand) },
-      { ALT: () => this.SUBRULE(this.fromjsonCommand) },
-      { ALT: () => this.SUBRULE(this.iplocationCommand) },
+      { ALT: () => this.SUBRULE(this.optionsAndFieldsCommand) },
       { ALT: () => this.SUBRULE(this.foreachCommand) },
       { ALT: () => this.SUBRULE(this.genericCommand) },
     ]),
@@ -945,15 +941,7 @@ export class SplParser extends EmbeddedActionsParser {
 
   private fillnullCommand = this.RULE('fillnullCommand', (): A.FillnullCommand => {
     const name = this.CONSUME(T.FillnullCmd);
-    const options: A.CommandOption[] = [];
-    const fields: A.FieldRef[] = [];
-    this.MANY(() =>
-      this.OR([
-        { GATE: () => this.isOptionAhead(), ALT: () => options.push(this.SUBRULE(this.commandOption)) },
-        { ALT: () => fields.push(this.SUBRULE(this.fieldName)) },
-        { ALT: () => this.CONSUME(T.Comma) },
-      ]),
-    );
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
     return this.ACTION(() => ({ command: 'fillnull', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
   });
 
@@ -1208,34 +1196,13 @@ export class SplParser extends EmbeddedActionsParser {
     }));
   });
 
-  private makemvCommand = this.RULE('makemvCommand', (): A.MakemvCommand => {
-    const name = this.CONSUME(T.MakemvCmd);
+  /** makemv, mvcombine, nomv, fromjson, iplocation: options and field names (the compiler checks how many). */
+  private optionsAndFieldsCommand = this.RULE('optionsAndFieldsCommand', (): A.OptionsAndFieldsCommand => {
+    const name = this.CONSUME(T.OptionsAndFieldsCmd);
     const { options, fields } = this.SUBRULE(this.optionsAndFields);
-    return this.ACTION(() => ({ command: 'makemv', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
-  });
-
-  private mvcombineCommand = this.RULE('mvcombineCommand', (): A.MvcombineCommand => {
-    const name = this.CONSUME(T.MvcombineCmd);
-    const { options, fields } = this.SUBRULE(this.optionsAndFields);
-    return this.ACTION(() => ({ command: 'mvcombine', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
-  });
-
-  private nomvCommand = this.RULE('nomvCommand', (): A.NomvCommand => {
-    const name = this.CONSUME(T.NomvCmd);
-    const { options, fields } = this.SUBRULE(this.optionsAndFields);
-    return this.ACTION(() => ({ command: 'nomv', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
-  });
-
-  private fromjsonCommand = this.RULE('fromjsonCommand', (): A.FromjsonCommand => {
-    const name = this.CONSUME(T.FromjsonCmd);
-    const { options, fields } = this.SUBRULE(this.optionsAndFields);
-    return this.ACTION(() => ({ command: 'fromjson', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
-  });
-
-  private iplocationCommand = this.RULE('iplocationCommand', (): A.IplocationCommand => {
-    const name = this.CONSUME(T.IplocationCmd);
-    const { options, fields } = this.SUBRULE(this.optionsAndFields);
-    return this.ACTION(() => ({ command: 'iplocation', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+    return this.ACTION(
+      () => ({ command: name.image.toLowerCase(), options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }) as A.OptionsAndFieldsCommand,
+    );
   });
 
   /** `foreach [options] fields… [template]`; the template is parsed later (see grammar/index.ts). */

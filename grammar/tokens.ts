@@ -50,11 +50,8 @@ export const TimechartCmd = commandToken('TimechartCmd', ['timechart']);
 export const TopCmd = commandToken('TopCmd', ['top', 'rare']);
 // Multivalue, JSON, filtering and enrichment commands.
 export const RegexCmd = commandToken('RegexCmd', ['regex']);
-export const MakemvCmd = commandToken('MakemvCmd', ['makemv']);
-export const MvcombineCmd = commandToken('MvcombineCmd', ['mvcombine']);
-export const NomvCmd = commandToken('NomvCmd', ['nomv']);
-export const FromjsonCmd = commandToken('FromjsonCmd', ['fromjson']);
-export const IplocationCmd = commandToken('IplocationCmd', ['iplocation']);
+/** Commands whose arguments are options and field names in any order. */
+export const OptionsAndFieldsCmd = commandToken('OptionsAndFieldsCmd', ['makemv', 'mvcombine', 'nomv', 'fromjson', 'iplocation']);
 export const ForeachCmd = commandToken('ForeachCmd', ['foreach']);
 export const GenericCmd = commandToken('GenericCmd', ['(any other command)']);
 
@@ -92,11 +89,11 @@ export const commandTokens: ReadonlyMap<string, TokenType> = new Map<string, Tok
   ['top', TopCmd],
   ['rare', TopCmd],
   ['regex', RegexCmd],
-  ['makemv', MakemvCmd],
-  ['mvcombine', MvcombineCmd],
-  ['nomv', NomvCmd],
-  ['fromjson', FromjsonCmd],
-  ['iplocation', IplocationCmd],
+  ['makemv', OptionsAndFieldsCmd],
+  ['mvcombine', OptionsAndFieldsCmd],
+  ['nomv', OptionsAndFieldsCmd],
+  ['fromjson', OptionsAndFieldsCmd],
+  ['iplocation', OptionsAndFieldsCmd],
   ['foreach', ForeachCmd],
 ]);
 

@@ -434,6 +434,7 @@ export interface FromjsonCommand extends OptionsAndFields {
 export interface IplocationCommand extends OptionsAndFields {
   command: 'iplocation';
 }
+export type OptionsAndFieldsCommand = MakemvCommand | MvcombineCommand | NomvCommand | FromjsonCommand | IplocationCommand;
 
 /**
  * `foreach [options] fields… [template]`: the template is text with placeholders (`<<FIELD>>`, `<<MATCHSTR>>`…)
