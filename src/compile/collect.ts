@@ -4,6 +4,7 @@
 import { FOREACH_PLACEHOLDER, type Command, type Pipeline } from '../ast/ast.ts';
 import { parseSearchString } from '../../grammar/index.ts';
 import type { Span } from '../errors.ts';
+import { dynamicTarget } from './commands/eval.ts';
 import { optionExpr } from './option-expr.ts';
 import { groupNames } from './regex.ts';
 import { isWildcard } from './wildcard.ts';
@@ -23,8 +24,9 @@ export function referencedFieldNames(p: unknown): Set<string> {
     // A FieldRef is exactly { name, span }; an eval field expression is { kind: 'field', name, … }.
     const keys = Object.keys(o);
     const isFieldRef = typeof o.name === 'string' && keys.length === 2 && 'span' in o;
-    // Wildcards and the names that stand for a foreach template's placeholders are not fields.
-    if ((isFieldRef || o.kind === 'field') && typeof o.name === 'string' && !o.name.includes('*') && !o.name.includes(FOREACH_PLACEHOLDER)) names.add(o.name);
+    // Wildcards, names spelled from other fields (`eval {key}=…`) and the names that stand for a foreach
+    // template's placeholders are not fields.
+    if ((isFieldRef || o.kind === 'field') && typeof o.name === 'string' && !o.name.includes('*') && !o.name.includes(FOREACH_PLACEHOLDER) && !dynamicTarget(o.name)) names.add(o.name);
     // Options whose value is a field name (`rex field=msg`) are plain text in the AST, not field references.
     const fieldOptions = typeof o.command === 'string' ? FIELD_OPTIONS[o.command] : undefined;
     if (fieldOptions && Array.isArray(o.options)) {
@@ -68,6 +70,8 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
       case 'eval':
         for (const a of c.assignments) {
           readAll(a.expr);
+          // `eval {key}=…` reads key to spell the name it assigns.
+          dynamicTarget(a.target.name)?.fields.forEach(read);
           defined.add(a.target.name);
         }
         break;
