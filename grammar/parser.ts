@@ -138,6 +138,7 @@ export class SplParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.regexCommand) },
       { ALT: () => this.SUBRULE(this.optionsAndFieldsCommand) },
       { ALT: () => this.SUBRULE(this.foreachCommand) },
+      { ALT: () => this.SUBRULE(this.replaceCommand) },
       { ALT: () => this.SUBRULE(this.genericCommand) },
     ]),
   );
@@ -1226,6 +1227,35 @@ export class SplParser extends EmbeddedActionsParser {
       };
     });
   });
+
+  /** `replace old WITH new [, old WITH new]… [IN field, …]` (IN, and WITH, in any case). */
+  private replaceCommand = this.RULE('replaceCommand', (): A.ReplaceCommand => {
+    const name = this.CONSUME(T.ReplaceCmd);
+    const pairs: A.ReplaceCommand['pairs'] = [];
+    const fields: A.FieldRef[] = [];
+    this.AT_LEAST_ONE({
+      GATE: () => !this.isInAhead(),
+      DEF: () => {
+        const from = this.SUBRULE(this.searchLiteral);
+        const withWord = this.CONSUME(T.Word, { LABEL: "'WITH'" });
+        this.ACTION(() => {
+          if (withWord.image.toLowerCase() !== 'with') throw this.semanticError(`expected WITH but found '${withWord.image}'`, tokenSpan(withWord));
+        });
+        const to = this.SUBRULE2(this.searchLiteral);
+        this.OPTION(() => this.CONSUME(T.Comma));
+        pairs.push({ from, to });
+      },
+    });
+    this.OPTION2(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.SearchIn) }, { GATE: () => this.isWordAhead('in'), ALT: () => this.CONSUME2(T.Word) }]);
+      this.AT_LEAST_ONE2(() => this.OR2([{ ALT: () => fields.push(this.SUBRULE(this.fieldName)) }, { ALT: () => this.CONSUME2(T.Comma) }]));
+    });
+    return this.ACTION(() => ({ command: 'replace', pairs, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  private isInAhead(): boolean {
+    return this.LA(1).tokenType === T.SearchIn || this.isWordAhead('in');
+  }
 
   private genericCommand = this.RULE('genericCommand', (): A.GenericCommand => {
     const name = this.CONSUME(T.GenericCmd);

@@ -53,6 +53,7 @@ export const RegexCmd = commandToken('RegexCmd', ['regex']);
 /** Commands whose arguments are options and field names in any order. */
 export const OptionsAndFieldsCmd = commandToken('OptionsAndFieldsCmd', ['makemv', 'mvcombine', 'nomv', 'fromjson', 'iplocation']);
 export const ForeachCmd = commandToken('ForeachCmd', ['foreach']);
+export const ReplaceCmd = commandToken('ReplaceCmd', ['replace']);
 export const GenericCmd = commandToken('GenericCmd', ['(any other command)']);
 
 /** Lower-cased command word → its token type. Anything else is a GenericCmd. */
@@ -95,6 +96,7 @@ export const commandTokens: ReadonlyMap<string, TokenType> = new Map<string, Tok
   ['fromjson', OptionsAndFieldsCmd],
   ['iplocation', OptionsAndFieldsCmd],
   ['foreach', ForeachCmd],
+  ['replace', ReplaceCmd],
 ]);
 
 // ── Shared by several modes ──

@@ -185,6 +185,7 @@ export type Command =
   | FromjsonCommand
   | IplocationCommand
   | ForeachCommand
+  | ReplaceCommand
   | GenericCommand;
 
 interface CommandBase extends Node {
@@ -449,6 +450,13 @@ export interface ForeachCommand extends OptionsAndFields {
   /** Where that text starts and ends in the query (inside the brackets). */
   templateSpan: Span;
   probe: Pipeline;
+}
+
+/** `replace "old" WITH "new", … IN field, …`: values (with `*` wildcards) replaced in the fields. */
+export interface ReplaceCommand extends CommandBase {
+  command: 'replace';
+  pairs: Array<{ from: SearchValue; to: SearchValue }>;
+  fields: FieldRef[];
 }
 
 /** Marks the names that stand for a foreach placeholder in a ForeachCommand's probe (never a real field). */

@@ -27,6 +27,7 @@ import { makemv } from './makemv.ts';
 import { mvcombine } from './mvcombine.ts';
 import { nomv } from './nomv.ts';
 import { regex } from './regex.ts';
+import { replace } from './replace.ts';
 
 type Handlers = { [K in A.Command['command']]?: CommandHandler<Extract<A.Command, { command: K }>> };
 
@@ -63,4 +64,5 @@ export const COMMANDS: Handlers = {
   fromjson,
   iplocation,
   foreach,
+  replace,
 };
