@@ -133,6 +133,8 @@ export class SplParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.makeresultsCommand) },
       { ALT: () => this.SUBRULE(this.spathCommand) },
       { ALT: () => this.SUBRULE(this.tstatsCommand) },
+      { ALT: () => this.SUBRULE(this.fromCommand) },
+      { ALT: () => this.SUBRULE(this.datamodelCommand) },
       { ALT: () => this.SUBRULE(this.timechartCommand) },
       { ALT: () => this.SUBRULE(this.topCommand) },
       { ALT: () => this.SUBRULE(this.regexCommand) },
@@ -197,9 +199,12 @@ export class SplParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const open = this.CONSUME(T.LParen);
-          const expr = this.SUBRULE(this.searchExpr);
+          const expr = this.OPTION(() => this.SUBRULE(this.searchExpr));
           const close = this.CONSUME(T.RParen);
-          return this.ACTION((): A.SearchExpr => ({ ...expr, span: span(open, close) }));
+          // `()` restricts nothing: Splunk_SA_CIM's index macros are `()` until a site lists its indexes.
+          return this.ACTION((): A.SearchExpr =>
+            expr ? { ...expr, span: span(open, close) } : { kind: 'term', value: { text: '*', quoted: false, span: span(open, close) }, span: span(open, close) },
+          );
         },
       },
       {
@@ -1074,7 +1079,7 @@ export class SplParser extends EmbeddedActionsParser {
     const name = this.CONSUME(T.TstatsCmd);
     const options: A.CommandOption[] = [];
     const aggregations: A.Aggregation[] = [];
-    let from: string | undefined;
+    let from: A.CommandOption | undefined;
     let where: A.SearchExpr | undefined;
     let by: A.FieldRef[] = [];
     this.MANY(() => options.push(this.SUBRULE(this.commandOption)));
@@ -1089,10 +1094,7 @@ export class SplParser extends EmbeddedActionsParser {
       GATE: () => this.isWordAhead('from'),
       DEF: () => {
         this.CONSUME(T.Word);
-        const source = this.SUBRULE2(this.commandOption);
-        this.ACTION(() => {
-          from = `${source.name}=${source.value}`;
-        });
+        from = this.SUBRULE2(this.commandOption);
       },
     });
     this.OPTION3({
@@ -1116,6 +1118,40 @@ export class SplParser extends EmbeddedActionsParser {
     });
     this.MANY3(() => options.push(this.SUBRULE3(this.commandOption)));
     return this.ACTION(() => ({ command: 'tstats', options, aggregations, from, where, by, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  /** `from datamodel:X.Y`, `from datamodel:"X.Y"`, `from datamodel X.Y`: a dataset kind and name. */
+  private fromCommand = this.RULE('fromCommand', (): A.FromCommand => {
+    const name = this.CONSUME(T.FromCmd);
+    const pieces: IToken[] = [];
+    this.AT_LEAST_ONE(() => pieces.push(this.OR([{ ALT: () => this.CONSUME(T.Word) }, { ALT: () => this.CONSUME(T.QuotedString) }])));
+    return this.ACTION(() => {
+      // `kind:name` in one word, `kind:` touching a quoted name, or `kind name` (both appear in published detections).
+      const [first, ...more] = pieces;
+      const text = (t: IToken) => (t.tokenType === T.QuotedString ? unescapeSearch(t.image.slice(1, -1)) : t.image);
+      const colon = first.tokenType === T.Word ? first.image.indexOf(':') : -1;
+      const kind = colon >= 0 ? first.image.slice(0, colon) : text(first);
+      const inFirst = colon >= 0 ? first.image.slice(colon + 1) : '';
+      const dataset = inFirst + more.map(text).join('');
+      const last = pieces[pieces.length - 1];
+      const datasetSpan = { start: inFirst ? first.startOffset + colon + 1 : (more[0] ?? first).startOffset, end: last.endOffset! + 1 };
+      if (kind === '' || dataset === '') throw this.semanticError('from needs a dataset, e.g. from datamodel:Endpoint.Processes', datasetSpan);
+      return { command: 'from', kind, dataset, datasetSpan, nameSpan: tokenSpan(name), span: this.commandSpan(name) };
+    });
+  });
+
+  /** `datamodel [Model [Dataset [mode]]]` with options anywhere. */
+  private datamodelCommand = this.RULE('datamodelCommand', (): A.DatamodelCommand => {
+    const name = this.CONSUME(T.DatamodelCmd);
+    const words: A.SearchValue[] = [];
+    const options: A.CommandOption[] = [];
+    this.MANY(() =>
+      this.OR([
+        { GATE: () => this.isOptionAhead(), ALT: () => options.push(this.SUBRULE(this.commandOption)) },
+        { ALT: () => words.push(this.SUBRULE(this.searchLiteral)) },
+      ]),
+    );
+    return this.ACTION(() => ({ command: 'datamodel', words, options, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
   });
 
   private timechartCommand = this.RULE('timechartCommand', (): A.TimechartCommand => {

@@ -46,6 +46,8 @@ export const AppendCmd = commandToken('AppendCmd', ['append']);
 export const MakeresultsCmd = commandToken('MakeresultsCmd', ['makeresults']);
 export const SpathCmd = commandToken('SpathCmd', ['spath']);
 export const TstatsCmd = commandToken('TstatsCmd', ['tstats']);
+export const FromCmd = commandToken('FromCmd', ['from']);
+export const DatamodelCmd = commandToken('DatamodelCmd', ['datamodel']);
 export const TimechartCmd = commandToken('TimechartCmd', ['timechart']);
 export const TopCmd = commandToken('TopCmd', ['top', 'rare']);
 // Multivalue, JSON, filtering and enrichment commands.
@@ -86,6 +88,8 @@ export const commandTokens: ReadonlyMap<string, TokenType> = new Map<string, Tok
   ['makeresults', MakeresultsCmd],
   ['spath', SpathCmd],
   ['tstats', TstatsCmd],
+  ['from', FromCmd],
+  ['datamodel', DatamodelCmd],
   ['timechart', TimechartCmd],
   ['top', TopCmd],
   ['rare', TopCmd],

@@ -8,7 +8,7 @@ import { DuckhuntError } from './errors.ts';
 import { parseQuery, type ParsedQuery } from './frontend.ts';
 import { builtInKnowledge, lookupsToDescribe, withTimeProps, type Knowledge } from './knowledge/index.ts';
 import { defaultMacroLibrary, type MacroLibrary } from './macros/index.ts';
-import { rowObject } from './output/format.ts';
+import { rowObject } from './output/values.ts';
 import type { QuerySource } from './query-file.ts';
 import type { SourceBinding } from './sources/catalog.ts';
 

@@ -1,7 +1,7 @@
 // `duckhunt check`: does each query parse (and, unless --parse-only, compile)? One result per file.
 
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { filesUnder } from './files-under.ts';
 import type { Command, Pipeline } from './ast/ast.ts';
 import { subpipelines } from './ast/walk.ts';
 import { DuckhuntError, type ErrorKind } from './errors.ts';
@@ -32,20 +32,16 @@ export interface CheckOptions {
 /** Expands directories into the `.spl`/`.yml` files below them, sorted for stable output. */
 export function collectQueryFiles(paths: string[]): string[] {
   const files: string[] = [];
-  const walk = (p: string, explicit: boolean) => {
+  for (const p of paths) {
     let st;
     try {
       st = statSync(p);
     } catch {
       throw new DuckhuntError('source_error', `no such file or directory: ${p}`);
     }
-    if (st.isDirectory()) {
-      for (const entry of readdirSync(p).sort()) walk(join(p, entry), false);
-    } else if (explicit || isQueryFile(p)) {
-      files.push(p);
-    }
-  };
-  for (const p of paths) walk(p, true);
+    if (!st.isDirectory()) files.push(p);
+    else files.push(...filesUnder(p, (path, why) => new DuckhuntError('source_error', `cannot read queries under ${path}: ${why}`)).filter(isQueryFile));
+  }
   return files;
 }
 

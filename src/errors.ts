@@ -7,6 +7,8 @@ export type ErrorKind =
   | 'unsupported' // valid SPL that duckhunt does not implement (yet)
   | 'compile_error' // valid syntax, invalid meaning (unknown option, bad span, …)
   | 'source_error' // a source file is missing, unreadable or malformed
+  | 'output_error' // the results cannot be written where they were asked for
+  | 'usage_error' // a command-line option has a value duckhunt cannot use
   | 'knowledge_error' // a knowledge bundle (.conf file, lookup definition or table) is missing or malformed
   | 'runtime_error'; // DuckDB failed while running the query
 
@@ -107,6 +109,12 @@ function caretLines(source: string, pos: Position, span: Span | undefined): stri
   const width = Math.max(1, Math.min(spanLen, shown.length + prefix.length - caretCol));
   const gutter = String(pos.line).padStart(4) + ' | ';
   return [gutter + prefix + shown + suffix, ' '.repeat(gutter.length + caretCol) + '^'.repeat(width)];
+}
+
+/** What a failed system call says, without Node's error code and path: `no such file or directory`. */
+export function systemReason(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return /^[A-Z0-9_]+: ([^,]+)/.exec(message)?.[1] ?? message;
 }
 
 export function isDuckhuntError(e: unknown): e is DuckhuntError {

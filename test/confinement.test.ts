@@ -61,8 +61,8 @@ describe('field discovery', () => {
   it('runs confined: the engine is locked to the bound files before the discovery reads them', async () => {
     const engine = await Engine.create({ timezone: 'UTC' });
     const flags = { execute: '* | table *', source: [`t=${bound}`], macros: [], knowledge: [], timezone: 'UTC', subsearchMaxout: '50000' };
-    const q = await prepare(undefined, flags, engine);
-    expect(q.fields.map((f) => f.name)).toEqual(['index', 'source', 'sourcetype', 'user']);
+    const { query } = await prepare(undefined, flags, engine);
+    expect(query.fields.map((f) => f.name)).toEqual(['index', 'source', 'sourcetype', 'user']);
     expect(engine.discoveryPasses).toBe(1);
     await expect(engine.connection.run(`SELECT * FROM read_text('${other}')`)).rejects.toThrow(/Permission Error/);
     engine.close();

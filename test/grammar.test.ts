@@ -242,7 +242,7 @@ describe('command arguments', () => {
     const ts = command<A.TstatsCommand>(
       '| tstats summariesonly=false count min(_time) as firstTime from datamodel=Endpoint.Processes where Processes.process_name=cmd.exe by Processes.dest Processes.user',
     );
-    expect([ts.from, showSearch(ts.where), ts.by.length, ts.aggregations.length]).toEqual(['datamodel=Endpoint.Processes', 'Processes.process_name="cmd.exe"', 2, 2]);
+    expect([`${ts.from?.name}=${ts.from?.value}`, showSearch(ts.where), ts.by.length, ts.aggregations.length]).toEqual(['datamodel=Endpoint.Processes', 'Processes.process_name="cmd.exe"', 2, 2]);
     const tc = command<A.TimechartCommand>('| timechart span=1h count by user');
     expect([tc.options[0].value, tc.by[0].name]).toEqual(['1h', 'user']);
     const top = command<A.TopCommand>('| rare limit=5 src by dest');

@@ -273,7 +273,8 @@ describe('an ingest stopped midway', () => {
 
   /** Starts `duckhunt ingest` of the big file into `out`, and sends `signal` once it has started building. */
   async function interrupted(out: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
-    const child = spawn(process.execPath, [BIN, 'ingest', '--sourcetype', 'stop', big, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The spill directory goes in tmp: a SIGKILL leaves it behind (nothing can remove it then).
+    const child = spawn(process.execPath, [BIN, 'ingest', '--sourcetype', 'stop', big, '--out', out, '--temp-dir', tmp], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -6,13 +6,14 @@
 // statement per step, no file was written, no database attached, no extension loaded, no table created or
 // dropped; where the payload was a value, it comes back verbatim.
 
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileText, runText } from '../src/api.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
+import { loadKnowledge, type Knowledge } from '../src/knowledge/index.ts';
 import { MacroLibrary, parseMacrosConf } from '../src/macros/index.ts';
 import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
 
@@ -45,6 +46,11 @@ const events = Object.values(PAYLOADS).map((p, k) => ({ _time: 100 - k, v: p, n:
 const file = join(tmp, 'events.ndjson');
 writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
 const bindings = catalogFromFlags([`t=${file}`]).bindings;
+// Events of sourcetype t are web events: duckhunt's Web data model holds them (for tstats).
+const webBundle = join(tmp, 'web-bundle');
+mkdirSync(join(webBundle, 'default'), { recursive: true });
+writeFileSync(join(webBundle, 'default', 'tags.conf'), '[sourcetype=t]\nweb = enabled\n');
+writeFileSync(join(webBundle, 'default', 'props.conf'), '[t]\nFIELDALIAS-url = v AS url\n');
 
 let engine: Engine;
 let baseline: { databases: string; extensions: string; tables: string };
@@ -67,11 +73,11 @@ beforeAll(async () => {
 afterAll(() => engine?.close());
 
 /** Runs the query; a DuckhuntError is an acceptable outcome, anything else fails the test. */
-async function run(query: string, opts: { macros?: MacroLibrary; bindings?: SourceBinding[] } = {}) {
+async function run(query: string, opts: { macros?: MacroLibrary; bindings?: SourceBinding[]; knowledge?: Knowledge } = {}) {
   const b = opts.bindings ?? bindings;
   let compiled;
   try {
-    compiled = compileText(query, { bindings: await engine.describeSources(b), macros: opts.macros });
+    compiled = compileText(query, { bindings: await engine.describeSources(b), macros: opts.macros, knowledge: opts.knowledge });
   } catch (e) {
     if (e instanceof DuckhuntError) return { error: e };
     throw e;
@@ -81,7 +87,7 @@ async function run(query: string, opts: { macros?: MacroLibrary; bindings?: Sour
     expect((await engine.connection.extractStatements(sql)).count).toBe(1);
   }
   try {
-    return { rows: (await runText(query, { bindings: b, macros: opts.macros, engine })).rows };
+    return { rows: (await runText(query, { bindings: b, macros: opts.macros, knowledge: opts.knowledge, engine })).rows };
   } catch (e) {
     if (e instanceof DuckhuntError) {
       expect(e.message).not.toMatch(/Parser Error/);
@@ -160,6 +166,15 @@ describe.each(cases)('payload: %s', (_name, payload) => {
       const r = await run(q);
       expect(r.rows !== undefined || r.error instanceof DuckhuntError).toBe(true);
     }
+    await expectNoSideEffects();
+  });
+
+  it('in tstats (a where value, fillnull_value, a field name) is data', async () => {
+    const knowledge = loadKnowledge([webBundle]);
+    const r = await run(`| tstats fillnull_value=${splQuoted(payload)} count from datamodel=Web where Web.url=${splQuoted(payload)} by Web.url Web.user`, { knowledge });
+    expect(r.rows).toEqual([{ 'Web.url': payload, 'Web.user': payload, count: 1 }]);
+    const f = await run(`| tstats count from datamodel=Web by ${splQuoted(`Web.${payload}`)}`, { knowledge });
+    expect(f.error).toBeInstanceOf(DuckhuntError);
     await expectNoSideEffects();
   });
 

@@ -231,7 +231,7 @@ describe('loading files and directories', () => {
 
   it("always loads the project's queries/macros.conf, then the extra paths", () => {
     const lib = defaultMacroLibrary();
-    expect(lib.size).toBe(5);
+    expect(lib.size).toBe(6);
     expect(lib.lookup('security_content_ctime', 1)?.origin).toBe('queries/macros.conf:14');
     const query =
       '`o365_messagetrace` Status=Delivered | search `o365_management_activity` | `security_content_ctime(firstTime)` ' +

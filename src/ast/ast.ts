@@ -176,6 +176,8 @@ export type Command =
   | MakeresultsCommand
   | SpathCommand
   | TstatsCommand
+  | FromCommand
+  | DatamodelCommand
   | TimechartCommand
   | TopCommand
   | RegexCommand
@@ -385,9 +387,25 @@ export interface TstatsCommand extends CommandBase {
   command: 'tstats';
   options: CommandOption[];
   aggregations: Aggregation[];
-  from: string | undefined;
+  /** `FROM datamodel=Model.Dataset` (or another namespace) as an option: `datamodel` and its value. */
+  from: CommandOption | undefined;
   where: SearchExpr | undefined;
   by: FieldRef[];
+}
+
+/** `from datamodel:Model.Dataset` (also `datamodel:"…"` and `datamodel Model.Dataset`): the kind and the name. */
+export interface FromCommand extends CommandBase {
+  command: 'from';
+  kind: string;
+  dataset: string;
+  datasetSpan: Span;
+}
+
+/** `datamodel [Model [Dataset [mode]]] [option=value…]`: the words as written. */
+export interface DatamodelCommand extends CommandBase {
+  command: 'datamodel';
+  words: SearchValue[];
+  options: CommandOption[];
 }
 
 export interface TimechartCommand extends CommandBase {

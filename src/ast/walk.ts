@@ -1,4 +1,4 @@
-import type { Command, Expr, Pipeline, SearchExpr } from './ast.ts';
+import type { Command, Expr, FieldRef, Pipeline, SearchExpr } from './ast.ts';
 
 /** The pipelines nested directly in a command: join/append subsearches and `[ … ]` inside a search. */
 export function subpipelines(c: Command): Pipeline[] {
@@ -28,24 +28,29 @@ function searchSubsearches(e: SearchExpr): Pipeline[] {
 }
 
 /** The names of the fields an eval expression reads. */
-export function exprFieldNames(e: Expr, out: Set<string> = new Set()): Set<string> {
+export function exprFieldNames(e: Expr): Set<string> {
+  return new Set(exprFieldRefs(e).map((f) => f.name));
+}
+
+/** The field references of an eval expression, each with its place. */
+export function exprFieldRefs(e: Expr, out: FieldRef[] = []): FieldRef[] {
   switch (e.kind) {
     case 'field':
-      out.add(e.name);
+      out.push({ name: e.name, span: e.span });
       break;
     case 'call':
-      e.args.forEach((a) => exprFieldNames(a, out));
+      e.args.forEach((a) => exprFieldRefs(a, out));
       break;
     case 'binary':
-      exprFieldNames(e.left, out);
-      exprFieldNames(e.right, out);
+      exprFieldRefs(e.left, out);
+      exprFieldRefs(e.right, out);
       break;
     case 'unary':
-      exprFieldNames(e.operand, out);
+      exprFieldRefs(e.operand, out);
       break;
     case 'in':
-      exprFieldNames(e.operand, out);
-      e.values.forEach((v) => exprFieldNames(v, out));
+      exprFieldRefs(e.operand, out);
+      e.values.forEach((v) => exprFieldRefs(v, out));
       break;
     default:
       break;

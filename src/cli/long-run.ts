@@ -1,33 +1,90 @@
-// What a long query shows and how it stops: on a terminal, a query running longer than a second shows DuckDB's
-// progress on stderr (never on a pipe); Ctrl-C interrupts the running query and the command exits with 130.
+// How a command that runs DuckDB shows progress and stops. On a terminal, a query running longer than a second
+// shows DuckDB's progress on stderr (never on a pipe, and gone once results are printed). Ctrl-C interrupts the
+// running query and the command exits with 130; if DuckDB does not stop within a grace period (a read blocked
+// in the kernel never sees the interrupt), or on a second Ctrl-C, the process ends at once (exit.ts). Either
+// way the spill directory and any partial output file are removed (cleanup.ts).
 
-import type { Engine } from '../engine/engine.ts';
+import { Engine, type EngineOptions } from '../engine/engine.ts';
+import { debug, exitInterrupted, markInterrupted, wasInterrupted } from './exit.ts';
 
-let interrupted = false;
+/** Time DuckDB gets to stop after Ctrl-C before the process exits anyway. */
+const GRACE_MS = 3000;
+const PROGRESS_AFTER_MS = 1000;
 
-/** Whether Ctrl-C stopped a query (main turns the resulting error into exit code 130). */
-export const wasInterrupted = (): boolean => interrupted;
+export class LongRun {
+  private engine: Engine | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private shown = false;
 
-export function watchLongRun(engine: Engine): () => void {
-  const onSigint = () => {
-    interrupted = true;
+  constructor(private readonly progress: boolean) {
+    process.on('SIGINT', this.onSigint);
+  }
+
+  attach(engine: Engine): void {
+    this.engine = engine;
+  }
+
+  private readonly onSigint = () => {
+    this.stopProgress();
+    const engine = this.engine;
+    if (wasInterrupted() || !engine) return exitInterrupted();
+    markInterrupted();
+    // An interrupt reaches only a query that is running: repeated, it also stops one about to start.
     engine.connection.interrupt();
+    setInterval(() => engine.connection.interrupt(), 100).unref();
+    setTimeout(exitInterrupted, GRACE_MS).unref();
   };
-  process.once('SIGINT', onSigint);
-  let shown = false;
-  const started = Date.now();
-  const timer = process.stderr.isTTY
-    ? setInterval(() => {
-        if (Date.now() - started < 1000) return;
+
+  /** Runs `work` (the query) showing its progress on a terminal. */
+  async watch<T>(work: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    const engine = this.engine!;
+    if (this.progress) {
+      this.timer = setInterval(() => {
+        if (Date.now() - started < PROGRESS_AFTER_MS) return;
         const pct = engine.connection.progress.percentage;
         if (pct < 0) return;
-        shown = true;
+        this.shown = true;
         process.stderr.write(`\rrunning… ${pct.toFixed(0)}%  `);
-      }, 250)
-    : undefined;
-  return () => {
-    if (timer) clearInterval(timer);
-    if (shown) process.stderr.write('\r\x1b[K');
-    process.removeListener('SIGINT', onSigint);
-  };
+      }, 250);
+    }
+    debug('query started');
+    try {
+      return await work();
+    } finally {
+      this.stopProgress();
+    }
+  }
+
+  /** Results are about to be printed: the progress line goes, so it never lands among them. */
+  stopProgress(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.shown) process.stderr.write('\r\x1b[K');
+    this.shown = false;
+  }
+
+  dispose(): void {
+    this.stopProgress();
+    process.removeListener('SIGINT', this.onSigint);
+  }
+}
+
+/**
+ * Runs `work` with a DuckDB engine, Ctrl-C handled from the start (so an interrupt during set-up still cleans
+ * up), and the engine closed afterwards.
+ */
+export async function withEngine<T>(opts: EngineOptions, work: (engine: Engine, run: LongRun) => Promise<T>): Promise<T> {
+  const run = new LongRun(opts.progress ?? false);
+  try {
+    const engine = await Engine.create(opts);
+    run.attach(engine);
+    try {
+      return await work(engine, run);
+    } finally {
+      engine.close();
+    }
+  } finally {
+    run.dispose();
+  }
 }

@@ -2,18 +2,47 @@
 // work is in cli/commands/ and is imported when that command runs, so `duckhunt --help` loads neither the
 // parser nor DuckDB.
 
-import { Command, Option } from 'commander';
-import { DuckhuntError } from '../errors.ts';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DuckhuntError, systemReason } from '../errors.ts';
+import { OutputClosed } from '../output/sink.ts';
 import type { CheckFlags } from './commands/check.ts';
 import type { IngestFlags } from './commands/ingest.ts';
 import type { RunFlags } from './commands/run.ts';
-import { wasInterrupted } from './long-run.ts';
+import { debugging, EXIT, wasInterrupted } from './exit.ts';
 import type { QueryFlags } from './query.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** `--memory-limit`: a size in DuckDB's units (KB, MB, GB, TB powers of 1000; KiB, MiB, GiB, TiB of 1024). */
+function memorySize(value: string): string {
+  if (!/^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.test(value)) throw new InvalidArgumentError('expected a size such as 4GB, 512MB or 2GiB.');
+  return value.trim();
+}
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number, at least 1.');
+  return Number(value);
+}
+
+const MEMORY_HELP =
+  "DuckDB's memory limit, e.g. 4GB (default: half the machine's memory). It bounds DuckDB's buffer pool " +
+  '(intermediate results, hash tables, sorts), which spills to --temp-dir beyond it; the process as a whole ' +
+  'uses more (Node, DuckDB outside its pool): see README "Memory"';
+
 export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
+  let exitCode: number = EXIT.ok;
+  // Writing to a closed pipe or a full disk is an error event on the stream; without a listener it would crash.
+  let stdoutFailure: NodeJS.ErrnoException | undefined;
+  const onStdoutError = (e: NodeJS.ErrnoException) => (stdoutFailure ??= e);
+  const onStderrError = () => {};
+  process.stdout.on('error', onStdoutError);
+  process.stderr.on('error', onStderrError);
+  const lastResort = (e: unknown) => {
+    process.stderr.write(internalError(e) + '\n');
+    process.exit(EXIT.internal);
+  };
+  process.on('uncaughtException', lastResort);
+  process.on('unhandledRejection', lastResort);
   const program = new Command()
     .name('duckhunt')
     .description('Run Splunk SPL detections over local JSON and Parquet logs, compiled to DuckDB SQL.')
@@ -38,9 +67,12 @@ export async function main(argv: string[]): Promise<number> {
 
   queryOptions(program.command('run').description('run a query over the bound log files and print the results'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'parquet']).default('table'))
-    .option('-o, --output <file>', 'write the results to a file instead of standard output')
-    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (beyond it, DuckDB spills to disk)')
-    .option('--threads <n>', 'DuckDB worker threads (default: all cores)')
+    .option('-o, --output <file>', 'write the results to a file instead of standard output (renamed into place when complete; never a file the query reads)')
+    .option('--csv-safe', "csv: quote every cell and start one a spreadsheet would run as a formula (=, +, -, @, tab, CR) with '")
+    .option('--wide', 'table on a terminal: show cells whole instead of cutting them to the terminal width')
+    .option('--memory-limit <size>', MEMORY_HELP, memorySize)
+    .option('--threads <n>', 'DuckDB worker threads (default: all cores)', positiveInteger)
+    .option('--temp-dir <dir>', 'where DuckDB spills beyond the memory limit, in a private directory removed at exit (default: the OS temporary directory)')
     .option('--strict', 'fail on input lines that are not JSON or events without a readable time, instead of skipping and reporting them')
     .addHelpText(
       'after',
@@ -64,6 +96,7 @@ Examples:
     .requiredOption('--out <dir>', 'dataset root; the data goes to DIR/<sourcetype>/day=YYYY-MM-DD/')
     .option('--time-field <field>', 'the JSON field _time is read from (default: built in for O365, else _time)')
     .option('--overwrite', 'replace an existing dataset of this sourcetype')
+    .option('--temp-dir <dir>', 'where DuckDB spills beyond its memory limit, in a private directory removed at exit (default: the OS temporary directory)')
     .addHelpText(
       'after',
       `
@@ -97,19 +130,43 @@ Statuses: ok, syntax_error, macro_error, unsupported, compile_error.`,
 
   try {
     await program.parseAsync(argv);
+    // Whatever was written must reach standard output; a failure there is the run's failure.
+    await new Promise((resolve) => process.stdout.write('', resolve));
+    if (stdoutFailure) {
+      throw stdoutFailure.code === 'EPIPE' ? new OutputClosed() : new DuckhuntError('output_error', `cannot write to standard output: ${systemReason(stdoutFailure)}`);
+    }
   } catch (e) {
-    if (wasInterrupted()) {
-      process.stderr.write('interrupted\n');
-      return 130;
-    }
-    if (e instanceof DuckhuntError) {
-      process.stderr.write(e.render() + '\n');
-      return 2;
-    }
-    const code = (e as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
-    if (code?.startsWith('commander.')) return 2;
-    throw e;
+    return exitCodeFor(e);
+  } finally {
+    process.removeListener('uncaughtException', lastResort);
+    process.removeListener('unhandledRejection', lastResort);
+    process.stdout.removeListener('error', onStdoutError);
+    process.stderr.removeListener('error', onStderrError);
   }
   return exitCode;
+}
+
+function exitCodeFor(e: unknown): number {
+  if (wasInterrupted()) {
+    process.stderr.write('interrupted\n');
+    return EXIT.interrupted;
+  }
+  // The reader went away (`duckhunt run … | head -1`): stop quietly, as Unix tools do.
+  if (e instanceof OutputClosed) return EXIT.readerGone;
+  if (e instanceof DuckhuntError) {
+    process.stderr.write(e.render() + '\n');
+    return EXIT.error;
+  }
+  const errno = (e as { code?: string } | undefined)?.code;
+  if (errno === 'commander.helpDisplayed' || errno === 'commander.version' || errno === 'commander.help') return EXIT.ok;
+  if (errno?.startsWith('commander.')) return EXIT.error;
+  process.stderr.write(internalError(e) + '\n');
+  return EXIT.internal;
+}
+
+/** A defect: one line saying so (the stack only under DUCKHUNT_DEBUG), never a raw trace. */
+function internalError(e: unknown): string {
+  const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  if (debugging()) return `internal error: ${e instanceof Error ? e.stack : message}`;
+  return `internal error: ${message} (this is a duckhunt bug: please report it; DUCKHUNT_DEBUG=1 shows where it happened)`;
 }

@@ -11,7 +11,7 @@ import { parseQuery } from '../frontend.ts';
 import { knowledgeFromConfig, loadKnowledge, lookupsToDescribe, withTimeProps, type Knowledge } from '../knowledge/index.ts';
 import { defaultMacroLibrary, type MacroLibrary } from '../macros/index.ts';
 import { readQueryFile, type QuerySource } from '../query-file.ts';
-import { configFile, resolveCatalog } from '../sources/catalog.ts';
+import { configFile, resolveCatalog, type SourceBinding } from '../sources/catalog.ts';
 
 export interface QueryFlags {
   execute?: string;
@@ -70,6 +70,12 @@ export function printWarnings(warnings: CompileWarning[]): void {
   for (const w of warnings) process.stderr.write(`warning: ${w.line !== undefined ? `${w.line}:${w.column}: ` : ''}${w.message}\n`);
 }
 
+export interface Prepared {
+  query: CompiledQuery;
+  /** Every bound source, read by this query or not (the output check protects them all). */
+  bound: SourceBinding[];
+}
+
 /**
  * The knowledge bundles in effect: duckhunt's own, the config's `knowledge` list, then --knowledge; and the
  * macros (queries/macros.conf, the bundles', then --macros).
@@ -83,9 +89,16 @@ export function knowledgeAndMacros(flags: Pick<QueryFlags, 'config' | 'knowledge
 /**
  * Reads, parses and compiles the query against the bound sources (Parquet sources and lookups are described first,
  * and the events' fields discovered when a wildcard needs them). The engine is confined before a field discovery
- * reads the events and, for a query that will run (`output`: the files it writes), in any case.
+ * reads the events and, for a query that will run (`writes` given), in any case. `writes(query, bound)` is called
+ * once, just before confining, and names the files DuckDB writes besides the query's own lookup files (the -o
+ * Parquet file); it may check them against every bound source.
  */
-export async function prepare(file: string | undefined, flags: QueryFlags, engine: Engine, output?: string[]): Promise<CompiledQuery> {
+export async function prepare(
+  file: string | undefined,
+  flags: QueryFlags,
+  engine: Engine,
+  writes?: (query: CompiledQuery, bound: SourceBinding[]) => Promise<string[]>,
+): Promise<Prepared> {
   const source = querySource(file, flags);
   const { knowledge, macros } = knowledgeAndMacros(flags);
   const parsed = parseQuery(source, { macros });
@@ -93,12 +106,18 @@ export async function prepare(file: string | undefined, flags: QueryFlags, engin
   const bindings = withTimeProps(knowledge, await engine.describeSources(catalog.bindings));
   await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
   try {
-    const q = await compileDiscovering(parsed, bindings, { ...compileOptions(flags), knowledge }, async (requests, first) => {
-      await engine.confine(first.bindings, touchedFiles(first, output ?? []));
+    let confined = false;
+    const confine = async (q: CompiledQuery) => {
+      if (confined) return;
+      confined = true;
+      await engine.confine(q.bindings, touchedFiles(q, writes ? await writes(q, catalog.bindings) : []));
+    };
+    const query = await compileDiscovering(parsed, bindings, { ...compileOptions(flags), knowledge }, async (requests, first) => {
+      await confine(first);
       return engine.discoverFields(requests);
     });
-    if (output) await engine.confine(q.bindings, touchedFiles(q, output));
-    return q;
+    if (writes) await confine(query);
+    return { query, bound: catalog.bindings };
   } catch (e) {
     if (e instanceof DuckhuntError && source.file && !e.file) throw e.withFile(source.file);
     throw e;

@@ -1,7 +1,7 @@
 // The field names a query mentions anywhere. Event scans extract exactly these from the JSON, so a field is
 // available wherever the query names it (including after joins), and nothing else is parsed.
 
-import { FOREACH_PLACEHOLDER, type Command, type Pipeline } from '../ast/ast.ts';
+import { FOREACH_PLACEHOLDER, type Aggregation, type Command, type Pipeline } from '../ast/ast.ts';
 import { parseSearchString } from '../../grammar/index.ts';
 import type { Span } from '../errors.ts';
 import { dynamicTarget } from './commands/eval.ts';
@@ -176,7 +176,7 @@ export function orderMattersBefore(p: Pipeline, end: number): boolean {
 export function eventOrderMatters(p: Pipeline): boolean {
   for (const c of p.commands.slice(1)) {
     if (ROW_WISE.has(c.command)) continue;
-    if (c.command === 'stats') return !c.aggregations.every((a) => ORDER_FREE.test(a.func));
+    if (c.command === 'stats') return !orderFree(c.aggregations);
     return true;
   }
   return true;
@@ -272,3 +272,6 @@ export function everyFieldReadAfter(p: Pipeline, i: number, atEnd: boolean): boo
   }
   return atEnd;
 }
+
+/** Whether aggregations give the same result whatever the order of their input rows. */
+export const orderFree = (aggregations: Aggregation[]): boolean => aggregations.every((a) => ORDER_FREE.test(a.func));

@@ -239,7 +239,6 @@ export class PipelineBuilder {
 
 /** What to do instead, for the unsupported commands security_content uses most. */
 const UNSUPPORTED_HINTS: Record<string, string> = {
-  tstats: 'tstats reads accelerated CIM data models, which local log files do not have; write the equivalent search over the raw events (sourcetype=… | stats …)',
   mstats: 'mstats reads metrics indexes, which local log files do not have',
 };
 

@@ -10,9 +10,10 @@ import type { LookupWrite, SubsearchStatement } from '../compile/pipeline.ts';
 import type { Knowledge } from '../knowledge/bundle.ts';
 import { lookupReader, LookupProblem, resolveLookup } from '../knowledge/lookups.ts';
 import { PRELUDE_MACROS } from '../compile/prelude.ts';
-import { DuckhuntError } from '../errors.ts';
+import { removeAtExit } from '../cleanup.ts';
+import { DuckhuntError, systemReason } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
-import type { SourceBinding } from '../sources/catalog.ts';
+import { describePath, globEscape, literalPath, type SourceBinding } from '../sources/catalog.ts';
 import { discover, type DiscoveryRequest } from '../sources/discover.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
 import { DATASET_KEY, decodeColumns, unionColumns, type DatasetColumn } from '../sources/dataset.ts';
@@ -25,9 +26,13 @@ export interface EngineOptions {
    * as the README documents). The search's --timezone is not this: the compiled SQL names that zone itself.
    */
   timezone?: string;
-  /** DuckDB memory_limit, e.g. "4GB"; DuckDB spills to disk beyond it. */
+  /** DuckDB memory_limit, e.g. "4GB": bounds DuckDB's buffer pool; beyond it, DuckDB spills to disk. */
   memoryLimit?: string;
   threads?: number;
+  /** Where the private spill directory is made (default: the OS temporary directory). */
+  tempDir?: string;
+  /** Track the running query's progress (`connection.progress`), without DuckDB printing its own bar. */
+  progress?: boolean;
 }
 
 export interface RunNotice {
@@ -49,27 +54,59 @@ export class Engine {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
-  ) {}
+    /** Where DuckDB spills when a query needs more than the memory limit. */
+    readonly spillDirectory: string,
+    /** The memory limit DuckDB was given, for messages. */
+    private readonly memoryLimit: string,
+  ) {
+    // Also when the process ends without closing the engine (Ctrl-C while DuckDB does not stop).
+    this.forgetSpillDirectory = removeAtExit(() => rmSync(spillDirectory, { recursive: true, force: true }));
+  }
+
+  private readonly forgetSpillDirectory: () => void;
 
   static async create(opts: EngineOptions): Promise<Engine> {
+    // Spilled data is log data: it goes to a directory only this user can read (mkdtemp: mode 0700, a name
+    // nobody can guess or create first), removed when the engine closes or the process exits.
+    let spill: string;
+    try {
+      spill = mkdtempSync(join(opts.tempDir ?? tmpdir(), 'duckhunt-spill-'));
+    } catch (e) {
+      throw new DuckhuntError('usage_error', `cannot make a spill directory in ${opts.tempDir ?? tmpdir()}: ${systemReason(e)}`, {
+        hint: 'give a writable directory with --temp-dir',
+      });
+    }
     // Default memory limit: half of the machine's memory, leaving the rest to Node and the OS; beyond it DuckDB
     // spills to disk (large joins and sorts still finish).
     // Row order is always explicit (ORDER BY _dh_seq), so DuckDB need not preserve insertion order, which saves memory.
     const config: Record<string, string> = {
       memory_limit: opts.memoryLimit ?? `${Math.floor(totalmem() / 2 / 1024 / 1024)}MB`,
       preserve_insertion_order: 'false',
+      temp_directory: spill,
     };
     if (opts.threads) config.threads = String(opts.threads);
-    const instance = await DuckDBInstance.create(':memory:', config);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(':memory:', config);
+    } catch (e) {
+      rmSync(spill, { recursive: true, force: true });
+      throw new DuckhuntError('usage_error', `DuckDB does not accept these settings (memory limit ${config.memory_limit}${opts.threads ? `, ${opts.threads} threads` : ''}): ${(e as Error).message}`);
+    }
     const connection = await instance.connect();
     await connection.run(`SET TimeZone = ${sqlString(opts.timezone ?? 'UTC')}`);
+    if (opts.progress) {
+      await connection.run('SET enable_progress_bar = true');
+      await connection.run('SET enable_progress_bar_print = false');
+    }
     for (const m of PRELUDE_MACROS) await connection.run(m.sql);
-    return new Engine(instance, connection);
+    return new Engine(instance, connection, spill, config.memory_limit);
   }
 
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+    rmSync(this.spillDirectory, { recursive: true, force: true });
+    this.forgetSpillDirectory();
   }
 
   /** Every bound path must match at least one file: a typo is an error, never an empty result. */
@@ -81,16 +118,34 @@ export class Engine {
   private async filesOf(pattern: string, sourcetype: string): Promise<string[]> {
     let files = this.matched.get(pattern);
     if (!files) {
-      const r = await this.connection.runAndReadAll(`SELECT file FROM glob(${sqlString(pattern)}) ORDER BY file`);
-      files = r.getRowsJS().map((row) => String(row[0]));
-      if (files.length === 0) {
-        throw new DuckhuntError('source_error', `no file matches ${pattern} (bound to sourcetype ${sourcetype})`, {
-          hint: 'check the path, or bind the sourcetype with --source SOURCETYPE=PATH',
-        });
+      files = await this.glob(pattern);
+      if (files.length === 0) throw noFiles(pattern, sourcetype);
+      for (const f of files) {
+        // A pipe or a device cannot be read twice (the query, then the check for malformed lines), and a read
+        // from one can block where Ctrl-C cannot reach it.
+        const kind = describePath(f);
+        if (kind) {
+          throw new DuckhuntError('source_error', `${f} is ${kind}, not a regular file (bound to sourcetype ${sourcetype})`, {
+            hint: 'duckhunt reads each source more than once: save the stream to a file (or .gz) and bind that',
+          });
+        }
       }
       this.matched.set(pattern, files);
     }
     return files;
+  }
+
+  private async glob(pattern: string): Promise<string[]> {
+    const r = await this.connection.runAndReadAll(`SELECT file FROM glob(${sqlString(pattern)}) ORDER BY file`);
+    return r.getRowsJS().map((row) => String(row[0]));
+  }
+
+  /** What the bindings read now, and their patterns, for the output check (a missing file is no conflict). */
+  async boundInputs(bindings: SourceBinding[]): Promise<{ files: string[]; patterns: string[] }> {
+    const patterns = bindings.flatMap((b) => b.paths);
+    const files: string[] = [];
+    for (const p of patterns) files.push(...(this.matched.get(p) ?? (await this.glob(p))));
+    return { files, patterns };
   }
 
   private readonly matched = new Map<string, string[]>();
@@ -108,14 +163,14 @@ export class Engine {
     const dirs: string[] = [this.spillDirectory];
     for (const b of bindings) {
       for (const p of b.paths) {
-        // A glob is expanded by DuckDB when the query runs, so its fixed directory is granted; a file only itself.
-        const wild = p.search(/[*?[]/);
-        if (wild < 0) files.push(p);
-        else dirs.push(p.slice(0, p.lastIndexOf('/', wild) + 1));
+        // A glob is expanded by DuckDB when the query runs, so its fixed directory is granted; a file only itself
+        // (a file read literally is still globbed, as its escaped pattern, so both names are granted).
+        const file = literalPath(p);
+        if (file !== undefined) files.push(...new Set([p, file]));
+        else dirs.push(p.slice(0, p.lastIndexOf('/', p.search(/[*?[]/)) + 1));
       }
     }
     files.push(...writable);
-    await this.connection.run(`SET temp_directory = ${sqlString(this.spillDirectory)}`);
     await this.connection.run(`SET allowed_paths = ${sqlStringList(files)}`);
     await this.connection.run(`SET allowed_directories = ${sqlStringList(dirs.map((d) => (d.endsWith('/') ? d : d + '/')))}`);
     await this.connection.run('SET enable_external_access = false');
@@ -125,9 +180,6 @@ export class Engine {
 
   /** Once confined, sources were checked and globbing is no longer allowed. */
   private confined = false;
-
-  /** Where DuckDB spills when a query needs more than the memory limit. */
-  readonly spillDirectory = join(tmpdir(), `duckhunt-spill-${process.pid}`);
 
   /** Parquet bindings with their files' column types filled in, which the compiler needs to resolve names. */
   async describeSources(bindings: SourceBinding[]): Promise<SourceBinding[]> {
@@ -158,7 +210,7 @@ export class Engine {
       let first: { file: string; schema: ParquetSchema } | undefined;
       for (const p of b.paths) {
         for (const file of await this.filesOf(p, b.sourcetype)) {
-          const schema = await schemaOf([file]);
+          const schema = await schemaOf([globEscape(file)]);
           if (!first) first = { file, schema };
           const clash = shapeClash(first.schema, schema);
           if (clash) {
@@ -296,8 +348,25 @@ export class Engine {
       return { rowCount, notices };
     } catch (e) {
       if (e instanceof DuckhuntError) throw e;
-      throw new DuckhuntError('runtime_error', `DuckDB could not run the query: ${(e as Error).message}`);
+      throw this.runtimeError(e);
     }
+  }
+
+  /** DuckDB's error in duckhunt's words: its out-of-memory advice names SQL settings, ours the flags. */
+  private runtimeError(e: unknown): DuckhuntError {
+    const message = e instanceof Error ? e.message : String(e);
+    const oom = /^Out of Memory Error: (.*)/.exec(message);
+    if (oom) {
+      return new DuckhuntError('runtime_error', `DuckDB ran out of memory: ${oom[1]} (memory limit ${this.memoryLimit})`, {
+        hint: 'raise --memory-limit, or lower --threads (each thread needs buffers of its own); what DuckDB cannot keep within the limit it spills to --temp-dir',
+      });
+    }
+    if (/No space left on device/i.test(message)) {
+      return new DuckhuntError('runtime_error', `DuckDB could not run the query: ${message.split('\n')[0]}`, {
+        hint: `DuckDB spills what exceeds the memory limit to ${this.spillDirectory}: free space there, or choose another place with --temp-dir`,
+      });
+    }
+    return new DuckhuntError('runtime_error', `DuckDB could not run the query: ${message}`);
   }
 
   /** The temporary file outputlookup writes before renaming it into place (beside the target, same file system). */
@@ -332,7 +401,8 @@ export class Engine {
 
   /** Writes the result to a Parquet file with DuckDB's COPY (columns named by their Splunk field names). */
   async copyToParquet(q: CompiledQuery, file: string, opts: { strict?: boolean } = {}): Promise<{ notices: RunNotice[] }> {
-    const { notices } = await this.run({ ...q, sql: `COPY (${q.namedSql}) TO ${sqlString(file)} (FORMAT parquet)` }, () => {}, opts);
+    // The file is a partial file the caller renames into place; DuckDB's own temporary file is not needed.
+    const { notices } = await this.run({ ...q, sql: `COPY (${q.namedSql}) TO ${sqlString(file)} (FORMAT parquet, USE_TMP_FILE false)` }, () => {}, opts);
     return { notices };
   }
 
@@ -383,4 +453,20 @@ export class Engine {
     }
     return notices;
   }
+}
+
+/** No file matches a bound path: say what the path is when it exists (a directory, a device…). */
+function noFiles(pattern: string, sourcetype: string): DuckhuntError {
+  const bound = `(bound to sourcetype ${sourcetype})`;
+  const dataset = /^(.*)\/\*\*\/\*\.parquet$/.exec(pattern)?.[1];
+  const dir = dataset !== undefined ? literalPath(dataset) : undefined;
+  if (dir !== undefined && describePath(dir) === 'a directory') {
+    return new DuckhuntError('source_error', `${dir} is a directory with no .parquet files under it ${bound}`, {
+      hint: `a directory source is a dataset written by duckhunt ingest; to read the NDJSON files in it, bind a glob such as ${join(dir, '*.json')}`,
+    });
+  }
+  const file = literalPath(pattern);
+  const kind = file !== undefined ? describePath(file) : undefined;
+  if (kind) return new DuckhuntError('source_error', `${file} is ${kind}, not a regular file ${bound}`, { hint: 'bind a log file, a glob of them, or a dataset directory' });
+  return new DuckhuntError('source_error', `no file matches ${pattern} ${bound}`, { hint: 'check the path, or bind the sourcetype with --source SOURCETYPE=PATH' });
 }

@@ -1,4 +1,4 @@
-// Knowledge bundles: Splunk app directories (default/ and local/ .conf files, lookups/*.csv) and security_content
+// Knowledge bundles: Splunk app directories (default/ and local/ .conf files, data/models/*.json, lookups/*.csv) and security_content
 // checkouts (macros/*.yml, lookups/*.yml + .csv), loaded in order into one Knowledge. Splunk's precedence: within
 // a bundle local/ overrides default/ key by key; a later bundle overrides an earlier one the same way. duckhunt's
 // own bundle (knowledge/duckhunt in the package) is loaded first, like any other.
@@ -12,6 +12,7 @@ import type { MacroDefinition } from '../macros/library.ts';
 import { parseMacroYaml } from '../macros/yaml.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { Conf, parseConf, type ConfFile, type ConfSetting } from './conf.ts';
+import { DataModels, parseDataModel } from './datamodels.ts';
 
 /** duckhunt's own bundle, written from public field documentation (see its README). */
 export const BUILT_IN_BUNDLE = join(PACKAGE_ROOT, 'knowledge', 'duckhunt');
@@ -37,6 +38,8 @@ export class Knowledge {
   readonly transforms = new Conf();
   readonly eventtypes = new Conf();
   readonly tags = new Conf();
+  /** Data models (default/data/models/*.json), by model name. */
+  readonly datamodels = new DataModels();
   /** Lookup table files by file name (a later bundle's file of the same name wins). */
   readonly lookupFiles = new Map<string, string>();
   /** The bundle directories, in load order. */
@@ -84,7 +87,7 @@ function addBundle(k: Knowledge, dir: string): void {
       hint: 'pass a Splunk app directory (default/, local/, lookups/) or a security_content checkout to --knowledge',
     });
   }
-  const found = { conf: false, lookups: false, macros: false };
+  const found = { conf: false, lookups: false, macros: false, models: false };
   const layers: Record<ConfName, ConfFile[]> = { macros: [], props: [], transforms: [], eventtypes: [], tags: [] };
   // Splunk's order within an app: default/ first, local/ over it.
   for (const sub of ['default', 'local']) {
@@ -93,6 +96,14 @@ function addBundle(k: Knowledge, dir: string): void {
       if (!existsSync(file)) continue;
       layers[name].push(parseConf(readText(file), file, name === 'macros' ? 'macro_error' : 'knowledge_error'));
       found.conf = true;
+    }
+    // A data model is one JSON file: local/'s file of a model replaces default/'s whole, as a later bundle's does.
+    const models = join(dir, sub, 'data', 'models');
+    if (isDirectory(models)) {
+      for (const file of filesUnder(models).filter((f) => /\.json$/i.test(f))) {
+        k.datamodels.add(parseDataModel(readText(file), file));
+        found.models = true;
+      }
     }
   }
   const lookups = join(dir, 'lookups');
@@ -112,7 +123,7 @@ function addBundle(k: Knowledge, dir: string): void {
       found.macros = true;
     }
   }
-  if (!found.conf && !found.lookups && !found.macros && !isDirectory(join(dir, 'default'))) {
+  if (!found.conf && !found.lookups && !found.macros && !found.models && !isDirectory(join(dir, 'default'))) {
     throw new DuckhuntError('knowledge_error', `${dir} is not a knowledge bundle: it has no default/ or local/ .conf files, no lookups/ and no macros/`, {
       hint: 'pass a Splunk app directory (default/, local/, lookups/) or a security_content checkout to --knowledge',
     });

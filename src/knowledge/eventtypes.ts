@@ -32,6 +32,9 @@ interface TagPair {
 /** Commands after which the rows are no longer raw events: later `eventtype=` terms compare the field. */
 const TRANSFORMING = new Set(['stats', 'timechart', 'tstats', 'table', 'top', 'rare']);
 
+/** Commands that start a pipeline with events. */
+const EVENT_SOURCES = new Set(['search', 'from', 'datamodel']);
+
 /** `NOT *`: what an undefined event type or an unused tag matches (nothing). */
 const nothing = (span: Span): A.SearchExpr => ({ kind: 'not', expr: { kind: 'term', value: { text: '*', quoted: false, span }, span }, span });
 
@@ -82,8 +85,9 @@ export class SearchKnowledge {
       if (c.command === 'search' && c.expr && onEvents) out = { ...c, expr: this.expand(c.expr, []) };
       else if (c.command === 'join' || c.command === 'append') out = { ...c, subsearch: this.expandPipeline(c.subsearch) };
       if (out.command === 'search' && out.expr) out = { ...out, expr: this.expandSubsearches(out.expr) };
-      // Generating commands other than search (makeresults, inputlookup…) start with rows that are not events.
-      if (TRANSFORMING.has(c.command) || (c.command === 'fields' && c.mode === '+') || (i === 0 && c.command !== 'search')) onEvents = false;
+      // Generating commands other than search (makeresults, inputlookup…) start with rows that are not events;
+      // `from datamodel:` and `datamodel … search` start with a dataset's events.
+      if (TRANSFORMING.has(c.command) || (c.command === 'fields' && c.mode === '+') || (i === 0 && !EVENT_SOURCES.has(c.command))) onEvents = false;
       return out;
     });
     return { ...p, commands };
@@ -153,20 +157,34 @@ export class SearchKnowledge {
     const cached = this.parsed.get(def.name);
     if (cached) return cached;
     if (!def.search?.trim()) throw confError('knowledge_error', def.origin, `eventtype ${def.name} has no search`);
-    const exp = expandMacros(def.search, this.macros);
+    const expr = this.parseSearch(def.search, def.origin, `eventtype ${def.name}`);
+    this.parsed.set(def.name, expr);
+    return expr;
+  }
+
+  /** A knowledge object's search: macros expanded (with the query's library), parsed, one search without pipes. */
+  private parseSearch(text: string, origin: string, what: string): A.SearchExpr {
+    const exp = expandMacros(text, this.macros);
     let p: A.Pipeline;
     try {
       p = parsePipeline(exp.text);
     } catch (e) {
-      if (e instanceof SyntaxProblem) throw errorAt(exp, 'knowledge_error', `in eventtype ${def.name}: ${e.message}`, e.span, e.hint).withFile(def.origin);
+      if (e instanceof SyntaxProblem) throw errorAt(exp, 'knowledge_error', `in ${what}: ${e.message}`, e.span, e.hint).withFile(origin);
       throw e;
     }
     const only = p.commands[0];
     if (p.commands.length !== 1 || only.command !== 'search' || !only.expr || containsSubsearch(only.expr)) {
-      throw confError('knowledge_error', def.origin, `eventtype ${def.name}: an event type is a search without pipes or subsearches`);
+      throw confError('knowledge_error', origin, `${what}: the search must be one search without pipes or subsearches`);
     }
-    this.parsed.set(def.name, only.expr);
     return only.expr;
+  }
+
+  /**
+   * A search written in a knowledge object (a data model constraint), as a term of the query at `span`: parsed
+   * with the query's macros, its eventtype=/tag= terms expanded, every span at `span`.
+   */
+  searchAt(text: string, origin: string, what: string, span: Span): A.SearchExpr {
+    return respan(this.expand(this.parseSearch(text, origin, what), []), span);
   }
 
   private tagTerm(field: string | undefined, value: A.SearchValue, span: Span, chain: string[]): A.SearchExpr {

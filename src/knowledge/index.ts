@@ -6,6 +6,7 @@
 import type { Command, Pipeline } from '../ast/ast.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import type { Knowledge } from './bundle.ts';
+import { datamodelLookups } from './datamodels.ts';
 import { autoLookupTables } from './props.ts';
 
 export { builtInKnowledge, Knowledge, knowledgeFromConfig, loadKnowledge, type KnowledgeOptions } from './bundle.ts';
@@ -22,6 +23,8 @@ export function lookupsToDescribe(ast: Pipeline, k: Knowledge, bindings: SourceB
     if (node === null || typeof node !== 'object') return;
     const o = node as Record<string, unknown>;
     if (typeof o.command === 'string' && isLookupCommand(o as unknown as Command)) names.add((o as { table: string }).table);
+    // A data model's Lookup calculations (which of them a dataset applies is known only when it compiles).
+    if (o.command === 'tstats' || o.command === 'from' || o.command === 'datamodel') for (const t of datamodelLookups(k)) names.add(t);
     const args = o.args as Array<{ kind: string; value?: unknown }> | undefined;
     if (o.kind === 'call' && o.name === 'lookup' && args?.[0]?.kind === 'string') names.add(String(args[0].value));
     for (const v of Object.values(o)) visit(v);

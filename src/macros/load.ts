@@ -2,9 +2,10 @@
 // YAML files. Later files override earlier definitions of the same name and arity, as a local Splunk app
 // overrides a default one.
 
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { DuckhuntError } from '../errors.ts';
+import { filesUnder } from '../files-under.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { parseMacrosConf } from './conf.ts';
 import { MacroLibrary, type MacroDefinition } from './library.ts';
@@ -71,18 +72,9 @@ function macroFilesAt(path: string): string[] {
     });
   }
   if (!stats.isDirectory()) return [path];
-  const files = filesUnder(path).filter((file) => macroFileKind(file) !== undefined);
+  const files = filesUnder(path, (p, why) => new DuckhuntError('macro_error', `cannot read macros under ${p}: ${why}`)).filter((file) => macroFileKind(file) !== undefined);
   if (files.length === 0) {
     throw new DuckhuntError('macro_error', `no .conf, .yml or .yaml macro files under ${path}`);
   }
   return files;
-}
-
-function filesUnder(dir: string): string[] {
-  const names = readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return names.flatMap((name) => {
-    const path = join(dir, name);
-    // statSync follows symbolic links, so a linked macros folder is read like a real one.
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
 }

@@ -1,114 +1,79 @@
-// Writing result rows: table (for a terminal, multivalue one value per line like Splunk), json (one array),
-// ndjson, csv. Rows arrive in chunks; every format but table is written as it arrives.
+// Writing result rows: table (for people, multivalue one value per line like Splunk: table.ts), json (one
+// array), ndjson, csv. Rows arrive in chunks and every format is written as they arrive; csv and json keep the
+// data exactly as it is (they are read by programs, not shown on terminals).
 
 import type { Field } from '../compile/types.ts';
 import type { Row } from '../engine/engine.ts';
+import { tableWriter, type TableOptions } from './table.ts';
+import { rowObject, textLines } from './values.ts';
 
 export type OutputFormat = 'table' | 'json' | 'ndjson' | 'csv' | 'parquet';
 
 export interface RowWriter {
-  write(rows: Row[]): void;
-  end(): void;
+  write(rows: Row[]): Promise<void>;
+  end(): Promise<void>;
 }
 
-type Sink = (text: string) => void;
+/** Where the text goes; it resolves when the text may be followed by more (the destination's back-pressure). */
+export type Sink = (text: string) => Promise<void>;
 
-/** `_time` as Splunk exports it: ISO-8601 with milliseconds, in UTC. */
-export function formatTime(epoch: number): string {
-  const d = new Date(Math.round(epoch * 1000));
-  if (Number.isNaN(d.getTime())) return String(epoch);
-  return d.toISOString().replace('Z', '+00:00');
+export interface WriterOptions {
+  /** The terminal table's options (cutting, rows shown). */
+  table?: TableOptions;
+  /** CSV: neutralise cells a spreadsheet would run as formulas (OWASP's CSV injection advice). */
+  csvSafe?: boolean;
 }
 
-/**
- * A cell as JSON: numbers stay numbers, `_time` a time string, null absent; a multivalue field with several
- * values is an array, with one value that value (Splunk shows a one-value multivalue as a single value).
- */
-export function jsonValue(f: Field, v: unknown): unknown {
-  if (v === null || v === undefined) return undefined;
-  if (f.name === '_time' && typeof v === 'number') return formatTime(v);
-  if (f.type === 'num') return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
-  if (Array.isArray(v)) {
-    const values = v.map((x) => (x === null ? '' : String(x)));
-    return values.length === 1 ? values[0] : values.length === 0 ? undefined : values;
-  }
-  return String(v);
-}
-
-/** A cell as text lines (multivalue: one line per value). */
-export function textLines(f: Field, v: unknown): string[] {
-  const j = jsonValue(f, v);
-  if (j === undefined) return [''];
-  if (Array.isArray(j)) return j.map(String);
-  return [String(j)];
-}
-
-export function rowObject(fields: Field[], row: Row): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  fields.forEach((f, i) => {
-    const v = jsonValue(f, row[i]);
-    if (v !== undefined) o[f.name] = v;
-  });
-  return o;
-}
-
-export function createWriter(format: Exclude<OutputFormat, 'parquet'>, fields: Field[], out: Sink): RowWriter {
+export function createWriter(format: Exclude<OutputFormat, 'parquet'>, fields: Field[], out: Sink, opts: WriterOptions = {}): RowWriter {
   switch (format) {
     case 'json': {
       let first = true;
-      out('[');
+      let opened = false;
       return {
-        write(rows) {
+        async write(rows) {
+          let text = opened ? '' : '[';
+          opened = true;
           for (const r of rows) {
-            out((first ? '\n' : ',\n') + JSON.stringify(rowObject(fields, r)));
+            text += (first ? '\n' : ',\n') + JSON.stringify(rowObject(fields, r));
             first = false;
           }
+          await out(text);
         },
-        end: () => out(first ? ']\n' : '\n]\n'),
+        end: () => out((opened ? '' : '[') + (first ? ']\n' : '\n]\n')),
       };
     }
     case 'ndjson':
       return {
         write: (rows) => out(rows.map((r) => JSON.stringify(rowObject(fields, r)) + '\n').join('')),
-        end: () => {},
+        end: async () => {},
       };
-    case 'csv':
-      out(fields.map((f) => csvCell(f.name)).join(',') + '\n');
+    case 'csv': {
+      const cell = opts.csvSafe ? safeCsvCell : csvCell;
+      let header = fields.map((f) => cell(f.name)).join(',') + '\n';
+      const flush = (text: string) => {
+        const all = header + text;
+        header = '';
+        return out(all);
+      };
       return {
-        write: (rows) => out(rows.map((r) => fields.map((f, i) => csvCell(textLines(f, r[i]).join('\n'))).join(',') + '\n').join('')),
-        end: () => {},
+        write: (rows) => flush(rows.map((r) => fields.map((f, i) => (typeof r[i] === 'number' ? csvCell(textLines(f, r[i])[0]) : cell(textLines(f, r[i]).join('\n')))).join(',') + '\n').join('')),
+        end: () => (header ? flush('') : Promise.resolve()),
       };
+    }
     case 'table':
-      return tableWriter(fields, out);
+      return tableWriter(fields, out, opts.table);
   }
 }
 
+/** RFC 4180: a cell with a quote, comma or line break is quoted; anything else is written as it is. */
 function csvCell(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** A boxed text table; multivalue cells take one line per value. Rows are buffered to size the columns. */
-function tableWriter(fields: Field[], out: Sink): RowWriter {
-  const cells: string[][][] = [];
-  return {
-    write(rows) {
-      for (const r of rows) cells.push(fields.map((f, i) => textLines(f, r[i])));
-    },
-    end() {
-      if (fields.length === 0) return;
-      const widths = fields.map((f, c) => Math.max(f.name.length, ...cells.map((row) => Math.max(...row[c].map((l) => l.length)))));
-      const line = (parts: string[]) => parts.map((p, c) => p.padEnd(widths[c])).join(' | ').trimEnd();
-      const rule = widths.map((w) => '-'.repeat(w)).join('-+-');
-      const lines = [line(fields.map((f) => f.name)), rule];
-      // With multivalue cells, a rule between rows shows where each row ends.
-      const tall = cells.some((row) => row.some((c) => c.length > 1));
-      cells.forEach((row, r) => {
-        if (tall && r > 0) lines.push(rule);
-        const height = Math.max(...row.map((c) => c.length));
-        for (let k = 0; k < height; k++) lines.push(line(row.map((c) => c[k] ?? '')));
-      });
-      out(lines.join('\n') + '\n');
-      out(`(${cells.length} ${cells.length === 1 ? 'row' : 'rows'})\n`);
-    },
-  };
+// Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV Injection"; ASVS 1.2.10 adds NUL).
+const FORMULA_START = /^[=+\-@\t\r\0]/;
+
+/** `--csv-safe`: every cell quoted, and one a spreadsheet would run as a formula starts with a `'`. */
+function safeCsvCell(s: string): string {
+  return `"${(FORMULA_START.test(s) ? "'" + s : s).replace(/"/g, '""')}"`;
 }

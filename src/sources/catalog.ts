@@ -11,7 +11,7 @@ export type SourceFormat = 'ndjson' | 'parquet';
 
 export interface SourceBinding {
   sourcetype: string;
-  /** Absolute file paths or globs. */
+  /** Absolute paths as DuckDB globs (a path that exists as written is escaped to read literally: boundPattern). */
   paths: string[];
   format: SourceFormat;
   /** The JSON field `_time` is read from (epoch number or ISO-8601 text); `_time` when not built in or set. */
@@ -53,6 +53,43 @@ export function formatOf(path: string): SourceFormat {
   return /\.parquet$/i.test(path) || /\/\*\*?$/.test(path) ? 'parquet' : 'ndjson';
 }
 
+const GLOB_CHARS = /[*?[]/;
+
+/**
+ * A bound path as DuckDB reads it: a glob, unless a file or directory exists under exactly that name, which is
+ * then read literally (`a[1].json` is that file, not `a1.json`): its `*`, `?` and `[` become one-character
+ * classes, which match only themselves.
+ */
+export function boundPattern(path: string): string {
+  return GLOB_CHARS.test(path) && existsSync(path) ? globEscape(path) : path;
+}
+
+/** A file's name as a DuckDB glob that matches only that file (DuckDB's readers glob every path they get). */
+export const globEscape = (file: string): string => file.replace(/[*?[]/g, (c) => `[${c}]`);
+
+/** The one file a bound path names (a plain path, or one read literally), or undefined for a real glob. */
+export function literalPath(pattern: string): string | undefined {
+  const unescaped = pattern.replace(/\[([*?[])\]/g, '$1');
+  return GLOB_CHARS.test(pattern.replace(/\[([*?[])\]/g, '')) ? undefined : unescaped;
+}
+
+/** What a path that is not a regular file is, for messages ("a directory", "a FIFO (named pipe)"…). */
+export function describePath(path: string): string | undefined {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return undefined;
+  }
+  if (st.isFile()) return undefined;
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
 function binding(sourcetype: string, paths: string[], baseDir: string, timeField?: string, index = 'main'): SourceBinding {
   if (!/^[^\s=]+$/.test(sourcetype)) throw new DuckhuntError('source_error', `invalid sourcetype name '${sourcetype}'`);
   // Splunk's index names: letters, digits, underscores and hyphens, not starting with a hyphen.
@@ -64,7 +101,7 @@ function binding(sourcetype: string, paths: string[], baseDir: string, timeField
     if (dirs.length !== abs.length) throw new DuckhuntError('source_error', `sourcetype ${sourcetype} mixes a dataset directory with files; bind them separately`);
     return {
       sourcetype,
-      paths: dirs.map((d) => join(d, '**', '*.parquet')),
+      paths: dirs.map((d) => join(boundPattern(d), '**', '*.parquet')),
       format: 'parquet',
       timeField: timeField ?? BUILT_IN_TIME_FIELDS[sourcetype.toLowerCase()] ?? '_time',
       timeFieldSet: timeField !== undefined,
@@ -76,7 +113,7 @@ function binding(sourcetype: string, paths: string[], baseDir: string, timeField
   if (formats.size > 1) throw new DuckhuntError('source_error', `sourcetype ${sourcetype} mixes NDJSON and Parquet files; bind them separately`);
   return {
     sourcetype,
-    paths: abs,
+    paths: abs.map(boundPattern),
     format: [...formats][0] ?? 'ndjson',
     timeField: timeField ?? BUILT_IN_TIME_FIELDS[sourcetype.toLowerCase()] ?? '_time',
     timeFieldSet: timeField !== undefined,

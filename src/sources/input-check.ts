@@ -4,6 +4,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckhuntError } from '../errors.ts';
+import { globEscape } from './catalog.ts';
 import { sqlIdent, sqlString } from '../sql/quote.ts';
 import { isGzip, verifyGzip } from './gzip.ts';
 import { JsonValueBatch, MAX_LINE_BYTES, ndjsonLines, timeExpression, VALID_LINE } from './scan.ts';
@@ -34,7 +35,7 @@ export async function ndjsonProblems(conn: DuckDBConnection, files: string[], ti
   const classify = (numbered: boolean, scanned: string[], rejects?: { table: string; scans: string }) =>
     `SELECT filename, ${numbered ? 'ordinality' : '0'} AS n, valid, bad, CASE WHEN valid THEN ${timeExpression('tv', timeParser)} END AS t FROM ` +
     `(SELECT filename, ${numbered ? 'ordinality, ' : ''}valid, CASE WHEN valid THEN false ELSE trim(line) <> '' END AS bad, CASE WHEN valid THEN ${tv} END AS tv FROM ` +
-    `(SELECT line, filename, ${numbered ? 'ordinality, ' : ''}${VALID_LINE} AS valid, CASE WHEN ${VALID_LINE} THEN ${batch.select('line')} END AS s FROM ${ndjsonLines(scanned, numbered, rejects)}))`;
+    `(SELECT line, filename, ${numbered ? 'ordinality, ' : ''}${VALID_LINE} AS valid, CASE WHEN ${VALID_LINE} THEN ${batch.select('line')} END AS s FROM ${ndjsonLines(scanned.map(globEscape), numbered, rejects)}))`;
   const summary = (numbered: boolean, scanned: string[], rejects?: { table: string; scans: string }) =>
     `SELECT filename, count(*) FILTER (WHERE bad), min(n) FILTER (WHERE bad), count(*) FILTER (WHERE valid AND t IS NULL), ` +
     `min(n) FILTER (WHERE valid AND t IS NULL) FROM (${classify(numbered, scanned, rejects)}) GROUP BY filename`;

@@ -1,16 +1,17 @@
 // `duckhunt ingest`: NDJSON logs → Parquet partitioned by day, with a report of what was added and skipped.
 
-import { Engine } from '../../engine/engine.ts';
 import { DuckhuntError } from '../../errors.ts';
 import { ingest } from '../../ingest/ingest.ts';
 import { catalogFromFlags } from '../../sources/catalog.ts';
-import { wasInterrupted, watchLongRun } from '../long-run.ts';
+import { wasInterrupted } from '../exit.ts';
+import { withEngine } from '../long-run.ts';
 
 export interface IngestFlags {
   sourcetype: string;
   out: string;
   timeField?: string;
   overwrite?: boolean;
+  tempDir?: string;
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -19,11 +20,16 @@ export async function ingestCommand(inputs: string[], opts: IngestFlags): Promis
   const binding = catalogFromFlags(inputs.map((i) => `${opts.sourcetype}=${i}`)).bindings[0];
   if (binding.format !== 'ndjson') throw new DuckhuntError('source_error', 'ingest reads NDJSON files; these inputs are already Parquet');
   if (opts.timeField) binding.timeField = opts.timeField;
-  const engine = await Engine.create({ timezone: 'UTC' });
-  // Ctrl-C interrupts DuckDB; the ingest then removes what it built aside and the dataset stays as it was.
-  const stop = watchLongRun(engine);
-  try {
-    const report = await ingest(engine, binding, opts.out, { overwrite: opts.overwrite ?? false, stopped: wasInterrupted });
+  await withEngine({ timezone: 'UTC', tempDir: opts.tempDir, progress: process.stderr.isTTY }, async (engine, longRun) => {
+    let report;
+    try {
+      // Ctrl-C interrupts DuckDB; the ingest then removes what it built aside and the dataset stays as it was.
+      report = await longRun.watch(() => ingest(engine, binding, opts.out, { overwrite: opts.overwrite ?? false, stopped: wasInterrupted }));
+    } catch (e) {
+      // DuckDB's and the file system's errors (a corrupt .gz, an unwritable --out) as one line naming the cause.
+      if (e instanceof DuckhuntError) throw e;
+      throw new DuckhuntError('source_error', `ingest of ${opts.sourcetype} failed: ${(e as Error).message.split('\n')[0]}`);
+    }
     const warn = (s: string) => process.stderr.write(`warning: ${s}\n`);
     for (const notice of report.notices) warn(notice);
     const appended = report.added.filter((a) => a.from > 0).length;
@@ -42,8 +48,5 @@ export async function ingestCommand(inputs: string[], opts: IngestFlags): Promis
     }
     if (report.untimed > 0) warn(`${report.untimed} event(s) have no readable ${binding.timeField}; they are kept under day=NULL with no _time`);
     for (const h of report.heldBack) warn(`the last ${n(h.bytes)} bytes of ${h.path} are not a complete line yet; the next ingest adds them once they are`);
-  } finally {
-    stop();
-    engine.close();
-  }
+  });
 }

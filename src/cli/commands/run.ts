@@ -1,44 +1,83 @@
-// `duckhunt run`: compile a query, confine DuckDB to its sources, stream the rows to the chosen writer.
+// `duckhunt run`: compile a query, confine DuckDB to its sources, stream the rows to the chosen writer: standard
+// output, or a file written aside and renamed into place when complete (output/destination.ts).
 
-import { createWriteStream } from 'node:fs';
-import { resolve } from 'node:path';
-import { Engine } from '../../engine/engine.ts';
+import type { CompiledQuery } from '../../compile/index.ts';
+import type { Engine, RunNotice } from '../../engine/engine.ts';
 import { DuckhuntError } from '../../errors.ts';
-import { createWriter, type OutputFormat } from '../../output/format.ts';
+import { OutputFile } from '../../output/destination.ts';
+import { createWriter, type OutputFormat, type Sink, type WriterOptions } from '../../output/format.ts';
+import { streamSink } from '../../output/sink.ts';
+import { withEngine, type LongRun } from '../long-run.ts';
 import { prepare, printWarnings, type QueryFlags } from '../query.ts';
-import { watchLongRun } from '../long-run.ts';
 
 export interface RunFlags extends QueryFlags {
   format: OutputFormat;
   output?: string;
   memoryLimit?: string;
-  threads?: string;
+  threads?: number;
+  tempDir?: string;
   strict?: boolean;
+  wide?: boolean;
+  csvSafe?: boolean;
 }
 
+/** On a terminal the table shows this many rows, then says how many there were. */
+const TERMINAL_ROWS = 100;
+/** … and this many values of a multivalue cell. */
+const TERMINAL_VALUES = 50;
+
 export async function runCommand(file: string | undefined, opts: RunFlags): Promise<void> {
-  const engine = await Engine.create({ memoryLimit: opts.memoryLimit, threads: opts.threads ? Number(opts.threads) : undefined });
-  try {
-    const q = await prepare(file, opts, engine, opts.output ? [resolve(opts.output)] : []);
-    printWarnings(q.warnings);
-    let notices;
-    const stop = watchLongRun(engine);
+  if (opts.format === 'parquet' && !opts.output) throw new DuckhuntError('usage_error', '--format parquet needs an output file: add -o results.parquet');
+  const engineOptions = { memoryLimit: opts.memoryLimit, threads: opts.threads, tempDir: opts.tempDir, progress: process.stderr.isTTY };
+  await withEngine(engineOptions, async (engine, longRun) => {
+    let output: OutputFile | undefined;
     try {
-      if (opts.format === 'parquet') {
-        if (!opts.output) throw new DuckhuntError('compile_error', '--format parquet needs an output file: add -o results.parquet');
-        ({ notices } = await engine.copyToParquet(q, opts.output, { strict: opts.strict }));
-      } else {
-        const stream = opts.output ? createWriteStream(opts.output) : process.stdout;
-        const writer = createWriter(opts.format, q.fields, (text) => stream.write(text));
-        ({ notices } = await engine.run(q, (rows) => writer.write(rows), { strict: opts.strict }));
-        writer.end();
-        if (opts.output) await new Promise<void>((resolve, reject) => (stream as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
-      }
-    } finally {
-      stop();
+      // The output is checked before anything runs (before a field discovery reads the events, too): a bad path
+      // fails at once, and what the query reads (a bound source, a lookup file) is never touched.
+      const { query } = await prepare(file, opts, engine, async (q, bound) => {
+        const inputs = await engine.boundInputs(bound);
+        output = opts.output ? OutputFile.plan(opts.output, { ...inputs, files: [...inputs.files, ...q.lookupFiles] }) : undefined;
+        return opts.format === 'parquet' ? [parquetPath(output!)] : [];
+      });
+      printWarnings(query.warnings);
+      const parquet = opts.format === 'parquet' ? parquetPath(output!) : undefined;
+      const { notices } = await longRun.watch(() => (parquet ? engine.copyToParquet(query, parquet, { strict: opts.strict }) : writeRows(engine, query, opts, output, longRun)));
+      await output?.commit();
+      for (const n of notices) process.stderr.write(`warning: ${n.message}\n`);
+    } catch (e) {
+      await output?.abort();
+      throw e;
     }
-    for (const n of notices) process.stderr.write(`warning: ${n.message}\n`);
-  } finally {
-    engine.close();
+  });
+}
+
+/** Parquet is written by DuckDB itself, into the partial file beside the target. */
+function parquetPath(output: OutputFile): string {
+  if (!output.partial) throw new DuckhuntError('output_error', `-o ${output.shown}: Parquet is written to a regular file, not to a pipe or device`);
+  return output.partial;
+}
+
+async function writeRows(engine: Engine, query: CompiledQuery, opts: RunFlags, output: OutputFile | undefined, longRun: LongRun): Promise<{ notices: RunNotice[] }> {
+  let out: Sink;
+  let end: () => Promise<void>;
+  const writerOptions: WriterOptions = { csvSafe: opts.csvSafe };
+  if (output) {
+    out = await output.open();
+    end = async () => {};
+  } else {
+    const stdout = streamSink(process.stdout, 'standard output');
+    out = async (text) => {
+      longRun.stopProgress();
+      await stdout.write(text);
+    };
+    end = stdout.end;
+    if (process.stdout.isTTY) {
+      writerOptions.table = opts.wide ? { maxRows: TERMINAL_ROWS } : { width: process.stdout.columns, maxRows: TERMINAL_ROWS, maxValues: TERMINAL_VALUES };
+    }
   }
+  const writer = createWriter(opts.format as Exclude<OutputFormat, 'parquet'>, query.fields, out, writerOptions);
+  const { notices } = await engine.run(query, (rows) => writer.write(rows), { strict: opts.strict });
+  await writer.end();
+  await end();
+  return { notices };
 }

@@ -45,9 +45,10 @@ export const fields: CommandHandler<A.FieldsCommand> = {
       // All the other fields of the rows: not the names the query gave that no event has.
       kept = schema.list().filter((f) => !named.has(f.name) && !f.absent);
     } else {
-      // `fields a b` keeps the internal _time and _raw too (first), unless they are removed explicitly.
-      const internal = schema.list().filter((f) => (f.name === '_time' || f.name === '_raw') && !named.has(f.name));
-      kept = [...internal, ...named.values()];
+      // `fields a b` keeps the internal _time and _raw too; the rows are still events, shown as Splunk lists them:
+      // _time first, then the fields in the order named (each at its first name or pattern), _raw last (X30).
+      const internal = (name: string) => (schema.get(name) ? [schema.get(name)!] : []);
+      kept = [...internal('_time'), ...[...named.values()].filter((f) => f.name !== '_time' && f.name !== '_raw'), ...internal('_raw')];
     }
     return b.add(cmd, `SELECT ${[...kept.map((f) => sqlIdent(f.column)), '_dh_seq'].join(', ')}\nFROM ${sqlIdent(input!.name)}`, Schema.of(kept, false));
   },

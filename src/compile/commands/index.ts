@@ -5,6 +5,7 @@ import type { CommandHandler } from '../pipeline.ts';
 import { append } from './append.ts';
 import { bin } from './bin.ts';
 import { convertCommand } from './convert.ts';
+import { datamodel, from } from './datamodel.ts';
 import { dedup, head, sort, tail } from './order.ts';
 import { evalCommand } from './eval.ts';
 import { fields, rename, table } from './fields.ts';
@@ -19,6 +20,7 @@ import { rex } from './rex.ts';
 import { search } from './search.ts';
 import { spath } from './spath.ts';
 import { stats } from './stats.ts';
+import { tstats } from './tstats.ts';
 import { where } from './where.ts';
 import { foreach } from './foreach.ts';
 import { fromjson } from './fromjson.ts';
@@ -57,6 +59,9 @@ export const COMMANDS: Handlers = {
   lookup,
   inputlookup,
   outputlookup,
+  tstats,
+  from,
+  datamodel,
   regex,
   makemv,
   mvcombine,

@@ -5,7 +5,9 @@
 import type * as A from '../../ast/ast.ts';
 import { sqlIdent, sqlString } from '../../sql/quote.ts';
 import { convert } from '../expr.ts';
-import type { CommandHandler } from '../pipeline.ts';
+import type { Span } from '../../errors.ts';
+import type { CompileContext } from '../context.ts';
+import type { CommandHandler, Relation } from '../pipeline.ts';
 import { captureGroups, checkRegex } from '../regex.ts';
 import { fieldOf, type Schema } from '../schema.ts';
 
@@ -33,32 +35,44 @@ export const rex: CommandHandler<A.RexCommand> = {
       schema = schema.with(fieldOf(source.name, source.column, 'str'));
       return b.add(cmd, `SELECT * REPLACE (${sql} AS ${sqlIdent(source.column)})\nFROM ${sqlIdent(input!.name)}`, schema);
     }
-    const re = checkRegex(cmd.regex, cmd.regexSpan, b.ctx);
-    // DuckDB extracts capture groups by number, so each name is looked up among all groups (named or not).
-    const groups = captureGroups(cmd.regex);
-    const names = [...new Set(groups.filter((g): g is string => g !== undefined))];
-    const groupOf = (name: string) => groups.indexOf(name) + 1;
-    if (names.length === 0) throw b.ctx.error('compile_error', 'rex needs at least one named group, e.g. "(?<user>\\w+)"', cmd.regexSpan);
-    const replaced: string[] = [];
-    const added: string[] = [];
-    for (const name of names) {
-      const existing = schema.get(name);
-      const column = existing?.column ?? b.ctx.columns.columnFor(name);
-      const prev = existing ? convert.list({ sql: sqlIdent(existing.column), type: existing.type }) : 'NULL::VARCHAR[]';
-      let sql: string;
-      if (maxMatch === 1) {
-        const prevStr = existing ? convert.str({ sql: sqlIdent(existing.column), type: existing.type }) : 'NULL::VARCHAR';
-        sql = `CASE WHEN regexp_matches(${text}, ${sqlString(re)}) THEN regexp_extract(${text}, ${sqlString(re)}, ${groupOf(name)}) ELSE ${prevStr} END`;
-        schema = schema.with(fieldOf(name, column, 'str'));
-      } else {
-        const all = `regexp_extract_all(${text}, ${sqlString(re)}, ${groupOf(name)})`;
-        const limited = maxMatch > 0 ? `${all}[1:${maxMatch}]` : all;
-        sql = `CASE WHEN regexp_matches(${text}, ${sqlString(re)}) THEN dh_mv(${limited}) ELSE ${prev} END`;
-        schema = schema.with(fieldOf(name, column, 'mv'));
-      }
-      (existing ? replaced : added).push(`${sql} AS ${sqlIdent(column)}`);
-    }
-    const star = replaced.length ? `* REPLACE (${replaced.join(', ')})` : '*';
-    return b.add(cmd, `SELECT ${[star, ...added].join(',\n       ')}\nFROM ${sqlIdent(input!.name)}`, schema);
+    const out = extractGroups(input!, fieldName, cmd.regex, cmd.regexSpan, maxMatch, b.ctx);
+    return b.add(cmd, out.sql, out.schema);
   },
 };
+
+/**
+ * The named groups of `regex` matched against `fieldName` as fields of `input`'s rows: with maxMatch 1 the first
+ * match, else up to maxMatch matches (0: all) as multivalue fields. A row that does not match keeps its values.
+ */
+export function extractGroups(input: Relation, fieldName: string, regex: string, regexSpan: Span, maxMatch: number, ctx: CompileContext): { sql: string; schema: Schema } {
+  let schema = input.schema;
+  const source = schema.get(fieldName);
+  const text = source ? convert.str({ sql: sqlIdent(source.column), type: source.type }) : 'NULL::VARCHAR';
+  const re = checkRegex(regex, regexSpan, ctx);
+  // DuckDB extracts capture groups by number, so each name is looked up among all groups (named or not).
+  const groups = captureGroups(regex);
+  const names = [...new Set(groups.filter((g): g is string => g !== undefined))];
+  const groupOf = (name: string) => groups.indexOf(name) + 1;
+  if (names.length === 0) throw ctx.error('compile_error', 'rex needs at least one named group, e.g. "(?<user>\\w+)"', regexSpan);
+  const replaced: string[] = [];
+  const added: string[] = [];
+  for (const name of names) {
+    const existing = schema.get(name);
+    const column = existing?.column ?? ctx.columns.columnFor(name);
+    const prev = existing ? convert.list({ sql: sqlIdent(existing.column), type: existing.type }) : 'NULL::VARCHAR[]';
+    let sql: string;
+    if (maxMatch === 1) {
+      const prevStr = existing ? convert.str({ sql: sqlIdent(existing.column), type: existing.type }) : 'NULL::VARCHAR';
+      sql = `CASE WHEN regexp_matches(${text}, ${sqlString(re)}) THEN regexp_extract(${text}, ${sqlString(re)}, ${groupOf(name)}) ELSE ${prevStr} END`;
+      schema = schema.with(fieldOf(name, column, 'str'));
+    } else {
+      const all = `regexp_extract_all(${text}, ${sqlString(re)}, ${groupOf(name)})`;
+      const limited = maxMatch > 0 ? `${all}[1:${maxMatch}]` : all;
+      sql = `CASE WHEN regexp_matches(${text}, ${sqlString(re)}) THEN dh_mv(${limited}) ELSE ${prev} END`;
+      schema = schema.with(fieldOf(name, column, 'mv'));
+    }
+    (existing ? replaced : added).push(`${sql} AS ${sqlIdent(column)}`);
+  }
+  const star = replaced.length ? `* REPLACE (${replaced.join(', ')})` : '*';
+  return { sql: `SELECT ${[star, ...added].join(',\n       ')}\nFROM ${sqlIdent(input.name)}`, schema };
+}

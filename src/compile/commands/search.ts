@@ -41,34 +41,43 @@ const BUILT_IN_TYPES: ReadonlyArray<[string, FieldType]> = [
  * `eventtype`/`tag` fields computed when the query reads them, and the search's filter applied.
  */
 function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
+  return readEvents(b, cmd, cmd.expr, { reads: b.eventFields, eventOrder: b.eventOrder });
+}
+
+/**
+ * The events of the bound sources that `expr` may match, with the fields in `reads` (and those the filter and
+ * props need), filtered by `expr` and the time range, newest first. `node` is the command the CTEs are labelled
+ * and warnings placed by; `eventOrder` says whether ties in _time must keep file order (see eventOrderMatters).
+ */
+export function readEvents(b: PipelineBuilder, node: A.Command, expr: A.SearchExpr | undefined, opts: { reads: ReadonlySet<string>; eventOrder: boolean }): Relation {
   const { ctx } = b;
   const k = ctx.options.knowledge;
   // Before a field discovery (pipeline.ts), every field props and event types can give the events is computed, so
   // that the discovery can tell which of them some event has.
   const discovering = b.discovering;
-  const bindings = b.scope.bindings.filter((bd) => !cmd.expr || mayMatchSource(cmd.expr, bd) !== false);
-  const computed = discovering ? b.scope.terms.fieldNames() : [...b.eventFields].filter(isKnowledgeField).sort();
+  const bindings = b.scope.bindings.filter((bd) => !expr || mayMatchSource(expr, bd) !== false);
+  const computed = discovering ? b.scope.terms.fieldNames() : [...opts.reads].filter(isKnowledgeField).sort();
   // When discovering, only event types and tags whose search can match a source read here (most name a
   // sourcetype) are candidates.
   const possible = (e: A.SearchExpr) => !discovering || bindings.some((bd) => mayMatchSource(e, bd) !== false);
-  const knowledge = knowledgeFieldConditions(b, computed, cmd.span, possible).filter((f) => !discovering || f.values.length > 0);
-  const reads = new Set([...b.eventFields, ...knowledge.flatMap((f) => [...f.reads])].filter((f) => !isKnowledgeField(f)));
+  const knowledge = knowledgeFieldConditions(b, computed, node.span, possible).filter((f) => !discovering || f.values.length > 0);
+  const reads = new Set([...opts.reads, ...knowledge.flatMap((f) => [...f.reads])].filter((f) => !isKnowledgeField(f)));
   for (const bd of bindings) b.scope.used.add(bd);
-  if (cmd.expr) warnUnknownIndexes(cmd.expr, b);
+  if (expr) warnUnknownIndexes(expr, b);
   if (bindings.length === 0) {
-    const wanted = cmd.expr ? ' the sourcetypes and indexes this search names' : ' any sourcetype';
-    ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, cmd.span);
+    const wanted = expr ? ' the sourcetypes and indexes this search names' : ' any sourcetype';
+    ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, node.span);
   }
   const plans = bindings.map((bd) => planProps(k, bd, discovering ? 'all' : reads, isBuiltIn));
-  for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, cmd.span);
+  for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, node.span);
   // The fields props write are scanned too (a setting may keep the event's own value of one).
   const written = discovering ? plans.flatMap((p) => [...p.writes]) : [];
   if (discovering) b.computedFields = [...new Set([...written, ...knowledge.map((f) => f.name)])];
   const extracted = [...new Set([...reads, ...written, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
   const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, fieldIsMultivalue(f) ? 'mv' : 'str'])]);
-  const range = timeRangeOf(cmd.expr, b);
+  const range = timeRangeOf(expr, b);
   const perSource = bindings.map((bd, i) => {
-    const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: b.eventOrder });
+    const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: opts.eventOrder });
     const props = propsSql(plans[i], `(${scan})`, scanned, ctx, k);
     for (const f of props.lookupFiles) b.scope.lookupFiles.add(f);
     return { sql: props.sql === `(${scan})` ? scan : `SELECT * FROM ${props.sql}`, types: props.types };
@@ -90,16 +99,16 @@ function initialSearch(cmd: A.SearchCommand, b: PipelineBuilder): Relation {
     true,
   );
   const from = scans.length > 0 ? scans.map((s) => `(${s})`).join('\n  UNION ALL BY NAME\n  ') : emptyEvents(schema);
-  let rel = b.add(cmd, `SELECT * FROM ${scans.length > 1 ? `(${from})` : from}`, schema, `read ${bindings.map((bd) => bd.sourcetype).join(', ') || 'no source'}`);
-  if (knowledge.length > 0) rel = addKnowledgeFields(b, cmd, rel, knowledge);
-  const conds = cmd.expr ? [compileSearch(cmd.expr, { ctx, schema: rel.schema })] : [];
+  let rel = b.add(node, `SELECT * FROM ${scans.length > 1 ? `(${from})` : from}`, schema, `read ${bindings.map((bd) => bd.sourcetype).join(', ') || 'no source'}`);
+  if (knowledge.length > 0) rel = addKnowledgeFields(b, node, rel, knowledge);
+  const conds = expr ? [compileSearch(expr, { ctx, schema: rel.schema })] : [];
   if (range.earliest !== undefined) conds.unshift(`${sqlIdent('_time')} >= ${range.earliest}`);
   if (range.latest !== undefined) conds.unshift(`${sqlIdent('_time')} < ${range.latest}`);
   const cond = conds.join(' AND ') || 'true';
   // Raw events leave the initial search newest first; ties keep file order (source, line). The order is a
   // sortable key rather than a row number, so that no sort of all events is needed unless a command uses it.
   return b.add(
-    cmd,
+    node,
     `SELECT * EXCLUDE (_dh_line), {'t': coalesce(- ${sqlIdent('_time')}, 'infinity'::DOUBLE), 's': ${sqlIdent('source')}, 'l': _dh_line} AS _dh_seq\n` +
       `FROM ${sqlIdent(rel.name)}\nWHERE ${cond}`,
     rel.schema,
@@ -125,7 +134,7 @@ function knowledgeFieldConditions(b: PipelineBuilder, names: string[], span: A.N
   });
 }
 
-function addKnowledgeFields(b: PipelineBuilder, cmd: A.SearchCommand, input: Relation, fields: KnowledgeField[]): Relation {
+function addKnowledgeFields(b: PipelineBuilder, cmd: A.Command, input: Relation, fields: KnowledgeField[]): Relation {
   let schema = input.schema;
   const cols = fields.map((f) => {
     const parts = f.values.map((v) => `CASE WHEN ${compileSearch(v.expr, { ctx: b.ctx, schema: input.schema })} THEN ${v.value} END`);
@@ -165,27 +174,38 @@ function emptyEvents(schema: Schema): string {
   return `(SELECT ${[...cols, 'NULL::BIGINT AS _dh_line'].join(', ')} WHERE false)`;
 }
 
-/** The fields that say which source an event comes from, and each binding's value of them. */
-const SOURCE_FIELDS: Record<string, (bd: SourceBinding) => string> = { sourcetype: (bd) => bd.sourcetype, index: (bd) => bd.index };
+/**
+ * The fields that say which source an event comes from, and each binding's values of them: `source` is known when
+ * the binding names its NDJSON files without wildcards (each file's path is its events' source).
+ */
+const SOURCE_FIELDS: Record<string, (bd: SourceBinding) => string[] | undefined> = {
+  sourcetype: (bd) => [bd.sourcetype],
+  index: (bd) => [bd.index],
+  source: (bd) => (bd.format === 'ndjson' && bd.paths.every((p) => !/[*?[{]/.test(p)) ? bd.paths : undefined),
+};
 
 /**
- * Can this search match events of the binding? false only when certainly not (a `sourcetype=` or `index=` term
- * that cannot match decides it); the SQL filter still checks every event, this only skips reading files.
+ * Can this search match events of the binding? false only when certainly not (a `sourcetype=`, `index=` or
+ * `source=` term that cannot match decides it); the SQL filter still checks every event, this only skips reading
+ * files.
  */
 export function mayMatchSource(e: A.SearchExpr, bd: SourceBinding): boolean | undefined {
-  const valueOf = (field: A.FieldRef) => SOURCE_FIELDS[field.name]?.(bd);
-  const matches = (value: string, v: A.SearchValue) => searchValueMatches(value, v.text);
+  const valuesOf = (field: A.FieldRef) => SOURCE_FIELDS[field.name]?.(bd);
+  // With several files (several values), `=` may match when one does and `!=` when one does not.
+  const matches = (values: string[], v: A.SearchValue) => values.some((value) => searchValueMatches(value, v.text));
+  const misses = (values: string[], v: A.SearchValue) => values.some((value) => !searchValueMatches(value, v.text));
   switch (e.kind) {
     case 'compare': {
-      const value = valueOf(e.field);
-      if (value === undefined) return undefined;
-      if (e.op === '=') return matches(value, e.value);
-      if (e.op === '!=') return !matches(value, e.value);
+      const values = valuesOf(e.field);
+      if (values === undefined) return undefined;
+      if (e.op === '=') return matches(values, e.value) ? (values.length === 1 ? true : undefined) : false;
+      if (e.op === '!=') return misses(values, e.value) ? (values.length === 1 ? true : undefined) : false;
       return undefined;
     }
     case 'in': {
-      const value = valueOf(e.field);
-      return value === undefined ? undefined : e.values.some((v) => matches(value, v));
+      const values = valuesOf(e.field);
+      if (values === undefined) return undefined;
+      return e.values.some((v) => matches(values, v)) ? (values.length === 1 ? true : undefined) : false;
     }
     case 'and': {
       const r = e.items.map((i) => mayMatchSource(i, bd));
@@ -201,6 +221,9 @@ export function mayMatchSource(e: A.SearchExpr, bd: SourceBinding): boolean | un
       const r = mayMatchSource(e.expr, bd);
       return r === undefined ? undefined : !r;
     }
+    case 'term':
+      // `*` matches every event (so `NOT *`, what an undefined event type stands for, matches none).
+      return e.value.text === '*' ? true : undefined;
     default:
       return undefined;
   }

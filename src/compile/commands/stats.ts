@@ -147,6 +147,9 @@ function timeOf(i: AggInput, a: A.Aggregation, ctx: CompileContext): string {
   return i.time;
 }
 
+/** Whether `func` is a stats function duckhunt implements (an alias or a percentile counts). */
+export const isAggregate = (func: string): boolean => lookupAggregate(func) !== undefined;
+
 function lookupAggregate(func: string): { agg: Aggregate; name: string } | undefined {
   const name = ALIASES[func] ?? func;
   const direct = AGGREGATES.get(name);
