@@ -6,7 +6,7 @@ import { defaultCompileOptions, type CompileOptions } from './compile/context.ts
 import { Engine, type RunNotice } from './engine/engine.ts';
 import { DuckhuntError } from './errors.ts';
 import { parseQuery, type ParsedQuery } from './frontend.ts';
-import { builtInKnowledge, lookupsToDescribe, withTimeProps, type Knowledge } from './knowledge/index.ts';
+import { builtInKnowledge, lookupsToDescribe, withFormatProps, withTimeProps, type Knowledge } from './knowledge/index.ts';
 import { defaultMacroLibrary, type MacroLibrary } from './macros/index.ts';
 import { rowObject } from './output/values.ts';
 import type { QuerySource } from './query-file.ts';
@@ -54,7 +54,7 @@ export function compileText(source: QuerySource | string, opts: Omit<RunOptions,
 /** Compiles against the engine's view of the sources: Parquet and lookups described, fields discovered where wildcards need them. */
 export async function compileWith(engine: Engine, source: QuerySource | string, opts: Omit<RunOptions, 'engine'>): Promise<CompiledQuery> {
   const { src, parsed, knowledge } = parse(source, opts);
-  const bindings = await engine.describeSources(opts.bindings);
+  const bindings = await engine.describeSources(withFormatProps(knowledge, opts.bindings));
   await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
   try {
     const options = { ...defaultCompileOptions(), ...opts.compile, knowledge };

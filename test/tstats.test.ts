@@ -72,21 +72,23 @@ const securityEvents = [
 ];
 
 /**
- * Events written where their file path ends in the `source` Windows event collection gives them, so the built-in
- * `[source::…]` props and event types apply to them. (A source's own `source` value will replace this device.)
+ * A `--source` flag for Windows events written as NDJSON (the fields the XML would give), with the `source` value
+ * Windows event collection gives them, so the built-in `[source::…]` props and event types apply to them. The
+ * sourcetype is not XmlWinEventLog, whose props say KV_MODE = xml (no JSON fields would be extracted).
  */
 function windowsLog(source: string, records: object[]): string {
-  const file = join(tmp, 'logs', source);
+  const file = join(tmp, 'logs', `${source.replace(/[^A-Za-z0-9]+/g, '_')}.json`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  return file;
+  return `sourcetype=winevents:json,source=${source},path=${file}`;
 }
 
 let bindings: SourceBinding[];
+let securityFlag: string;
 beforeAll(() => {
   const sysmon = windowsLog('XmlWinEventLog:Microsoft-Windows-Sysmon/Operational', sysmonEvents);
-  const security = windowsLog('XmlWinEventLog:Security', securityEvents);
-  bindings = catalogFromFlags([`XmlWinEventLog=${sysmon}`, `XmlWinEventLog=${security}`]).bindings;
+  securityFlag = windowsLog('XmlWinEventLog:Security', securityEvents);
+  bindings = catalogFromFlags([sysmon, securityFlag]).bindings;
 });
 
 const run = async (query: string, timeRange = {}) => (await runText(query, { bindings, engine, compile: { timeRange } })).rows;
@@ -182,7 +184,7 @@ describe('security_content-style tstats detections over Sysmon and Windows Secur
 
   it('a detection over a dataset no bound source feeds is an error, not "no findings"', async () => {
     // Security auditing records process starts (4688) but not registry changes: those come from Sysmon.
-    const security = catalogFromFlags([`XmlWinEventLog=${join(tmp, 'logs', 'XmlWinEventLog:Security')}`]).bindings;
+    const security = catalogFromFlags([securityFlag]).bindings;
     expect((await runText('| tstats count from datamodel=Endpoint.Processes by Processes.dest', { bindings: security, engine })).rows).toEqual([{ 'Processes.dest': 'dc1.corp', count: 1 }]);
     await expect(runText('| tstats count from datamodel=Endpoint.Registry by Registry.dest', { bindings: security, engine })).rejects.toThrow(
       'no bound source has events of the dataset Endpoint.Registry',

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DuckhuntError, systemReason } from '../errors.ts';
 import { OutputClosed } from '../output/sink.ts';
 import type { CheckFlags } from './commands/check.ts';
+import type { TestFlags } from './commands/test.ts';
 import type { IngestFlags } from './commands/ingest.ts';
 import type { RunFlags } from './commands/run.ts';
 import { debugging, EXIT, wasInterrupted } from './exit.ts';
@@ -126,6 +127,30 @@ Statuses: ok, syntax_error, macro_error, unsupported, compile_error.`,
     )
     .action(async (paths: string[], opts: CheckFlags) => {
       exitCode = await (await import('./commands/check.ts')).checkCommand(paths, opts);
+    });
+
+  program
+    .command('test')
+    .description("run security_content detections' tests: blocks over a local attack_data checkout; non-zero exit if any fails")
+    .argument('<paths...>', 'security_content detection .yml files, or directories of them')
+    .requiredOption('--attack-data <dir>', 'a splunk/attack_data checkout: each test URL is read from its repository path under DIR')
+    .option('--macros <path>', 'a macros.conf file or a directory of security_content macro .yml files (repeatable)', collect, [])
+    .option('--knowledge <dir>', 'a knowledge bundle: a Splunk app directory or a security_content checkout (repeatable; later ones win)', collect, [])
+    .option('--config <file>', 'config file whose "knowledge" list is loaded (default: ./duckhunt.config.json)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      `
+Each test binds its attack data files with the test's sourcetype and source and runs the detection over all
+time; it passes when the search returns at least one result. A missing data file is skipped, never a pass.
+
+Example:
+  duckhunt test security_content/detections/endpoint --attack-data attack_data --macros security_content/macros
+
+Statuses: pass, fail, error, skipped.`,
+    )
+    .action(async (paths: string[], opts: TestFlags) => {
+      exitCode = await (await import('./commands/test.ts')).testCommand(paths, opts);
     });
 
   try {

@@ -8,7 +8,7 @@ import { checkTimeZone } from '../compile/zone.ts';
 import { Engine } from '../engine/engine.ts';
 import { DuckhuntError } from '../errors.ts';
 import { parseQuery } from '../frontend.ts';
-import { knowledgeFromConfig, loadKnowledge, lookupsToDescribe, withTimeProps, type Knowledge } from '../knowledge/index.ts';
+import { knowledgeFromConfig, loadKnowledge, lookupsToDescribe, withFormatProps, withTimeProps, type Knowledge } from '../knowledge/index.ts';
 import { defaultMacroLibrary, type MacroLibrary } from '../macros/index.ts';
 import { readQueryFile, type QuerySource } from '../query-file.ts';
 import { configFile, resolveCatalog, type SourceBinding } from '../sources/catalog.ts';
@@ -103,7 +103,7 @@ export async function prepare(
   const { knowledge, macros } = knowledgeAndMacros(flags);
   const parsed = parseQuery(source, { macros });
   const catalog = resolveCatalog({ sources: flags.source, config: flags.config });
-  const bindings = withTimeProps(knowledge, await engine.describeSources(catalog.bindings));
+  const bindings = withTimeProps(knowledge, await engine.describeSources(withFormatProps(knowledge, catalog.bindings)));
   await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
   try {
     let confined = false;

@@ -13,9 +13,12 @@ import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { removeAtExit } from '../cleanup.ts';
 import { DuckhuntError, systemReason } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
-import { describePath, globEscape, literalPath, type SourceBinding } from '../sources/catalog.ts';
+import { describePath, globEscape, literalPath, type SourceBinding, type SourceFormat } from '../sources/catalog.ts';
 import { discover, type DiscoveryRequest } from '../sources/discover.ts';
+import { NOT_BLANK, recordsSql, textLines } from '../sources/records.ts';
+import { repeatedNamesSql } from '../sources/xml.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
+import { recordTimeSql } from '../sources/scan.ts';
 import { DATASET_KEY, decodeColumns, unionColumns, type DatasetColumn } from '../sources/dataset.ts';
 import { ndjsonProblems, problemMessages } from '../sources/input-check.ts';
 import { fillGeoTable } from './geoip.ts';
@@ -181,10 +184,21 @@ export class Engine {
   /** Once confined, sources were checked and globbing is no longer allowed. */
   private confined = false;
 
-  /** Parquet bindings with their files' column types filled in, which the compiler needs to resolve names. */
+  /**
+   * The bindings as the compiler needs them: a format the files' names and props did not decide is sniffed from
+   * their content (sniffFormat); Parquet bindings get their files' column types, which resolve names; XML
+   * bindings the field names some event repeats (multivalue fields).
+   */
   async describeSources(bindings: SourceBinding[]): Promise<SourceBinding[]> {
     const out: SourceBinding[] = [];
-    for (const b of bindings) {
+    for (const given of bindings) {
+      const b = given.format === 'auto' ? { ...given, format: await this.sniffFormat(given) } : given;
+      if (b.format === 'xml') {
+        await this.checkSources([b]);
+        const r = await this.read(repeatedNamesSql(`(SELECT * FROM (${recordsSql(b.paths, 'xml')}) WHERE valid)`), b.paths.join(', '));
+        out.push({ ...b, repeated: r.getRowsJS().map((row) => String(row[0])).sort() });
+        continue;
+      }
       if (b.format !== 'parquet') {
         out.push(b);
         continue;
@@ -239,6 +253,73 @@ export class Engine {
 
   /** How many discovery passes this engine ran (a query that names its fields runs none). */
   discoveryPasses = 0;
+
+  /**
+   * Input problems of an XML or text binding, per file: lines that belong to no `<Event>…</Event>` record
+   * (skipped), and events whose time cannot be read (kept, without _time).
+   */
+  private async recordProblems(b: SourceBinding): Promise<RunNotice[]> {
+    const format = b.format as 'xml' | 'text';
+    const files: string[] = [];
+    for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
+    if (files.length === 0) return [];
+    // Only "now" decides a year-less time's year, not whether there is one.
+    const time = recordTimeSql(b, Date.now() / 1000);
+    const rows = (
+      await this.connection.runAndReadAll(
+        `SELECT filename, count(*) FILTER (WHERE NOT valid), min(_dh_line) FILTER (WHERE NOT valid), count(*) FILTER (WHERE valid AND t IS NULL), min(_dh_line) FILTER (WHERE valid AND t IS NULL) ` +
+          `FROM (SELECT filename, _dh_line, valid, CASE WHEN valid THEN ${time} END AS t FROM (${recordsSql(files, format)})) ` +
+          `GROUP BY filename HAVING count(*) FILTER (WHERE NOT valid OR t IS NULL) > 0 ORDER BY filename`,
+      )
+    ).getRowsJS();
+    const notices: RunNotice[] = [];
+    for (const row of rows) {
+      const [bad, firstBad, untimed, firstUntimed] = row.slice(1).map((v) => Number(v ?? 0));
+      if (bad > 0) {
+        notices.push({ kind: 'malformed_lines', message: `skipped ${bad} ${format === 'xml' ? 'run(s) of lines' : 'line(s)'} in ${row[0]} that ${format === 'xml' ? 'are not <Event>…</Event> records or ' : ''}hold a NUL byte (first at line ${firstBad}); sourcetype ${b.sourcetype}` });
+      }
+      if (untimed > 0) {
+        const what = format === 'xml' ? `TimeCreated SystemTime` : 'time (props.conf TIME_PREFIX/TIME_FORMAT, or ISO-8601 or syslog time in the first characters)';
+        notices.push({
+          kind: 'untimed_events',
+          message: `${untimed} event(s) of ${row[0]} have no readable ${what} (first at line ${firstUntimed}); they have no _time and are outside any time range; sourcetype ${b.sourcetype}`,
+        });
+      }
+    }
+    return notices;
+  }
+
+  /** Runs a query that reads `files`; DuckDB's failure is a source error naming them. */
+  private async read(sql: string, files: string) {
+    try {
+      return await this.connection.runAndReadAll(sql);
+    } catch (e) {
+      throw new DuckhuntError('source_error', `cannot read ${files}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  /**
+   * The format of a binding's files from their first line that is not blank (decision X80): `{` is NDJSON,
+   * `<Event` Windows event XML, anything else text lines. Files that disagree are an error: each binding has one
+   * format.
+   */
+  private async sniffFormat(b: SourceBinding): Promise<SourceFormat> {
+    const formats = new Map<SourceFormat, string>();
+    for (const p of b.paths) {
+      for (const file of await this.filesOf(p, b.sourcetype)) {
+        const r = await this.read(`SELECT line FROM ${textLines([file], false)} WHERE ${NOT_BLANK('line')} LIMIT 1`, file);
+        const first = String(r.getRowsJS()[0]?.[0] ?? '').replace(/^[\s\uFEFF]+/, '');
+        const format: SourceFormat = first.startsWith('{') ? 'ndjson' : first.startsWith('<Event') ? 'xml' : 'text';
+        if (!formats.has(format)) formats.set(format, file);
+      }
+    }
+    if (formats.size > 1) {
+      throw new DuckhuntError('source_error', `the files of sourcetype ${b.sourcetype} hold different formats (${[...formats].map(([f, file]) => `${f}: ${file}`).join('; ')}); bind them separately`, {
+        hint: 'or say the format: "format" in the config, or --source sourcetype=ST,format=xml|text|ndjson,path=PATH',
+      });
+    }
+    return [...formats.keys()][0] ?? 'text';
+  }
 
   /**
    * The column map of files `duckhunt ingest` wrote (sources/dataset.ts), read from every file's metadata in one
@@ -446,6 +527,7 @@ export class Engine {
    */
   async inputProblems(bindings: SourceBinding[]): Promise<RunNotice[]> {
     const notices: RunNotice[] = [];
+    for (const b of bindings.filter((x) => x.format === 'xml' || x.format === 'text')) notices.push(...(await this.recordProblems(b)));
     for (const b of bindings.filter((x) => x.format === 'ndjson')) {
       const files: string[] = [];
       for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));

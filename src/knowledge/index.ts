@@ -10,7 +10,7 @@ import { datamodelLookups } from './datamodels.ts';
 import { autoLookupTables } from './props.ts';
 
 export { builtInKnowledge, Knowledge, knowledgeFromConfig, loadKnowledge, type KnowledgeOptions } from './bundle.ts';
-export { propsFields, withTimeProps } from './props.ts';
+export { propsFields, withFormatProps, withTimeProps } from './props.ts';
 
 /**
  * The lookup tables a query may read: its lookup/inputlookup commands, its lookup() eval calls, and the bound

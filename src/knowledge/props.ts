@@ -21,10 +21,13 @@ import { parseEvalExpression, SyntaxProblem } from '../../grammar/index.ts';
 import { errorAt } from '../macros/index.ts';
 import { expandMacros, MacroLibrary } from '../macros/index.ts';
 import { sqlIdent, sqlString } from '../sql/quote.ts';
-import type { SourceBinding } from '../sources/catalog.ts';
+import type { SourceBinding, TextTime } from '../sources/catalog.ts';
+import { compileTextTime } from '../sources/text.ts';
+import { checkRegex } from '../compile/regex.ts';
 import { TIME_TEXT } from '../sources/scan.ts';
 import type { Knowledge } from './bundle.ts';
 import { confError, type ConfSetting, type ConfStanza } from './conf.ts';
+import { extractionSql, extractsField, namedFields, parseExtraction, type Extraction } from './extractions.ts';
 import { defaultOutputs, lookupJoinSql, LookupProblem, resolveLookup, singleValued, type LookupDefinition } from './lookups.ts';
 
 /** When a setting applies: always, or for events whose SQL condition holds. */
@@ -67,6 +70,10 @@ interface Setting<T> {
 export interface PropsPlan {
   /** Whether automatic JSON extraction is off (KV_MODE = none/xml/multi, without INDEXED_EXTRACTIONS = json). */
   jsonOff: When | false;
+  /** EXTRACT- and REPORT- settings in Splunk's order (EXTRACT before REPORT, each by class name). */
+  extractions: Setting<Extraction[]>[];
+  /** The fields the extractions give values (the query reads them). */
+  extracted: string[];
   aliases: Setting<AliasPair[]>[];
   evals: Array<{ field: string; variants: Variant<EvalSetting>[] }>;
   lookups: Setting<AutoLookup>[];
@@ -126,8 +133,9 @@ export function sourcePatternRegex(pattern: string): string {
 function sourceCondition(pattern: string, binding: SourceBinding, origin: string): When | false {
   const re = sourcePatternRegex(pattern);
   if (/\(\?<?[=!]|\(\?>|\\[1-9]/.test(re)) throw confError('knowledge_error', origin, `the source pattern [source::${pattern}] uses lookaround or backreferences, which duckhunt cannot match`);
-  const files = binding.paths;
-  if (files.every((f) => !/[*?[]/.test(f))) {
+  // A source with its own `source` value has it on every event; else each event's source is its file.
+  const files = binding.source !== undefined ? [binding.source] : binding.paths;
+  if (binding.source !== undefined || files.every((f) => !/[*?[]/.test(f))) {
     const js = new RegExp(`^(?:${re})$`, 's');
     const hits = files.map((f) => js.test(f));
     if (hits.every((h) => h)) return true;
@@ -176,24 +184,37 @@ export function planProps(k: Knowledge, binding: SourceBinding, reads: ReadonlyS
     .map((s) => ({ key: s.key, variants: s.variants.map((v) => ({ ...v, value: v.value.filter((p) => wants(p.to)) })) }))
     .filter((s) => s.variants.some((v) => v.value.length > 0));
   for (const s of aliases) for (const v of s.variants) for (const p of v.value) needed.add(p.from);
+  // Extractions run first and give values to what the query (and the settings above) read.
+  const problems: string[] = [];
+  const extractions = extractionSettings(k, stanzas, keys, problems);
+  const extracted =
+    reads === 'all'
+      ? [...new Set(extractions.flatMap((s) => s.variants.flatMap((v) => v.value.flatMap(namedFields))))].sort()
+      : [...needed].filter((f) => !isBuiltIn(f) && extractions.some((s) => s.variants.some((v) => v.value.some((e) => extractsField(e, f))))).sort();
+  for (const s of extractions) for (const v of s.variants) for (const e of v.value) if (extracted.some((f) => extractsField(e, f))) needed.add(e.source);
 
   const writes = new Set<string>([
+    ...(reads === 'all' ? extracted : []),
     ...aliases.flatMap((s) => s.variants.flatMap((v) => v.value.map((p) => p.to))),
     ...evals.map((e) => e.field),
     ...lookups.flatMap((s) => s.variants.flatMap((v) => autoLookupOutputs(k, v.value))).filter(wants),
   ]);
-  const problems = lookupSettings.flatMap((s) =>
-    s.variants.filter((v) => v.value.outputs.length === 0 && !describedColumns(k, v.value.table)).map((v) => `${v.origin}: ${s.key}: the lookup table '${v.value.table}' cannot be read, so its fields are not set`),
+  problems.push(
+    ...lookupSettings.flatMap((s) =>
+      s.variants.filter((v) => v.value.outputs.length === 0 && !describedColumns(k, v.value.table)).map((v) => `${v.origin}: ${s.key}: the lookup table '${v.value.table}' cannot be read, so its fields are not set`),
+    ),
   );
-  return { jsonOff: jsonOff(stanzas), aliases, evals, lookups, extract: new Set([...needed].filter((f) => !isBuiltIn(f))), writes, problems };
+  return { jsonOff: binding.format === 'xml' ? false : jsonOff(stanzas, binding.format === 'text'), extractions, extracted, aliases, evals, lookups, extract: new Set([...needed].filter((f) => !isBuiltIn(f))), writes, problems };
 }
 
 /**
  * Whether automatic JSON extraction is off: KV_MODE none, xml or multi (or auto with AUTO_KV_JSON = false), unless
  * INDEXED_EXTRACTIONS = json put the fields there at index time. Decided here unless a source:: pattern decides
- * it per event.
+ * it per event. For text events (`text`) the automatic extraction is key=value pairs, which only auto and
+ * auto_escaped do (json, too, is off). XML events' fields are the reader's (the Windows add-on's extractions),
+ * which KV_MODE does not turn off.
  */
-function jsonOff(stanzas: Array<{ stanza: ConfStanza; when: When }>): When | false {
+function jsonOff(stanzas: Array<{ stanza: ConfStanza; when: When }>, text: boolean): When | false {
   const setting = (key: string, fallback: string): { value: string } | { sql: string } => {
     const variants = variantsOf(stanzas, key);
     const norm = (s: ConfSetting) => s.value.trim().toLowerCase();
@@ -206,11 +227,33 @@ function jsonOff(stanzas: Array<{ stanza: ConfStanza; when: When }>): When | fal
   const autoJson = setting('AUTO_KV_JSON', 'true');
   if ('value' in mode && 'value' in indexed && 'value' in autoJson) {
     if (indexed.value === 'json') return false;
-    if (['none', 'xml', 'multi'].includes(mode.value)) return true;
+    if (['none', 'xml', 'multi', ...(text ? ['json'] : [])].includes(mode.value)) return true;
     return ['auto', 'auto_escaped'].includes(mode.value) && ['false', 'f', 'no', '0'].includes(autoJson.value);
   }
   const sql = (x: { value: string } | { sql: string }) => ('value' in x ? sqlString(x.value) : x.sql);
-  return `(${sql(indexed)} <> 'json' AND (${sql(mode)} IN ('none', 'xml', 'multi') OR (${sql(mode)} IN ('auto', 'auto_escaped') AND ${sql(autoJson)} IN ('false', 'f', 'no', '0'))))`;
+  return `(${sql(indexed)} <> 'json' AND (${sql(mode)} IN ('none', 'xml', 'multi'${text ? ", 'json'" : ''}) OR (${sql(mode)} IN ('auto', 'auto_escaped') AND ${sql(autoJson)} IN ('false', 'f', 'no', '0'))))`;
+}
+
+/**
+ * The EXTRACT- and REPORT- settings of the stanzas, parsed. One that cannot be read (a regex RE2 cannot run, a
+ * missing transform) is left out with a problem the compiler reports, so that it does not stop queries that do
+ * not need it.
+ */
+function extractionSettings(k: Knowledge, stanzas: Array<{ stanza: ConfStanza; when: When }>, keys: string[], problems: string[]): Setting<Extraction[]>[] {
+  const out: Setting<Extraction[]>[] = [];
+  for (const key of keys.filter((x) => x.startsWith('EXTRACT-') || x.startsWith('REPORT-'))) {
+    const variants: Variant<Extraction[]>[] = [];
+    for (const v of variantsOf(stanzas, key)) {
+      try {
+        variants.push({ ...v, value: parseExtraction(k, v.value, key, confRegex) });
+      } catch (e) {
+        if (!(e instanceof DuckhuntError)) throw e;
+        problems.push(`${e.message}; its fields are not extracted`);
+      }
+    }
+    if (variants.length > 0) out.push({ key, variants });
+  }
+  return out;
 }
 
 /** `a AS b c ASNEW d`: field names may be double-quoted. */
@@ -293,15 +336,17 @@ export function autoLookupTables(k: Knowledge, binding: SourceBinding): string[]
 }
 
 /**
- * A source's time settings from its sourcetype's props (unless the user set its time field): TIMESTAMP_FIELDS,
+ * A source's time settings from its sourcetype's props (unless the user set its time field). JSON: TIMESTAMP_FIELDS,
  * or a TIME_PREFIX that is a JSON key (`"CreationTime":\s*"`), names the field; TIME_FORMAT says how to read it
- * (an epoch format — %s — is read as the default reader does). A TIME_PREFIX that is not a JSON key is for text
- * events, whose reader is not JSON's.
+ * (an epoch format — %s — is read as the default reader does). Text: TIME_PREFIX, TIME_FORMAT and
+ * MAX_TIMESTAMP_LOOKAHEAD say where the time is in the event (sources/text.ts). XML events' time is their
+ * TimeCreated SystemTime.
  */
 export function withTimeProps(k: Knowledge, bindings: SourceBinding[]): SourceBinding[] {
   return bindings.map((b) => {
     const stanza = k.props.get(b.sourcetype);
-    if (b.timeFieldSet || !stanza) return b;
+    if (b.format === 'text') return stanza ? { ...b, textTime: textTimeOf(stanza) } : b;
+    if (b.timeFieldSet || !stanza || b.format === 'xml') return b;
     const fields = stanza.settings.get('TIMESTAMP_FIELDS')?.value.split(',')[0]?.trim();
     const prefix = stanza.settings.get('TIME_PREFIX')?.value;
     const key = prefix ? /^\\?"([^"\\]+)\\?"\s*(?:\\s\*)?:/.exec(prefix.trim())?.[1] : undefined;
@@ -310,6 +355,50 @@ export function withTimeProps(k: Knowledge, bindings: SourceBinding[]): SourceBi
     if (!field) return b;
     const timeParser = format && !format.value.includes('%s') ? timeParserOf(format) : undefined;
     return { ...b, timeField: field, timeParser };
+  });
+}
+
+/** A text source's time settings (no settings: the automatic formats within 128 characters). */
+function textTimeOf(stanza: ConfStanza): TextTime | undefined {
+  const get = (key: string) => stanza.settings.get(key);
+  const prefix = get('TIME_PREFIX');
+  const format = get('TIME_FORMAT');
+  const lookahead = get('MAX_TIMESTAMP_LOOKAHEAD');
+  if (!prefix && !format && !lookahead) return undefined;
+  if (lookahead && !/^\d+$/.test(lookahead.value.trim())) throw confError('knowledge_error', lookahead.origin, `MAX_TIMESTAMP_LOOKAHEAD must be a number of characters, found \`${lookahead.value}\``);
+  const origin = (prefix ?? format ?? lookahead)!.origin;
+  return compileTextTime({
+    prefix: prefix ? confRegex(prefix, 'TIME_PREFIX') : undefined,
+    format: format?.value,
+    lookahead: lookahead ? Number(lookahead.value.trim()) : undefined,
+    origin: format?.origin ?? origin,
+  });
+}
+
+/** A props/transforms regex (PCRE) in RE2's spelling, or a knowledge error naming the setting. */
+export function confRegex(s: ConfSetting, key: string): string {
+  const ctx = new CompileContext(expandMacros(s.value, new MacroLibrary()), defaultCompileOptions(), undefined, s.origin);
+  try {
+    return checkRegex(s.value, { start: 0, end: s.value.length }, ctx);
+  } catch (e) {
+    if (e instanceof DuckhuntError) throw confError('knowledge_error', s.origin, `${key}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * The format of sources whose files do not say it (their format is `auto`) from their sourcetype's props:
+ * KV_MODE = xml is Windows event XML, KV_MODE = json or INDEXED_EXTRACTIONS = json is NDJSON; otherwise the
+ * content decides (Engine.describeSources; decision X80).
+ */
+export function withFormatProps(k: Knowledge, bindings: SourceBinding[]): SourceBinding[] {
+  return bindings.map((b) => {
+    if (b.format !== 'auto') return b;
+    const setting = (key: string) => variantsOf(applicableStanzas(k, b).filter((s) => s.when === true), key)[0]?.value.value.trim().toLowerCase();
+    const mode = setting('KV_MODE');
+    if (mode === 'xml') return { ...b, format: 'xml' };
+    if (mode === 'json' || setting('INDEXED_EXTRACTIONS') === 'json') return { ...b, format: 'ndjson' };
+    return b;
   });
 }
 
@@ -351,6 +440,23 @@ export function propsSql(plan: PropsPlan, input: string, fields: ReadonlyMap<str
     }
     sql = layer(sql, off);
   }
+
+  // EXTRACT-/REPORT-: the first extraction that finds a value gives it, before the automatic extraction's.
+  const fromExtractions = new Map<string, TypedSql>();
+  for (const f of plan.extracted) {
+    const existing = typed(f);
+    const type = existing.type === 'mv' ? 'mv' : 'str';
+    const parts = plan.extractions.flatMap((s) => {
+      const branches = s.variants.map((v) => {
+        const found = v.value.filter((e) => extractsField(e, f)).map((e) => extractionSql(e, f, coerce(typed(e.source), 'str')));
+        return { when: v.when, sql: found.length === 0 ? 'NULL::VARCHAR' : found.length === 1 ? found[0] : `coalesce(${found.join(', ')})` };
+      });
+      return branches.every((b) => b.sql === 'NULL::VARCHAR') ? [] : [caseOf(branches, 'NULL::VARCHAR')];
+    });
+    const value = parts.length === 1 ? parts[0] : `coalesce(${parts.join(', ')})`;
+    fromExtractions.set(f, { sql: `coalesce(${coerce({ sql: value, type: 'str' }, type)}, ${coerce(existing, type)})`, type });
+  }
+  sql = layer(sql, fromExtractions);
 
   // Aliases read the fields as extracted; AS replaces (and clears when the original has no value), ASNEW keeps.
   const aliased = new Map<string, TypedSql>();

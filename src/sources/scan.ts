@@ -1,6 +1,7 @@
-// Reading a sourcetype's files as Splunk events: one row per NDJSON line with `_raw`, `_time`, `sourcetype`,
-// `source`, `index`, and the JSON fields the query names, extracted the way Splunk names them
-// (`Item.Subject` → $.Item.Subject, `AffectedItems{}.Subject` → every element's Subject, a multivalue).
+// Reading a sourcetype's files as Splunk events: one row per event with `_raw`, `_time`, `sourcetype`, `source`,
+// `index`, and the fields the query names (`host` among them: the source's own, else the events' field). NDJSON (here): one event per line, the JSON fields extracted
+// the way Splunk names them (`Item.Subject` → $.Item.Subject, `AffectedItems{}.Subject` → every element's Subject,
+// a multivalue). Parquet (parquet.ts), Windows event XML (xml.ts) and text lines (text.ts) give the same columns.
 //
 // Lines are read as text and fields are extracted by path at query time, so no field can be lost to DuckDB's
 // JSON schema sampling (it silently drops keys first seen after the sampled records).
@@ -10,6 +11,9 @@ import type { TimeRange } from '../compile/context.ts';
 import type { SourceBinding } from './catalog.ts';
 import { candidatePaths, isMultivalue, isPlainPath, leafGuard, leafSql, parseFieldName, plainPath, type LeafPath } from './json-path.ts';
 import { parquetScanSql } from './parquet.ts';
+import { recordsSql } from './records.ts';
+import { defaultTextTime, kvFieldSql, textTimeSql } from './text.ts';
+import { isSystemField, SYSTEM_SECTION, XML_TIME_FIELD, xmlFieldSql } from './xml.ts';
 
 /** Fields every event has, computed rather than extracted. */
 export const BUILT_IN_FIELDS = ['_raw', '_time', 'sourcetype', 'source', 'index'] as const;
@@ -52,6 +56,8 @@ export interface ScanOptions {
    * without it the scan runs on every core, and `_dh_line` is 0.
    */
   lineOrder: boolean;
+  /** The search's now (epoch seconds): a year-less text time is in its year. */
+  now: number;
 }
 
 /** Largest NDJSON line read (a longer one is an error naming the file). DuckDB reads in buffers of this size. */
@@ -80,9 +86,24 @@ export const VALID_LINE = `(starts_with(line, '{') OR starts_with(ltrim(line), '
  * the same fields, so their scans union by name.
  */
 export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: ScanOptions): string {
-  if (binding.format === 'parquet') {
-    if (!binding.schema) throw new Error(`internal: Parquet source ${binding.sourcetype} was not described before compiling`);
-    return parquetScanSql(binding, binding.schema, fields, (v) => timeExpression(v, binding.timeParser), opts.range);
+  // A source's own host is every event's (decision X82); without one, host is the events' own field.
+  const host = binding.host !== undefined ? fields.find((f) => f.name === 'host') : undefined;
+  if (!host) return formatScanSql(binding, fields, opts);
+  const scan = formatScanSql(binding, fields.filter((f) => f !== host), opts);
+  return `SELECT *, ${sqlString(binding.host!)} AS ${sqlIdent(host.column)} FROM (${scan})`;
+}
+
+function formatScanSql(binding: SourceBinding, fields: ExtractedField[], opts: ScanOptions): string {
+  switch (binding.format) {
+    case 'parquet':
+      if (!binding.schema) throw new Error(`internal: Parquet source ${binding.sourcetype} was not described before compiling`);
+      return parquetScanSql(binding, binding.schema, fields, (v) => timeExpression(v, binding.timeParser), opts.range);
+    case 'xml':
+      return xmlScanSql(binding, fields);
+    case 'text':
+      return textScanSql(binding, fields, opts);
+    case 'auto':
+      throw new Error(`internal: the format of ${binding.sourcetype}'s files was not decided before compiling`);
   }
   const files = binding.paths;
   // json_value reads every plain path of the scalar fields (and the time field) in one parse of the line (null
@@ -91,11 +112,7 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
   // bench/RESULTS.md.
   const batch = new JsonValueBatch('_dh_j', 'field');
   const cols = [
-    '_raw',
-    `${sqlString(binding.sourcetype)} AS sourcetype`,
-    'source',
-    `${sqlString(binding.index)} AS "index"`,
-    '_dh_line',
+    ...sourceColumns(binding, 'filename'),
     `${timeExpression('_dh_tv', binding.timeParser)} AS _time`,
     ...fields.map((f) => `${fieldIsMultivalue(f.name) ? multivalueSql('_raw', f.name) : batch.scalar(f.name, '_raw')} AS ${sqlIdent(f.column)}`),
   ];
@@ -103,9 +120,52 @@ export function scanSql(binding: SourceBinding, fields: ExtractedField[], opts: 
   const time = batch.scalar(binding.timeField, '_raw');
   const inner =
     `SELECT *, ${time} AS _dh_tv FROM (` +
-    `SELECT line AS _raw, filename AS source, ${opts.lineOrder ? 'ordinality' : '0::BIGINT'} AS _dh_line, ${batch.select('line')} AS _dh_j ` +
+    `SELECT line AS _raw, filename, ${opts.lineOrder ? 'ordinality' : '0::BIGINT'} AS _dh_line, ${batch.select('line')} AS _dh_j ` +
     `FROM ${ndjsonLines(files, opts.lineOrder)} WHERE ${VALID_LINE})`;
   return `SELECT ${cols.join(',\n         ')}\n  FROM (${inner})`;
+}
+
+/** `_raw`, the source's values (source: the file unless set), and `_dh_line`, over a relation with `filename`. */
+export function sourceColumns(binding: SourceBinding, filename: string): string[] {
+  return [
+    '_raw',
+    `${sqlString(binding.sourcetype)} AS sourcetype`,
+    `${binding.source !== undefined ? sqlString(binding.source) : filename} AS source`,
+    `${sqlString(binding.index)} AS "index"`,
+    '_dh_line',
+  ];
+}
+
+/** Windows event XML records (records.ts), their fields by xml.ts; a name some event repeats is multivalue. */
+function xmlScanSql(binding: SourceBinding, fields: ExtractedField[]): string {
+  const repeated = new Set(binding.repeated ?? []);
+  const timeField = binding.timeFieldSet ? binding.timeField : XML_TIME_FIELD;
+  const sys = [...fields.map((f) => f.name), timeField].some(isSystemField);
+  const cols = [
+    ...sourceColumns(binding, 'filename'),
+    `${timeExpression(xmlFieldSql(timeField, false, '_dh_sys'), binding.timeParser)} AS _time`,
+    ...fields.map((f) => `${xmlFieldSql(f.name, repeated.has(f.name), '_dh_sys')} AS ${sqlIdent(f.column)}`),
+  ];
+  const records = `(${recordsSql(binding.paths, 'xml')})`;
+  return `SELECT ${cols.join(',\n         ')}\n  FROM (SELECT *${sys ? `, ${SYSTEM_SECTION} AS _dh_sys` : ''} FROM ${records} WHERE valid)`;
+}
+
+/** Text lines: the time where props.conf says (text.ts), fields by KV_MODE = auto (props.ts clears them for other modes). */
+function textScanSql(binding: SourceBinding, fields: ExtractedField[], opts: ScanOptions): string {
+  const time = textTimeSql(binding.textTime ?? defaultTextTime(), opts.now);
+  const cols = [
+    ...sourceColumns(binding, 'filename'),
+    `${time.time('_dh_tv')} AS _time`,
+    ...fields.map((f) => `${kvFieldSql(f.name)} AS ${sqlIdent(f.column)}`),
+  ];
+  return `SELECT ${cols.join(',\n         ')}\n  FROM (SELECT *, ${time.text} AS _dh_tv FROM (${recordsSql(binding.paths, 'text')}) WHERE valid)`;
+}
+
+/** The time of an XML or text record (a row with `_raw`), for the engine's report of events without one. */
+export function recordTimeSql(binding: SourceBinding, now: number): string {
+  if (binding.format === 'xml') return timeExpression(xmlFieldSql(binding.timeFieldSet ? binding.timeField : XML_TIME_FIELD, false, SYSTEM_SECTION), binding.timeParser);
+  const time = textTimeSql(binding.textTime ?? defaultTextTime(), now);
+  return time.time(`(${time.text})`);
 }
 
 /**

@@ -17,8 +17,10 @@ export interface IngestFlags {
 const n = (x: number) => x.toLocaleString('en-US');
 
 export async function ingestCommand(inputs: string[], opts: IngestFlags): Promise<void> {
-  const binding = catalogFromFlags(inputs.map((i) => `${opts.sourcetype}=${i}`)).bindings[0];
-  if (binding.format !== 'ndjson') throw new DuckhuntError('source_error', 'ingest reads NDJSON files; these inputs are already Parquet');
+  const given = catalogFromFlags(inputs.map((i) => `${opts.sourcetype}=${i}`)).bindings[0];
+  if (given.format === 'parquet') throw new DuckhuntError('source_error', 'ingest reads NDJSON files; these inputs are already Parquet');
+  // Ingest reads NDJSON whatever the files are called (lines that are not JSON objects are reported).
+  const binding = { ...given, format: 'ndjson' as const };
   if (opts.timeField) binding.timeField = opts.timeField;
   await withEngine({ timezone: 'UTC', tempDir: opts.tempDir, progress: process.stderr.isTTY }, async (engine, longRun) => {
     let report;

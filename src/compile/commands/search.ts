@@ -35,6 +35,13 @@ const BUILT_IN_TYPES: ReadonlyArray<[string, FieldType]> = [
   ['index', 'str'],
 ];
 
+/** The shape of a field as a source's scan gives it: JSON arrays (`{}`) and names an XML event repeats are multivalue. */
+function scannedType(bd: SourceBinding, field: string): FieldType {
+  if (bd.format === 'xml') return bd.repeated?.includes(field) ? 'mv' : 'str';
+  if (bd.format === 'text') return 'str';
+  return fieldIsMultivalue(field) ? 'mv' : 'str';
+}
+
 /**
  * The initial search: each bound source's events are scanned (the fields the query reads, extracted from the
  * JSON), then its props applied (aliases, calculated fields, automatic lookups), the sources unioned, the
@@ -68,22 +75,24 @@ export function readEvents(b: PipelineBuilder, node: A.Command, expr: A.SearchEx
     const wanted = expr ? ' the sourcetypes and indexes this search names' : ' any sourcetype';
     ctx.warn(`no source is bound to${wanted}; the search returns no events (bind one with --source SOURCETYPE=PATH)`, node.span);
   }
-  const plans = bindings.map((bd) => planProps(k, bd, discovering ? 'all' : reads, isBuiltIn));
+  // A source's own host is set by the scan, like the built-in fields: props do not extract or clear it.
+  const fixed = (bd: SourceBinding) => (f: string) => isBuiltIn(f) || (f === 'host' && bd.host !== undefined);
+  const plans = bindings.map((bd) => planProps(k, bd, discovering ? 'all' : reads, fixed(bd)));
   for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, node.span);
   // The fields props write are scanned too (a setting may keep the event's own value of one).
   const written = discovering ? plans.flatMap((p) => [...p.writes]) : [];
   if (discovering) b.computedFields = [...new Set([...written, ...knowledge.map((f) => f.name)])];
   const extracted = [...new Set([...reads, ...written, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
-  const scanned = new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, fieldIsMultivalue(f) ? 'mv' : 'str'])]);
+  const scannedOf = (bd: SourceBinding) => new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, scannedType(bd, f)])]);
   const range = timeRangeOf(expr, b);
   const perSource = bindings.map((bd, i) => {
-    const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: opts.eventOrder });
-    const props = propsSql(plans[i], `(${scan})`, scanned, ctx, k);
+    const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: opts.eventOrder, now: ctx.options.now });
+    const props = propsSql(plans[i], `(${scan})`, scannedOf(bd), ctx, k);
     for (const f of props.lookupFiles) b.scope.lookupFiles.add(f);
     return { sql: props.sql === `(${scan})` ? scan : `SELECT * FROM ${props.sql}`, types: props.types };
   });
   // A field props compute in one source (a number, a multivalue) and extract as text in another has one shape.
-  const types = new Map(perSource.length > 0 ? perSource[0].types : scanned);
+  const types = new Map(perSource.length > 0 ? perSource[0].types : scannedOf({ format: 'ndjson' } as SourceBinding));
   for (const p of perSource.slice(1)) for (const [f, t] of p.types) types.set(f, types.has(f) && types.get(f) !== t ? unify([types.get(f)!, t]) : t);
   const col = (f: string) => sqlIdent(ctx.columns.columnFor(f));
   const scans = perSource.map((p) => {
@@ -175,13 +184,15 @@ function emptyEvents(schema: Schema): string {
 }
 
 /**
- * The fields that say which source an event comes from, and each binding's values of them: `source` is known when
- * the binding names its NDJSON files without wildcards (each file's path is its events' source).
+ * The fields that say which source an event comes from, and each binding's values of them: `source` is the
+ * binding's own source value, else known when the binding names its NDJSON files without wildcards (each file's
+ * path is its events' source).
  */
 const SOURCE_FIELDS: Record<string, (bd: SourceBinding) => string[] | undefined> = {
   sourcetype: (bd) => [bd.sourcetype],
   index: (bd) => [bd.index],
-  source: (bd) => (bd.format === 'ndjson' && bd.paths.every((p) => !/[*?[{]/.test(p)) ? bd.paths : undefined),
+  host: (bd) => (bd.host !== undefined ? [bd.host] : undefined),
+  source: (bd) => (bd.source !== undefined ? [bd.source] : bd.format === 'ndjson' && bd.paths.every((p) => !/[*?[{]/.test(p)) ? bd.paths : undefined),
 };
 
 /**
