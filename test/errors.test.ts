@@ -133,7 +133,7 @@ describe('positions through macro expansion', () => {
 
 describe('rendered compile errors', () => {
   it.each<[string, string, Expected]>([
-    ['unsupported command', 'sourcetype=x | iplocation src | stats count', { kind: 'unsupported', line: 1, column: 16, message: /command 'iplocation' is not supported/ }],
+    ['unsupported command', 'sourcetype=x | geostats count | stats count', { kind: 'unsupported', line: 1, column: 16, message: /command 'geostats' is not supported/ }],
     ['unknown eval function', 'sourcetype=x\n| eval h = sha512(user)', { kind: 'unsupported', line: 2, column: 12, message: /eval function 'sha512\(\)' is not supported/ }],
     ['boolean as a field value', 'sourcetype=x | eval flag = bytes > 10', { kind: 'compile_error', line: 1, column: 28, message: /comparison or boolean cannot be the value of a field/ }],
     ['bin by weeks', 'sourcetype=x | bin _time span=1w', { kind: 'compile_error', line: 1, column: 31, message: /bin does not take weeks \('1w'\)/ }],

@@ -64,7 +64,8 @@ export async function main(argv: string[]): Promise<number> {
       .option('--now <time>', "the search's now, epoch seconds, ISO-8601 or MM/DD/YYYY:HH:MM:SS (default: the current time)")
       .option('--timezone <tz>', 'IANA time zone for day bins, @d/@w snapping, strftime, strptime, relative_time, convert ctime and absolute times without an offset', 'UTC')
       .option('--subsearch-maxout <rows>', "rows of a join/append subsearch that are used (Splunk's default)", '50000')
-      .addOption(new Option('--perc-method <method>', "how perc/median pick a value (limits.conf [stats] perc_method)").choices(['nearest-rank', 'interpolated']).default('nearest-rank'));
+      .addOption(new Option('--perc-method <method>', "how perc/median pick a value (limits.conf [stats] perc_method)").choices(['nearest-rank', 'interpolated']).default('nearest-rank'))
+      .option('--geoip <file>', 'the MaxMind database (.mmdb, e.g. GeoLite2-City) that iplocation reads');
 
   queryOptions(program.command('run').description('run a query over the bound log files and print the results'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'parquet']).default('table'))

@@ -1,5 +1,6 @@
 // What `run` and `compile` share: reading the query (file or -e), macros, sources, compile options.
 
+import { resolve } from 'node:path';
 import { compileDiscovering, type CompiledQuery } from '../compile/index.ts';
 import { defaultCompileOptions, type CompileOptions, type CompileWarning, type PercMethod } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
@@ -27,6 +28,8 @@ export interface QueryFlags {
   timezone: string;
   subsearchMaxout: string;
   percMethod: PercMethod;
+  /** The MaxMind database iplocation reads (--geoip). */
+  geoip?: string;
 }
 
 export function querySource(file: string | undefined, flags: QueryFlags): QuerySource {
@@ -60,6 +63,7 @@ export function compileOptions(flags: QueryFlags): CompileOptions {
   if (!Number.isInteger(cap) || cap < 1) throw new DuckhuntError('compile_error', '--subsearch-maxout must be a positive whole number');
   opts.subsearchMaxOut = cap;
   opts.percMethod = flags.percMethod;
+  if (flags.geoip !== undefined) opts.geoip = resolve(flags.geoip);
   return opts;
 }
 

@@ -20,6 +20,8 @@ export interface CompileOptions {
   knowledge: Knowledge;
   /** Splunk's `[stats] perc_method` (limits.conf): how perc, median and their kin pick a value (decision X8). */
   percMethod: PercMethod;
+  /** The MaxMind database (.mmdb) iplocation reads (--geoip); iplocation is an error without one. */
+  geoip?: string;
 }
 
 export type PercMethod = 'nearest-rank' | 'interpolated';
@@ -61,12 +63,15 @@ interface SharedState {
   counter: { next: number };
   /** Where DuckDB compiles a regular expression, to tell a run-time failure at its call (regex.ts). */
   regexSites: RegexSite[];
+  lookupFiles: Set<string>;
 }
 
 export class CompileContext {
   readonly columns: ColumnNames;
   readonly warnings: CompileWarning[];
   readonly regexSites: RegexSite[];
+  /** Lookup files the query reads (the engine confines DuckDB to them). */
+  readonly lookupFiles: Set<string>;
   private readonly shared: SharedState;
 
   constructor(
@@ -76,10 +81,11 @@ export class CompileContext {
     /** Where `expansion` comes from when it is not the query: a knowledge object's `file:line`. */
     private readonly origin?: string,
   ) {
-    this.shared = shared ?? { columns: new ColumnNames(Object.values(HIDDEN)), warnings: [], warned: new Set(), counter: { next: 0 }, regexSites: [] };
+    this.shared = shared ?? { columns: new ColumnNames(Object.values(HIDDEN)), warnings: [], warned: new Set(), counter: { next: 0 }, regexSites: [], lookupFiles: new Set() };
     this.columns = this.shared.columns;
     this.warnings = this.shared.warnings;
     this.regexSites = this.shared.regexSites;
+    this.lookupFiles = this.shared.lookupFiles;
   }
 
   /**

@@ -46,7 +46,7 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
     subsearches: [],
     used: new Set<SourceBinding>(),
     terms,
-    lookupFiles: new Set<string>(),
+    lookupFiles: ctx.lookupFiles,
     discovered,
     discoveries: [],
   };
@@ -96,7 +96,11 @@ export function renderSql(q: CompiledQuery, withPrelude: boolean): string {
   const parts: string[] = [];
   if (withPrelude) parts.push(`-- duckhunt helper macros\n${preludeSql()}`);
   for (const s of q.subsearches) {
-    const written = s.write ? `\n${sqlComment(`then written by outputlookup to ${s.write.file ?? '(the --lookup-dir directory)'}`)}` : '';
+    const written = s.write
+      ? `\n${sqlComment(`then written by outputlookup to ${s.write.file ?? '(the --lookup-dir directory)'}`)}`
+      : s.geo
+        ? `\n${sqlComment(`then iplocation fills ${s.geo.table} with the locations of its distinct addresses, from ${s.geo.file}`)}`
+        : '';
     parts.push(`${sqlComment(s.label)}\nCREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql};${written}`);
   }
   parts.push(`${q.sql};`);

@@ -22,6 +22,7 @@ import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../so
 import { recordTimeSql } from '../sources/scan.ts';
 import { DATASET_KEY, decodeColumns, unionColumns, type DatasetColumn } from '../sources/dataset.ts';
 import { ndjsonProblems, problemMessages } from '../sources/input-check.ts';
+import { fillGeoTable } from './geoip.ts';
 
 export interface EngineOptions {
   /**
@@ -408,6 +409,7 @@ export class Engine {
         const r = await this.connection.runAndReadAll(`SELECT count(*) FROM ${sqlIdent(s.table)}`);
         const rows = Number(r.getRowsJS()[0][0]);
         if (s.write) await this.writeLookup(s, s.write, rows);
+        if (s.geo) await fillGeoTable(this.connection, s.table, s.geo);
         if (s.cap !== undefined && rows > s.cap) {
           notices.push({
             kind: 'subsearch_cap',

@@ -22,6 +22,14 @@ import { spath } from './spath.ts';
 import { stats } from './stats.ts';
 import { tstats } from './tstats.ts';
 import { where } from './where.ts';
+import { foreach } from './foreach.ts';
+import { fromjson } from './fromjson.ts';
+import { iplocation } from './iplocation.ts';
+import { makemv } from './makemv.ts';
+import { mvcombine } from './mvcombine.ts';
+import { nomv } from './nomv.ts';
+import { regex } from './regex.ts';
+import { replace } from './replace.ts';
 
 type Handlers = { [K in A.Command['command']]?: CommandHandler<Extract<A.Command, { command: K }>> };
 
@@ -54,4 +62,12 @@ export const COMMANDS: Handlers = {
   tstats,
   from,
   datamodel,
+  regex,
+  makemv,
+  mvcombine,
+  nomv,
+  fromjson,
+  iplocation,
+  foreach,
+  replace,
 };
