@@ -31,18 +31,27 @@ import { DuckDBInstance } from '@duckdb/node-api';
 
 export const BLOCK = 10_000;
 /** Bump when the generated data changes, so cached data sets are regenerated. */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 export const DEFAULT_OUT = join(import.meta.dirname, 'out', 'data');
 
 const BASE = Date.UTC(2024, 2, 4) / 1000; // 2024-03-04T00:00:00Z
 const SPAN = 7 * 86400; // one week at every size: 10 M events is ~60,000 per hour
 
+/** One row of the headline detection's output, in its field order (a multivalue field is a list, in values() order). */
 export interface ExpectedRow {
   subject: string;
   user: string;
   recipient: string;
   Organization: string;
+  sender: string[];
+  http_user_agent: string[];
+  signature: string[];
+  file_name: string[] | null;
+  file_size: number;
+  firstTime: string;
+  lastTime: string;
   count: number;
+  externalRecipient: number;
 }
 
 export interface Manifest {
@@ -259,10 +268,37 @@ function traceSql(n: number): string {
   return `${recordSelect(columns, 'tf')} FROM (${cols})`;
 }
 
-/** Expected detection rows: one per planted positive, computed from the plan (not by running a detection). */
+/**
+ * Expected detection rows, every output field of each planted positive, computed from the plan (the macros that
+ * wrote the rows), not by running a detection. Positive b is user u = p_user(b) sending op (Send, SendAs or
+ * SendOnBehalf by turns) at p_send(b) and hard-deleting at p_del(b), same subject, same clock hour, with the
+ * Delivered trace row r=0 to p_external(b) joining by message id and sender. So, field by field:
+ *   subject, user, recipient, Organization  trim(p_subject), lower(upn(u)), lower(p_external), org(u)
+ *   sender          values() of lower(SendAsUserSmtp ?? SendOnBehalfOfUserSmtp ?? MailboxOwnerUPN) over the send
+ *                   (shared mailbox for SendAs, the colleague for SendOnBehalf, else u) and the delete (u)
+ *   http_user_agent values(ClientInfoString): the send's OWA client, the delete's RPC client when b % 3 = 0
+ *   signature       values(Operation): op and HardDelete
+ *   file_name       values of the attachments split at "; ": none (b % 4 = 0), two (b % 4 = 2), else one
+ *   file_size       the send's round(SizeInBytes / 1024², 2) plus the delete's attachment size in MB when it
+ *                   has exactly one attachment (two: replace() of a multivalue is null, decision D1)
+ *   firstTime, lastTime   the send and delete times in security_content_ctime's format (UTC)
+ *   count 1 (one trace row per recipient), externalRecipient 1 (the internal recipient's row is dropped)
+ * values() sorts by bytes, as DuckDB's list_sort does on text.
+ */
 function expectedSql(n: number): string {
-  return `SELECT trim(p_subject(b)) AS subject, lower(upn(p_user(b))) AS "user", lower(p_external(b)) AS recipient, org(p_user(b)) AS Organization
-    FROM range(${n / BLOCK}) t(b) ORDER BY subject, "user", recipient, Organization`;
+  const attachment = `'export_' || b || '.xlsx (' || (100000 + b % 900000) || 'b)'`;
+  return `SELECT subject, "user", recipient, Organization, sender, http_user_agent, signature, file_name, file_size, firstTime, lastTime, count, externalRecipient FROM (
+    SELECT trim(p_subject(b)) AS subject, lower(upn(u)) AS "user", lower(p_external(b)) AS recipient, org(u) AS Organization,
+      list_sort(list_distinct([lower(CASE op WHEN 'SendAs' THEN shared_mailbox(u) WHEN 'SendOnBehalf' THEN upn(colleague(u)) ELSE upn(u) END), lower(upn(u))])) AS sender,
+      list_sort(list_distinct([${lit(CLIENTS[0])}, CASE WHEN b % 3 = 0 THEN ${lit(CLIENTS[1])} ELSE ${lit(CLIENTS[0])} END])) AS http_user_agent,
+      list_sort([op, 'HardDelete']) AS signature,
+      CASE b % 4 WHEN 0 THEN NULL WHEN 2 THEN list_sort([${attachment}, 'notes_' || b || '.docx (20480b)']) ELSE [${attachment}] END AS file_name,
+      round((100000 + (b * 7717) % 5000000) / 1024 / 1024, 2) + CASE WHEN b % 4 IN (1, 3) THEN round((100000 + b % 900000) / 1024 / 1024, 2) ELSE 0 END AS file_size,
+      strftime(to_timestamp(p_send(b, ${n})), '%Y-%m-%dT%H:%M:%S') AS firstTime,
+      strftime(to_timestamp(p_del(b, ${n})), '%Y-%m-%dT%H:%M:%S') AS lastTime,
+      1 AS count, 1 AS externalRecipient
+    FROM (SELECT b, p_user(b) AS u, ['Send', 'SendAs', 'SendOnBehalf'][1 + b % 3] AS op FROM range(${n / BLOCK}) t(b)))
+    ORDER BY subject, "user", recipient, Organization`;
 }
 
 // ───────────────────────────── entry points ─────────────────────────────
@@ -316,7 +352,7 @@ export async function generate(events: number, opts: { out?: string; force?: boo
     files[`${name}.ndjson`] = { path: nd, bytes: statSync(nd).size };
     log(`  ${name}: ${events.toLocaleString('en-US')} events, ${(files[`${name}.ndjson`].bytes / 1e9).toFixed(2)} GB NDJSON, ${(files[`${name}.parquet`].bytes / 1e9).toFixed(2)} GB Parquet (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
-  const expected = (await c.runAndReadAll(expectedSql(events))).getRowObjectsJS().map((r) => ({ ...(r as unknown as Omit<ExpectedRow, 'count'>), count: 1 }));
+  const expected = (await c.runAndReadAll(expectedSql(events))).getRowObjectsJS().map((r) => JSON.parse(JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))) as ExpectedRow);
   c.closeSync();
   db.closeSync();
   const manifest: Manifest = {

@@ -56,8 +56,10 @@ export const handSql = (): string => readFileSync(HAND_SQL_FILE, 'utf8');
 export const HEADLINE_FIELDS = ['subject', 'user', 'recipient', 'Organization', 'sender', 'http_user_agent', 'signature', 'file_name', 'file_size', 'firstTime', 'lastTime', 'count', 'externalRecipient'];
 
 /**
- * A row in a form both contenders agree on when they agree on the result: numbers as numbers (rounded to 9
- * places: sums may add in another order), a multivalue field as its sorted values, no values as null.
+ * A row in the form duckhunt prints it, so that a row agrees only when its values do: a number is a number
+ * (rounded to 9 places: sums may add in another order; DuckDB's integer and double are both numbers), text stays
+ * text ("2" is not 2), a multivalue field keeps its order (values() sorts by bytes, list() keeps input order —
+ * Splunk defines both), a one-value multivalue is that value (decision X9), no values is null.
  */
 export function canonicalRow(values: unknown[]): string {
   const norm = (v: unknown): unknown => {
@@ -66,9 +68,8 @@ export function canonicalRow(values: unknown[]): string {
     if (typeof v === 'number') return Math.round(v * 1e9) / 1e9;
     if (Array.isArray(v)) {
       const xs = v.filter((x) => x !== null && x !== undefined).map(norm);
-      return xs.length === 0 ? null : xs.map(String).sort();
+      return xs.length === 0 ? null : xs.length === 1 ? xs[0] : xs;
     }
-    if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1e9) / 1e9;
     return v;
   };
   return JSON.stringify(values.map(norm));

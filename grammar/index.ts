@@ -1,10 +1,12 @@
 // Entry point of the grammar: text (already macro-expanded) → typed AST, or a positioned syntax error.
 
 import type { IRecognitionException } from 'chevrotain';
-import type { Expr, Pipeline, SearchExpr } from '../src/ast/ast.ts';
+import { FOREACH_PLACEHOLDER, type Command, type Expr, type ForeachCommand, type Pipeline, type SearchExpr } from '../src/ast/ast.ts';
+import type { Span } from '../src/errors.ts';
 import { checkAstDepth, checkNesting, DEFAULT_MAX_AST_DEPTH, DEFAULT_MAX_NESTING } from './depth.ts';
 import { SyntaxProblem, tokenize, tokenizeExpression } from './lexer.ts';
 import { SplParser } from './parser.ts';
+import { fillTemplate, foreachPlaceholders, mapSpans, querySpan, type FilledTemplate } from './template.ts';
 
 export { SyntaxProblem };
 
@@ -26,13 +28,98 @@ export function splParser(): SplParser {
 /** Parses a whole query. Throws SyntaxProblem with a span into `text`. */
 export function parsePipeline(text: string, limits: DepthLimits = {}): Pipeline {
   checkNesting(text, limits.maxNesting ?? DEFAULT_MAX_NESTING);
-  const tokens = tokenize(text);
-  const parser = splParser();
-  parser.input = tokens;
-  const ast = parser.query();
-  if (parser.errors.length > 0) throw fromRecognition(parser.errors[0], text);
+  const ast = withTemplateProbes(parseTokens(text), limits);
   checkAstDepth(ast, limits.maxAstDepth ?? DEFAULT_MAX_AST_DEPTH);
   return ast;
+}
+
+function parseTokens(text: string): Pipeline {
+  const parser = splParser();
+  parser.input = tokenize(text);
+  const ast = parser.query();
+  if (parser.errors.length > 0) throw fromRecognition(parser.errors[0], text);
+  return ast;
+}
+
+/**
+ * Parses a filled template (foreach) as a pipeline whose spans, and errors, point into the query. The template's
+ * own templates are probed too.
+ */
+export function parseTemplate(t: FilledTemplate, limits: DepthLimits = {}): Pipeline {
+  let p: Pipeline;
+  try {
+    checkNesting(t.text, limits.maxNesting ?? DEFAULT_MAX_NESTING);
+    p = parseTokens(t.text);
+    checkAstDepth(p, limits.maxAstDepth ?? DEFAULT_MAX_AST_DEPTH);
+  } catch (e) {
+    if (e instanceof SyntaxProblem) throw new SyntaxProblem(e.message, querySpan(t, e.span), e.hint);
+    throw e;
+  }
+  return withTemplateProbes(mapSpans(t, p), limits);
+}
+
+/**
+ * The search expression in a string literal written at `at` (quotes included), as searchmatch() takes it;
+ * undefined for an empty search. Spans point into the literal (after its escapes, approximately).
+ */
+export function parseSearchString(text: string, at: Span): SearchExpr | undefined {
+  const prefix = '| search ';
+  const t: FilledTemplate = {
+    text: prefix + text,
+    offsets: [...Array<number>(prefix.length).fill(at.start), ...Array.from({ length: text.length + 1 }, (_, i) => Math.min(at.start + 1 + i, at.end))],
+  };
+  const cmd = parseTemplate(t).commands[0];
+  return cmd.command === 'search' ? cmd.expr : undefined;
+}
+
+/**
+ * Each foreach's template parsed once with its placeholders standing for names that mark them
+ * (FOREACH_PLACEHOLDER): syntax errors show when the query is parsed, and the fields the template reads are known
+ * before anything is compiled.
+ */
+function withTemplateProbes(p: Pipeline, limits: DepthLimits): Pipeline {
+  // Commands are reached through pipelines and subsearches only, so a deep expression is never walked here
+  // (parsePipeline checks the depth after this).
+  const pipeline = (q: Pipeline): Pipeline => ({ ...q, commands: q.commands.map(command) });
+  const command = (c: Command): Command => {
+    switch (c.command) {
+      case 'join':
+      case 'append':
+        return { ...c, subsearch: pipeline(c.subsearch) };
+      case 'search':
+        return c.expr ? { ...c, expr: searchExpr(c.expr) } : c;
+      case 'foreach':
+        return { ...c, probe: probe(c) };
+      default:
+        return c;
+    }
+  };
+  const searchExpr = (e: SearchExpr): SearchExpr => {
+    switch (e.kind) {
+      case 'and':
+      case 'or':
+        return { ...e, items: e.items.map(searchExpr) };
+      case 'not':
+        return { ...e, expr: searchExpr(e.expr) };
+      case 'subsearch':
+        return { ...e, pipeline: pipeline(e.pipeline) };
+      default:
+        return e;
+    }
+  };
+  const probe = (cmd: ForeachCommand): Pipeline => {
+    const ph = foreachPlaceholders(cmd.options);
+    const roles: Array<[string, string]> = [
+      [ph.field, 'field'],
+      [ph.matchstr, 'matchstr'],
+      ...ph.matchseg.map((m, i): [string, string] => [m, `matchseg${i + 1}`]),
+      [ph.item, 'item'],
+      [ph.iter, 'iter'],
+    ];
+    const values = new Map(roles.map(([key, role]) => [key, `${FOREACH_PLACEHOLDER}${role}`]));
+    return parseTemplate(fillTemplate(cmd.template, cmd.templateSpan.start, values), limits);
+  };
+  return pipeline(p);
 }
 
 /** Parses one eval expression (a props.conf `EVAL-` value). Throws SyntaxProblem with a span into `text`. */

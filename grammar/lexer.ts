@@ -13,6 +13,7 @@ import {
   Pipe,
   RawArgs,
   RBracket,
+  Template,
   type LexerMode,
 } from './tokens.ts';
 
@@ -34,6 +35,9 @@ const COMMAND_FIRST = new Set(['appendpipe']);
 
 /** Commands whose arguments are an eval expression (and where 'single quotes' quote field names). */
 const evalModeCommands = new Set(['eval', 'where']);
+
+/** Commands whose `[ … ]` is a template (placeholders such as <<FIELD>> replaced before parsing), not a subsearch. */
+const templateCommands = new Set(['foreach']);
 
 /** Tokens of a text that is one expression of the given language (a props.conf `EVAL-` value), not a pipeline. */
 export function tokenizeExpression(text: string, mode: LexerMode): IToken[] {
@@ -147,6 +151,12 @@ class Segmenter {
       } else if (c === '[' && mode === 'raw') {
         // Brackets of commands duckhunt does not know are kept raw: they may not hold a pipeline at all.
         i = this.skipBrackets(i);
+      } else if (c === '[' && templateCommands.has(command)) {
+        flush(i);
+        const stop = this.skipBrackets(i);
+        this.emit(Template, i, stop);
+        i = stop;
+        pieceStart = i;
       } else if (c === '[') {
         flush(i);
         this.emit(LBracket, i, i + 1);

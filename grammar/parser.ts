@@ -148,6 +148,10 @@ export class SplParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.transactionCommand) },
       { ALT: () => this.SUBRULE(this.addtotalsCommand) },
       { ALT: () => this.SUBRULE(this.appendpipeCommand) },
+      { ALT: () => this.SUBRULE(this.regexCommand) },
+      { ALT: () => this.SUBRULE(this.optionsAndFieldsCommand) },
+      { ALT: () => this.SUBRULE(this.foreachCommand) },
+      { ALT: () => this.SUBRULE(this.replaceCommand) },
       { ALT: () => this.SUBRULE(this.genericCommand) },
     ]),
   );
@@ -954,15 +958,7 @@ export class SplParser extends EmbeddedActionsParser {
 
   private fillnullCommand = this.RULE('fillnullCommand', (): A.FillnullCommand => {
     const name = this.CONSUME(T.FillnullCmd);
-    const options: A.CommandOption[] = [];
-    const fields: A.FieldRef[] = [];
-    this.MANY(() =>
-      this.OR([
-        { GATE: () => this.isOptionAhead(), ALT: () => options.push(this.SUBRULE(this.commandOption)) },
-        { ALT: () => fields.push(this.SUBRULE(this.fieldName)) },
-        { ALT: () => this.CONSUME(T.Comma) },
-      ]),
-    );
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
     return this.ACTION(() => ({ command: 'fillnull', options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
   });
 
@@ -1309,7 +1305,9 @@ export class SplParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ command: 'chart', options, aggregations, over, by, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
   });
 
-  /** Options and fields in any order (xyseries, fieldsummary, addtotals). */
+  // ───────────── multivalue, JSON, filtering and enrichment commands ─────────────
+
+  /** Options and field names in any order, commas allowed between them. */
   private optionsAndFields = this.RULE('optionsAndFields', (): { options: A.CommandOption[]; fields: A.FieldRef[] } => {
     const options: A.CommandOption[] = [];
     const fields: A.FieldRef[] = [];
@@ -1419,6 +1417,92 @@ export class SplParser extends EmbeddedActionsParser {
     const subsearch = this.SUBRULE(this.subsearch);
     return this.ACTION(() => ({ command: 'appendpipe', options, subsearch, nameSpan: tokenSpan(name), span: span(name, subsearch.span) }));
   });
+  /** `regex [field=|field!=]"re"` (the field is _raw when not given). */
+  private regexCommand = this.RULE('regexCommand', (): A.RegexCommand => {
+    const name = this.CONSUME(T.RegexCmd);
+    let field: A.FieldRef | undefined;
+    let negated = false;
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType === T.Eq || this.LA(2).tokenType === T.NotEq,
+      DEF: () => {
+        field = this.SUBRULE(this.fieldName);
+        const op = this.OR([{ ALT: () => this.CONSUME(T.Eq) }, { ALT: () => this.CONSUME(T.NotEq) }]);
+        this.ACTION(() => {
+          negated = op.tokenType === T.NotEq;
+        });
+      },
+    });
+    const regex = this.CONSUME(T.QuotedString);
+    return this.ACTION(() => ({
+      command: 'regex',
+      field,
+      negated,
+      regex: unescapeSearch(regex.image.slice(1, -1)),
+      regexSpan: tokenSpan(regex),
+      nameSpan: tokenSpan(name),
+      span: this.commandSpan(name),
+    }));
+  });
+
+  /** makemv, mvcombine, nomv, fromjson, iplocation: options and field names (the compiler checks how many). */
+  private optionsAndFieldsCommand = this.RULE('optionsAndFieldsCommand', (): A.OptionsAndFieldsCommand => {
+    const name = this.CONSUME(T.OptionsAndFieldsCmd);
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
+    return this.ACTION(
+      () => ({ command: name.image.toLowerCase(), options, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }) as A.OptionsAndFieldsCommand,
+    );
+  });
+
+  /** `foreach [options] fields… [template]`; the template is parsed later (see grammar/index.ts). */
+  private foreachCommand = this.RULE('foreachCommand', (): A.ForeachCommand => {
+    const name = this.CONSUME(T.ForeachCmd);
+    const { options, fields } = this.SUBRULE(this.optionsAndFields);
+    const template = this.CONSUME(T.Template);
+    const after: A.CommandOption[] = [];
+    this.MANY(() => after.push(this.SUBRULE(this.commandOption)));
+    return this.ACTION(() => {
+      const inner = { start: template.startOffset + 1, end: template.endOffset! };
+      return {
+        command: 'foreach',
+        options: [...options, ...after],
+        fields,
+        template: template.image.slice(1, -1),
+        templateSpan: inner,
+        probe: { commands: [], span: inner },
+        nameSpan: tokenSpan(name),
+        span: this.commandSpan(name),
+      };
+    });
+  });
+
+  /** `replace old WITH new [, old WITH new]… [IN field, …]` (IN, and WITH, in any case). */
+  private replaceCommand = this.RULE('replaceCommand', (): A.ReplaceCommand => {
+    const name = this.CONSUME(T.ReplaceCmd);
+    const pairs: A.ReplaceCommand['pairs'] = [];
+    const fields: A.FieldRef[] = [];
+    this.AT_LEAST_ONE({
+      GATE: () => !this.isInAhead(),
+      DEF: () => {
+        const from = this.SUBRULE(this.searchLiteral);
+        const withWord = this.CONSUME(T.Word, { LABEL: "'WITH'" });
+        this.ACTION(() => {
+          if (withWord.image.toLowerCase() !== 'with') throw this.semanticError(`expected WITH but found '${withWord.image}'`, tokenSpan(withWord));
+        });
+        const to = this.SUBRULE2(this.searchLiteral);
+        this.OPTION(() => this.CONSUME(T.Comma));
+        pairs.push({ from, to });
+      },
+    });
+    this.OPTION2(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.SearchIn) }, { GATE: () => this.isWordAhead('in'), ALT: () => this.CONSUME2(T.Word) }]);
+      this.AT_LEAST_ONE2(() => this.OR2([{ ALT: () => fields.push(this.SUBRULE(this.fieldName)) }, { ALT: () => this.CONSUME2(T.Comma) }]));
+    });
+    return this.ACTION(() => ({ command: 'replace', pairs, fields, nameSpan: tokenSpan(name), span: this.commandSpan(name) }));
+  });
+
+  private isInAhead(): boolean {
+    return this.LA(1).tokenType === T.SearchIn || this.isWordAhead('in');
+  }
 
   private genericCommand = this.RULE('genericCommand', (): A.GenericCommand => {
     const name = this.CONSUME(T.GenericCmd);

@@ -14,6 +14,8 @@ export const LBracket = createToken({ name: 'LBracket', pattern: Lexer.NA, label
 export const RBracket = createToken({ name: 'RBracket', pattern: Lexer.NA, label: "']'" });
 /** The argument text of a command duckhunt does not know: kept raw so `check` can name the command. */
 export const RawArgs = createToken({ name: 'RawArgs', pattern: Lexer.NA, label: 'arguments' });
+/** `[ … ]` after foreach, brackets included: a template whose placeholders are replaced before it is parsed. */
+export const Template = createToken({ name: 'Template', pattern: Lexer.NA, label: "'[' template ']'" });
 
 /** Command names: one token type per typed command; aliases share a type (the image tells which). */
 function commandToken(name: string, words: string[]): TokenType {
@@ -59,6 +61,12 @@ export const FieldsummaryCmd = commandToken('FieldsummaryCmd', ['fieldsummary'])
 export const TransactionCmd = commandToken('TransactionCmd', ['transaction']);
 export const AddtotalsCmd = commandToken('AddtotalsCmd', ['addtotals']);
 export const AppendpipeCmd = commandToken('AppendpipeCmd', ['appendpipe']);
+// Multivalue, JSON, filtering and enrichment commands.
+export const RegexCmd = commandToken('RegexCmd', ['regex']);
+/** Commands whose arguments are options and field names in any order. */
+export const OptionsAndFieldsCmd = commandToken('OptionsAndFieldsCmd', ['makemv', 'mvcombine', 'nomv', 'fromjson', 'iplocation']);
+export const ForeachCmd = commandToken('ForeachCmd', ['foreach']);
+export const ReplaceCmd = commandToken('ReplaceCmd', ['replace']);
 export const GenericCmd = commandToken('GenericCmd', ['(any other command)']);
 
 /** Lower-cased command word → its token type. Anything else is a GenericCmd. */
@@ -106,6 +114,14 @@ export const commandTokens: ReadonlyMap<string, TokenType> = new Map<string, Tok
   ['transaction', TransactionCmd],
   ['addtotals', AddtotalsCmd],
   ['appendpipe', AppendpipeCmd],
+  ['regex', RegexCmd],
+  ['makemv', OptionsAndFieldsCmd],
+  ['mvcombine', OptionsAndFieldsCmd],
+  ['nomv', OptionsAndFieldsCmd],
+  ['fromjson', OptionsAndFieldsCmd],
+  ['iplocation', OptionsAndFieldsCmd],
+  ['foreach', ForeachCmd],
+  ['replace', ReplaceCmd],
 ]);
 
 // ── Shared by several modes ──
@@ -246,6 +262,7 @@ export const allTokens: TokenType[] = [
   LBracket,
   RBracket,
   RawArgs,
+  Template,
   ImplicitSearchCmd,
   GenericCmd,
   ...new Set(commandTokens.values()),

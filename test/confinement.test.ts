@@ -60,7 +60,7 @@ describe('a confined engine', () => {
 describe('field discovery', () => {
   it('runs confined: the engine is locked to the bound files before the discovery reads them', async () => {
     const engine = await Engine.create({ timezone: 'UTC' });
-    const flags = { execute: '* | table *', source: [`t=${bound}`], macros: [], knowledge: [], timezone: 'UTC', subsearchMaxout: '50000' };
+    const flags = { execute: '* | table *', source: [`t=${bound}`], macros: [], knowledge: [], timezone: 'UTC', subsearchMaxout: '50000', percMethod: 'nearest-rank' as const };
     const { query } = await prepare(undefined, flags, engine);
     expect(query.fields.map((f) => f.name)).toEqual(['index', 'source', 'sourcetype', 'user']);
     expect(engine.discoveryPasses).toBe(1);

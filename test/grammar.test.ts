@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePipeline, SyntaxProblem } from '../grammar/index.ts';
 import { SplParser } from '../grammar/parser.ts';
 import type * as A from '../src/ast/ast.ts';
+import { FOREACH_PLACEHOLDER } from '../src/ast/ast.ts';
 
 /** A compact, span-free rendering of expressions so that tests read like the SPL they check. */
 function showSearch(e: A.SearchExpr | undefined): string {
@@ -267,10 +268,44 @@ describe('command arguments', () => {
   });
 
   it('an unknown command becomes a generic node with its raw arguments and subsearches', () => {
-    const g = command<A.GenericCommand>('x | iplocation src lang=en | foreach * [eval <<FIELD>>=1]', 1);
-    expect([g.command, g.name, g.args]).toEqual(['generic', 'iplocation', 'src lang=en']);
-    const f = command<A.GenericCommand>('x | foreach * [eval <<FIELD>>="a|b" ] | head 1', 1);
-    expect([f.name, f.args]).toEqual(['foreach', '* [eval <<FIELD>>="a|b" ]']);
+    const g = command<A.GenericCommand>('x | geostats latfield=lat count | frobnicate * [eval <<FIELD>>=1]', 1);
+    expect([g.command, g.name, g.args]).toEqual(['generic', 'geostats', 'latfield=lat count']);
+    const f = command<A.GenericCommand>('x | frobnicate * [eval <<FIELD>>="a|b" ] | head 1', 1);
+    expect([f.name, f.args]).toEqual(['frobnicate', '* [eval <<FIELD>>="a|b" ]']);
+  });
+
+  it('regex takes an optional field with = or != before its quoted regex', () => {
+    const r = command<A.RegexCommand>('x | regex process != "a\\\\b|c"', 1);
+    expect([r.field?.name, r.negated, r.regex]).toEqual(['process', true, 'a\\b|c']);
+    const raw = command<A.RegexCommand>('x | regex "^\\d+$"', 1);
+    expect([raw.field, raw.negated, raw.regex]).toEqual([undefined, false, '^\\d+$']);
+  });
+
+  it('makemv, mvcombine, nomv, fromjson and iplocation take options and fields in any order', () => {
+    const m = command<A.MakemvCommand>('x | makemv delim="," allowempty=t to', 1);
+    expect([m.options.map((o) => `${o.name}=${o.value}`), m.fields.map((f) => f.name)]).toEqual([['delim=,', 'allowempty=t'], ['to']]);
+    const f = command<A.FromjsonCommand>('x | fromjson Data prefix=j_', 1);
+    expect([f.fields[0].name, f.options[0].value]).toEqual(['Data', 'j_']);
+    const i = command<A.IplocationCommand>('x | iplocation allfields=true sourceIPs{}', 1);
+    expect([i.command, i.fields[0].name]).toEqual(['iplocation', 'sourceIPs{}']);
+  });
+
+  it('foreach keeps its template as text and probes it with placeholder names', () => {
+    const q = "x | foreach stdev_* fieldstr=F [eval anomalies=if('<<MATCHSTR>>' > F, \"[<<MATCHSTR>>]\", anomalies)] | table anomalies";
+    const f = command<A.ForeachCommand>(q, 1);
+    expect(f.template).toBe("eval anomalies=if('<<MATCHSTR>>' > F, \"[<<MATCHSTR>>]\", anomalies)");
+    expect(q.slice(f.templateSpan.start, f.templateSpan.end)).toBe(f.template);
+    const probe = f.probe.commands[0] as A.EvalCommand;
+    // The probe's spans point into the query: the placeholder's marker name at the placeholder.
+    const cond = (probe.assignments[0].expr as A.CallExpr).args[0] as A.BinaryExpr;
+    expect(q.slice(cond.left.span.start, cond.left.span.end)).toBe("'<<MATCHSTR>>'");
+    expect((cond.right as A.FieldExpr).name).toBe(`${FOREACH_PLACEHOLDER}field`);
+    expect(command('x | foreach a* [eval y=1] | head 1', 2).command).toBe('head');
+  });
+
+  it('a syntax error inside a foreach template is reported at its place in the query', () => {
+    const q = 'x | foreach a* [eval <<FIELD>> = (1]';
+    expect(q.slice(syntaxError(q).span.start)).toBe(']');
   });
 
   it('a leading pipe starts with a generating command; subsearches may start with a pipe or a search', () => {

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runText } from '../src/api.ts';
+import type { PercMethod } from '../src/compile/context.ts';
 import { compileOptions } from '../src/cli/query.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
@@ -31,6 +32,8 @@ interface Case {
   earliest?: string;
   latest?: string;
   timezone?: string;
+  /** limits.conf [stats] perc_method, as --perc-method takes it. */
+  percMethod?: PercMethod;
   rows?: Record<string, unknown>[];
   unordered?: boolean;
   error?: { kind: string; message?: string; line?: number; column?: number };
@@ -91,7 +94,7 @@ function bundle(c: Case): Knowledge | undefined {
 
 /** The compile options the CLI would make of the case's now, time picker and time zone. */
 const caseOptions = (c: Case) =>
-  compileOptions({ now: String(c.now ?? 1_700_000_000), earliest: c.earliest, latest: c.latest, timezone: c.timezone ?? 'UTC', source: [], macros: [], knowledge: [], subsearchMaxout: '50000' });
+  compileOptions({ now: String(c.now ?? 1_700_000_000), earliest: c.earliest, latest: c.latest, timezone: c.timezone ?? 'UTC', source: [], macros: [], knowledge: [], subsearchMaxout: '50000', percMethod: c.percMethod ?? 'nearest-rank' });
 
 /**
  * Records go to a .log file, whose format props or the first line decide (X80), when the sourcetype is given in

@@ -190,6 +190,14 @@ export type Command =
   | TransactionCommand
   | AddtotalsCommand
   | AppendpipeCommand
+  | RegexCommand
+  | MakemvCommand
+  | MvcombineCommand
+  | NomvCommand
+  | FromjsonCommand
+  | IplocationCommand
+  | ForeachCommand
+  | ReplaceCommand
   | GenericCommand;
 
 interface CommandBase extends Node {
@@ -511,6 +519,63 @@ export interface AppendpipeCommand extends CommandBase {
   options: CommandOption[];
   subsearch: Pipeline;
 }
+// ── multivalue, JSON, filtering and enrichment commands ──
+
+/** `regex [field=|field!=]"re"`: keeps the rows whose field (`_raw` by default) matches, or does not match. */
+export interface RegexCommand extends CommandBase {
+  command: 'regex';
+  field: FieldRef | undefined;
+  negated: boolean;
+  regex: string;
+  regexSpan: Span;
+}
+
+/** Commands that take options and field names in any order (`makemv delim="," f`, `iplocation prefix=x ip`). */
+interface OptionsAndFields extends CommandBase {
+  options: CommandOption[];
+  fields: FieldRef[];
+}
+export interface MakemvCommand extends OptionsAndFields {
+  command: 'makemv';
+}
+export interface MvcombineCommand extends OptionsAndFields {
+  command: 'mvcombine';
+}
+export interface NomvCommand extends OptionsAndFields {
+  command: 'nomv';
+}
+export interface FromjsonCommand extends OptionsAndFields {
+  command: 'fromjson';
+}
+export interface IplocationCommand extends OptionsAndFields {
+  command: 'iplocation';
+}
+export type OptionsAndFieldsCommand = MakemvCommand | MvcombineCommand | NomvCommand | FromjsonCommand | IplocationCommand;
+
+/**
+ * `foreach [options] fields… [template]`: the template is text with placeholders (`<<FIELD>>`, `<<MATCHSTR>>`…)
+ * that is filled in and parsed for each field. `probe` is the template parsed once with every placeholder
+ * replaced by a name containing FOREACH_PLACEHOLDER: it checks the syntax early and tells which other fields the
+ * template reads.
+ */
+export interface ForeachCommand extends OptionsAndFields {
+  command: 'foreach';
+  /** The text between the brackets. */
+  template: string;
+  /** Where that text starts and ends in the query (inside the brackets). */
+  templateSpan: Span;
+  probe: Pipeline;
+}
+
+/** `replace "old" WITH "new", … IN field, …`: values (with `*` wildcards) replaced in the fields. */
+export interface ReplaceCommand extends CommandBase {
+  command: 'replace';
+  pairs: Array<{ from: SearchValue; to: SearchValue }>;
+  fields: FieldRef[];
+}
+
+/** Marks the names that stand for a foreach placeholder in a ForeachCommand's probe (never a real field). */
+export const FOREACH_PLACEHOLDER = 'dh_foreach_placeholder_';
 
 /** Any command without a typed node: parsed only so that it can be reported as unsupported. */
 export interface GenericCommand extends CommandBase {

@@ -65,7 +65,9 @@ export async function main(argv: string[]): Promise<number> {
       .option('--timezone <tz>', 'IANA time zone for day bins, @d/@w snapping, strftime, strptime, relative_time, convert ctime and absolute times without an offset', 'UTC')
       .option('--subsearch-maxout <rows>', "rows of a join/append subsearch that are used (Splunk's default)", '50000')
       .option('--subsearch-filter-maxout <rows>', "rows of a subsearch used as a search filter that are used (Splunk's default)", '10000')
-      .option('--subsearch-filter-maxtime <seconds>', 'seconds a subsearch used as a search filter may run (0: no limit)', '60');
+      .option('--subsearch-filter-maxtime <seconds>', 'seconds a subsearch used as a search filter may run (0: no limit)', '60')
+      .addOption(new Option('--perc-method <method>', "how perc/median pick a value (limits.conf [stats] perc_method)").choices(['nearest-rank', 'interpolated']).default('nearest-rank'))
+      .option('--geoip <file>', 'the MaxMind database (.mmdb, e.g. GeoLite2-City) that iplocation reads');
 
   queryOptions(program.command('run').description('run a query over the bound log files and print the results'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'parquet']).default('table'))

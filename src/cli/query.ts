@@ -1,7 +1,8 @@
 // What `run` and `compile` share: reading the query (file or -e), macros, sources, compile options.
 
+import { resolve } from 'node:path';
 import { compilePrepared, type CompiledQuery } from '../compile/index.ts';
-import { defaultCompileOptions, type CompileOptions, type CompileWarning } from '../compile/context.ts';
+import { defaultCompileOptions, type CompileOptions, type CompileWarning, type PercMethod } from '../compile/context.ts';
 import { parseAbsolute, resolveTime, TimeModifierError } from '../compile/time.ts';
 import { checkTimeZone } from '../compile/zone.ts';
 import { Engine } from '../engine/engine.ts';
@@ -28,6 +29,9 @@ export interface QueryFlags {
   subsearchMaxout: string;
   subsearchFilterMaxout?: string;
   subsearchFilterMaxtime?: string;
+  percMethod: PercMethod;
+  /** The MaxMind database iplocation reads (--geoip). */
+  geoip?: string;
 }
 
 export function querySource(file: string | undefined, flags: QueryFlags): QuerySource {
@@ -70,6 +74,8 @@ export function compileOptions(flags: QueryFlags): CompileOptions {
     if (!Number.isFinite(n) || n < 0) throw new DuckhuntError('compile_error', '--subsearch-filter-maxtime must be a number of seconds (0: no limit)');
     opts.filterMaxTime = n;
   }
+  opts.percMethod = flags.percMethod;
+  if (flags.geoip !== undefined) opts.geoip = resolve(flags.geoip);
   return opts;
 }
 

@@ -1,7 +1,10 @@
 // The field names a query mentions anywhere. Event scans extract exactly these from the JSON, so a field is
 // available wherever the query names it (including after joins), and nothing else is parsed.
 
-import type { Aggregation, Command, Pipeline } from '../ast/ast.ts';
+import { FOREACH_PLACEHOLDER, type Aggregation, type Command, type Pipeline } from '../ast/ast.ts';
+import { parseSearchString } from '../../grammar/index.ts';
+import type { Span } from '../errors.ts';
+import { dynamicTarget } from './commands/eval.ts';
 import { optionExpr, valueSearch } from './option-expr.ts';
 import { groupNames } from './regex.ts';
 import { isWildcard } from './wildcard.ts';
@@ -21,12 +24,23 @@ export function referencedFieldNames(p: unknown): Set<string> {
     // A FieldRef is exactly { name, span }; an eval field expression is { kind: 'field', name, … }.
     const keys = Object.keys(o);
     const isFieldRef = typeof o.name === 'string' && keys.length === 2 && 'span' in o;
-    if ((isFieldRef || o.kind === 'field') && typeof o.name === 'string' && !o.name.includes('*')) names.add(o.name);
+    // Wildcards, names spelled from other fields (`eval {key}=…`) and the names that stand for a foreach
+    // template's placeholders are not fields.
+    if ((isFieldRef || o.kind === 'field') && typeof o.name === 'string' && !o.name.includes('*') && !o.name.includes(FOREACH_PLACEHOLDER) && !dynamicTarget(o.name)) names.add(o.name);
     // Options whose value is a field name (`rex field=msg`) are plain text in the AST, not field references.
     const fieldOptions = typeof o.command === 'string' ? FIELD_OPTIONS[o.command] : undefined;
     if (fieldOptions && Array.isArray(o.options)) {
       for (const opt of o.options as Array<{ name: string; value: string }>) {
         if (fieldOptions.includes(opt.name.toLowerCase()) && !opt.value.includes('*')) names.add(opt.value);
+      }
+    }
+    // searchmatch("user=a*") reads the fields its search names.
+    const args = o.args as Array<{ kind: string; value?: unknown; span: Span }> | undefined;
+    if (o.kind === 'call' && o.name === 'searchmatch' && args?.[0]?.kind === 'string') {
+      try {
+        visit(parseSearchString(String(args[0].value), args[0].span));
+      } catch {
+        // a syntax error is reported where the function compiles
       }
     }
     for (const k of keys) if (k !== 'span' && k !== 'nameSpan') visit(o[k]);
@@ -56,6 +70,8 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
       case 'eval':
         for (const a of c.assignments) {
           readAll(a.expr);
+          // `eval {key}=…` reads key to spell the name it assigns.
+          dynamicTarget(a.target.name)?.fields.forEach(read);
           defined.add(a.target.name);
         }
         break;
@@ -156,7 +172,8 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
 }
 
 /** Commands after which the rows are the same multiset, whatever order the events arrived in. */
-const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join', 'lookup']);
+const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join', 'lookup', 'regex', 'makemv', 'nomv', 'fromjson', 'iplocation', 'replace']);
+
 /** Aggregations whose result does not depend on the order of their input rows. */
 const ORDER_FREE = /^(count|c|dc|distinct_count|estdc|values|sum|avg|mean|min|max|median|range|stdev|stdevp|var|varp|sumsq|(exact|upper)?perc\d+(\.\d+)?|p\d+(\.\d+)?)$/;
 
@@ -188,10 +205,13 @@ export function eventOrderMatters(p: Pipeline): boolean {
 
 /**
  * Does the command read every field of its rows, so that over raw events it needs field discovery
- * (sources/discover.ts)? A wildcard field list, `fields -` (it keeps all the others), fillnull without fields.
+ * (sources/discover.ts)? A wildcard field list, `fields -` (it keeps all the others), fillnull without fields,
+ * foreach over a wildcard.
  */
 export function readsEveryField(c: Command): boolean {
   switch (c.command) {
+    case 'foreach':
+      return c.fields.some((f) => isWildcard(f.name)) && (c.options.find((o) => o.name.toLowerCase() === 'mode')?.value.toLowerCase() ?? 'multifield') === 'multifield';
     case 'table':
       return c.fields.some((f) => isWildcard(f.name));
     case 'fields':
@@ -220,7 +240,7 @@ export function readsEveryField(c: Command): boolean {
 
 /** Commands after which no field comes from the events any more: they make new rows, or keep only named fields. */
 function endsEvents(c: Command): boolean {
-  const ending = ['stats', 'timechart', 'tstats', 'top', 'rare', 'table', 'makeresults', 'chart', 'xyseries', 'untable', 'fieldsummary', 'format', 'return'];
+  const ending = ['stats', 'timechart', 'tstats', 'top', 'rare', 'table', 'makeresults', 'chart', 'xyseries', 'untable', 'fieldsummary', 'format', 'return', 'mvcombine'];
   return ending.includes(c.command) || (c.command === 'fields' && c.mode === '+');
 }
 
@@ -253,7 +273,7 @@ function writesRaw(c: Command): boolean {
  * Where a pipeline's events are read for field discovery, as a command index (the discovery reads the rows that
  * command receives), or undefined when no command needs every field of the events. That is the first command
  * that reads every field (so rows a `where` or `head` dropped before it do not count) — or, if a join, an append,
- * an outputlookup (whose rows are a table filled later) or a write to `_raw` comes first, that command: the rows
+ * an outputlookup or iplocation (whose rows are a table filled later) or a write to `_raw` comes first, that command: the rows
  * after it are no longer the events' own. For a subsearch whose events the outer pipeline reads whole
  * (`wantedAfter`), the end of the subsearch at the latest.
  */
@@ -264,7 +284,7 @@ export function discoveryPoint(p: Pipeline, wantedAfter: boolean): number | unde
     const c = p.commands[i];
     if (readsEveryField(c)) return boundary ?? i;
     if (endsEvents(c)) return undefined;
-    if (boundary === undefined && (['join', 'append', 'outputlookup'].includes(c.command) || writesRaw(c))) boundary = i;
+    if (boundary === undefined && (['join', 'append', 'outputlookup', 'iplocation'].includes(c.command) || writesRaw(c))) boundary = i;
   }
   return wantedAfter ? (boundary ?? p.commands.length) : undefined;
 }

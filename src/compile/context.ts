@@ -4,6 +4,7 @@ import type { Span } from '../errors.ts';
 import { DuckhuntError, type ErrorKind } from '../errors.ts';
 import { builtInKnowledge, type Knowledge } from '../knowledge/bundle.ts';
 import { errorAt, expandMacros, MacroLibrary, type Expansion } from '../macros/index.ts';
+import type { RegexSite } from './regex.ts';
 import { ColumnNames } from './schema.ts';
 
 export interface CompileOptions {
@@ -21,7 +22,13 @@ export interface CompileOptions {
   timeRange: TimeRange;
   /** Knowledge bundles (props, eventtypes, tags, lookups); duckhunt's own bundle by default. */
   knowledge: Knowledge;
+  /** Splunk's `[stats] perc_method` (limits.conf): how perc, median and their kin pick a value (decision X8). */
+  percMethod: PercMethod;
+  /** The MaxMind database (.mmdb) iplocation reads (--geoip); iplocation is an error without one. */
+  geoip?: string;
 }
+
+export type PercMethod = 'nearest-rank' | 'interpolated';
 
 export interface TimeRange {
   earliest?: number;
@@ -36,6 +43,7 @@ export const defaultCompileOptions = (): CompileOptions => ({
   filterMaxTime: 60,
   timeRange: {},
   knowledge: builtInKnowledge(),
+  percMethod: 'nearest-rank',
 });
 
 export interface CompileWarning {
@@ -59,11 +67,17 @@ interface SharedState {
   warnings: CompileWarning[];
   warned: Set<string>;
   counter: { next: number };
+  /** Where DuckDB compiles a regular expression, to tell a run-time failure at its call (regex.ts). */
+  regexSites: RegexSite[];
+  lookupFiles: Set<string>;
 }
 
 export class CompileContext {
   readonly columns: ColumnNames;
   readonly warnings: CompileWarning[];
+  readonly regexSites: RegexSite[];
+  /** Lookup files the query reads (the engine confines DuckDB to them). */
+  readonly lookupFiles: Set<string>;
   private readonly shared: SharedState;
 
   constructor(
@@ -73,9 +87,11 @@ export class CompileContext {
     /** Where `expansion` comes from when it is not the query: a knowledge object's `file:line`. */
     private readonly origin?: string,
   ) {
-    this.shared = shared ?? { columns: new ColumnNames(Object.values(HIDDEN)), warnings: [], warned: new Set(), counter: { next: 0 } };
+    this.shared = shared ?? { columns: new ColumnNames(Object.values(HIDDEN)), warnings: [], warned: new Set(), counter: { next: 0 }, regexSites: [], lookupFiles: new Set() };
     this.columns = this.shared.columns;
     this.warnings = this.shared.warnings;
+    this.regexSites = this.shared.regexSites;
+    this.lookupFiles = this.shared.lookupFiles;
   }
 
   /**
@@ -103,6 +119,11 @@ export class CompileContext {
     this.shared.warned.add(key);
     if (this.origin) this.warnings.push({ message: `${this.origin}: ${message}`, line: undefined, column: undefined });
     else this.warnings.push({ message, line: pos?.line, column: pos?.column });
+  }
+
+  /** Records a regular expression DuckDB compiles: `what` names the caller, the span is the pattern's. */
+  regexSite(what: string, span: Span, literal: boolean): void {
+    this.regexSites.push({ what, literal, at: this.error('runtime_error', what, span) });
   }
 
   /** A fresh CTE or table name. */

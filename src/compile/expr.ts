@@ -8,7 +8,7 @@ import type * as A from '../ast/ast.ts';
 import { sqlIdent, sqlNumber, sqlString } from '../sql/quote.ts';
 import type { CompileContext } from './context.ts';
 import { FUNCTIONS } from './functions.ts';
-import { once, onceAll } from './once.ts';
+import { macroCall, once, onceAll } from './once.ts';
 import type { Schema } from './schema.ts';
 import type { FieldType, TypedSql, ValueType } from './types.ts';
 
@@ -22,9 +22,9 @@ export const convert = {
       case 'str':
         return t.sql;
       case 'num':
-        return `dh_str(${t.sql})`;
+        return macroCall('dh_str', t.sql);
       case 'mv':
-        return `dh_single(${t.sql})`;
+        return macroCall('dh_single', t.sql);
       case 'bool':
         return once(t.sql, (b) => `CASE WHEN ${b} THEN 'True' WHEN NOT (${b}) THEN 'False' END`);
     }
@@ -35,9 +35,9 @@ export const convert = {
       case 'num':
         return t.sql;
       case 'str':
-        return `dh_num(${t.sql})`;
+        return macroCall('dh_num', t.sql);
       case 'mv':
-        return `dh_num(dh_single(${t.sql}))`;
+        return macroCall('dh_num', macroCall('dh_single', t.sql));
       case 'bool':
         return `CAST(${t.sql} AS DOUBLE)`;
     }
@@ -216,9 +216,9 @@ export class ExprCompiler {
     // A string literal that is not a number makes this a plain string comparison.
     const plain = (lt !== undefined && !isNumericText(lt)) || (rt !== undefined && !isNumericText(rt));
     if (plain) return `(${l.sql} ${op} ${r.sql})`;
-    if (op === '=') return `dh_eq(${l.sql}, ${r.sql})`;
-    if (op === '!=') return `(NOT dh_eq(${l.sql}, ${r.sql}))`;
-    return `(dh_cmp(${l.sql}, ${r.sql}) ${op} 0)`;
+    if (op === '=') return macroCall('dh_eq', l.sql, r.sql);
+    if (op === '!=') return `(NOT ${macroCall('dh_eq', l.sql, r.sql)})`;
+    return `(${macroCall('dh_cmp', l.sql, r.sql)} ${op} 0)`;
   }
 
   /** `x IN (a, b)` / `in(x, a, b)`: exact, case-sensitive; any value of a multivalue x. */

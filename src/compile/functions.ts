@@ -7,65 +7,21 @@ import type * as A from '../ast/ast.ts';
 import { exprFieldNames } from '../ast/walk.ts';
 import { sqlNumber, sqlString } from '../sql/quote.ts';
 import { convert, coerce, type ExprCompiler, NULL_STR, unify } from './expr.ts';
-import { once, onceAll } from './once.ts';
-import { checkRegex } from './regex.ts';
+import { bool, literal, mv, num, numeric, perValue, regexArg, singleArg, str, type EvalFunction } from './functions/shared.ts';
+import { INFO_FUNCTIONS } from './functions/info.ts';
+import { JSON_FUNCTIONS } from './functions/json.ts';
+import { LOOKUP_FUNCTIONS } from './functions/lookup.ts';
+import { MULTIVALUE_FUNCTIONS } from './functions/multivalue.ts';
+import { NUMBER_FUNCTIONS } from './functions/numbers.ts';
+import { SEARCH_FUNCTIONS } from './functions/search.ts';
+import { cidrBlock, inBlockSql } from './ip.ts';
+import { macroCall, once, onceAll } from './once.ts';
+import { captureGroups, rewriteString } from './regex.ts';
 import { relativeTimeSql } from './time.ts';
 import { strftimeSql, strptimeSql } from './timeformat.ts';
 import type { TypedSql } from './types.ts';
 
-export interface EvalFunction {
-  arity: [number, number];
-  compile(call: A.CallExpr, c: ExprCompiler): TypedSql;
-}
-
-const num = (sql: string): TypedSql => ({ sql, type: 'num' });
-const str = (sql: string): TypedSql => ({ sql, type: 'str' });
-const bool = (sql: string): TypedSql => ({ sql, type: 'bool' });
-const mv = (sql: string): TypedSql => ({ sql, type: 'mv' });
-
-/** A function of one or more numbers. */
-const numeric = (arity: [number, number], f: (...args: string[]) => string): EvalFunction => ({
-  arity,
-  // once(): f may use an argument more than once (sqrt, ln, log).
-  compile: (call, c) => num(onceAll(call.args.map((a) => convert.num(c.value(a))), (refs) => f(...refs))),
-});
-
-/** A string function that Splunk applies to each value of a multivalue field. */
-const perValue = (f: (s: string) => string): EvalFunction => ({
-  arity: [1, 1],
-  compile: (call, c) => {
-    const v = c.value(call.args[0]);
-    if (v.type === 'mv') return mv(`list_transform(${v.sql}, lambda dh_v: ${f('dh_v')})`);
-    return str(f(convert.str(v)));
-  },
-});
-
-/**
- * The argument of a function Splunk documents as not supporting multivalue fields (len, substr, replace, trim…).
- * Decision D1: such an argument is used when it holds one value and is null when it holds several; because
- * Splunk's own result is undocumented, a multivalue argument is reported with a warning.
- */
-function singleArg(c: ExprCompiler, call: A.CallExpr, i: number): string {
-  const v = c.value(call.args[i]);
-  if (v.type === 'mv') {
-    c.ctx.warn(`${call.name}() does not take a multivalue argument: it uses the value when there is one and gives null when there are several (decision D1)`, call.args[i].span);
-  }
-  return convert.str(v);
-}
-
-/** A literal string argument (regexes, formats, time modifiers must be known when compiling). */
-function literal(c: ExprCompiler, call: A.CallExpr, i: number, what: string): string {
-  const a = call.args[i];
-  if (a?.kind === 'string') return a.value;
-  throw c.ctx.error('unsupported', `${call.name}() needs its ${what} as a quoted string literal here`, (a ?? call).span);
-}
-
-/** The regex argument: checked against RE2 when literal (PCRE-only features are compile errors). */
-function regexArg(c: ExprCompiler, call: A.CallExpr, i: number): string {
-  const a = call.args[i];
-  if (a.kind === 'string') return sqlString(checkRegex(a.value, a.span, c.ctx));
-  return convert.str(c.value(a));
-}
+export type { EvalFunction };
 
 function ifFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const cond = c.cond(call.args[0]);
@@ -104,10 +60,13 @@ function mvindexFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   }
   const end = convert.num(c.value(call.args[2]));
   return mv(
-    `dh_mv(${onceAll([list, start, end], ([l, s, e]) => {
-      const [ps, pe] = [pos(l, s), pos(l, e)];
-      return `CASE WHEN ${ps} >= 1 AND ${pe} <= len(${l}) AND ${ps} <= ${pe} THEN list_slice(${l}, ${ps}, ${pe}) END`;
-    })})`,
+    macroCall(
+      'dh_mv',
+      onceAll([list, start, end], ([l, s, e]) => {
+        const [ps, pe] = [pos(l, s), pos(l, e)];
+        return `CASE WHEN ${ps} >= 1 AND ${pe} <= len(${l}) AND ${ps} <= ${pe} THEN list_slice(${l}, ${ps}, ${pe}) END`;
+      }),
+    ),
   );
 }
 
@@ -115,13 +74,13 @@ function splitFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const v = c.value(call.args[0]);
   const delim = convert.str(c.value(call.args[1]));
   // Each value is split and the pieces concatenated.
-  if (v.type === 'mv') return mv(`dh_mv(flatten(list_transform(${v.sql}, lambda dh_v: string_split(dh_v, ${delim}))))`);
+  if (v.type === 'mv') return mv(macroCall('dh_mv', `flatten(list_transform(${v.sql}, lambda dh_v: string_split(dh_v, ${delim})))`));
   return mv(`string_split(${convert.str(v)}, ${delim})`);
 }
 
 function mvappendFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const lists = call.args.map((a) => `coalesce(${convert.list(c.value(a))}, [])`);
-  return mv(`dh_mv(flatten([${lists.join(', ')}]))`);
+  return mv(macroCall('dh_mv', `flatten([${lists.join(', ')}])`));
 }
 
 function mvfilterFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
@@ -132,16 +91,16 @@ function mvfilterFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const [field] = fields;
   const list = convert.list(c.value({ kind: 'field', name: field, quoted: false, span: call.args[0].span }));
   const inner = c.withResolver((name, span) => (name === field ? str('dh_v') : c.value({ kind: 'field', name, quoted: false, span })));
-  return mv(`dh_mv(list_filter(${list}, lambda dh_v: ${inner.cond(call.args[0])}))`);
+  return mv(macroCall('dh_mv', `list_filter(${list}, lambda dh_v: ${inner.cond(call.args[0])})`));
 }
 
 function tonumberFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
-  if (call.args.length === 1) return num(`dh_num(${singleArg(c, call, 0)})`);
+  if (call.args.length === 1) return num(macroCall('dh_num', singleArg(c, call, 0)));
   const base = call.args[1].kind === 'number' ? call.args[1].value : NaN;
   if (!Number.isInteger(base) || base < 2 || base > 36) {
     throw c.ctx.error('compile_error', 'tonumber() base must be a whole number from 2 to 36', call.args[1].span);
   }
-  if (base === 10) return num(`dh_num(${singleArg(c, call, 0)})`);
+  if (base === 10) return num(macroCall('dh_num', singleArg(c, call, 0)));
   const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, base);
   return num(
     once(
@@ -163,9 +122,11 @@ function tostringFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
     case 'commas':
       return with_((n) => `CASE WHEN ${n} = trunc(${n}) THEN format('{:,}', CAST(${n} AS BIGINT)) ELSE format('{:,.2f}', ${n}) END`);
     case 'duration':
+      // Splunk's duration format, [D+]HH:MM:SS (the one convert dur2sec reads): days appear from 86400 seconds on.
       return with_(
         (n) =>
-          `CASE WHEN ${n} IS NOT NULL THEN printf('%02d:%02d:%02d', CAST(floor(${n} / 3600) AS BIGINT), CAST(floor(${n} / 60) AS BIGINT) % 60, CAST(floor(${n}) AS BIGINT) % 60) END`,
+          `CASE WHEN ${n} IS NOT NULL THEN (CASE WHEN ${n} >= 86400 THEN CAST(floor(${n} / 86400) AS BIGINT) || '+' ELSE '' END) || ` +
+          `printf('%02d:%02d:%02d', CAST(floor(${n} / 3600) AS BIGINT) % 24, CAST(floor(${n} / 60) AS BIGINT) % 60, CAST(floor(${n}) AS BIGINT) % 60) END`,
       );
     case 'binary':
       return with_((n) => `CASE WHEN ${n} IS NOT NULL THEN bin(CAST(${n} AS BIGINT)) END`);
@@ -203,7 +164,13 @@ function substrFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
 function replaceFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const s = singleArg(c, call, 0);
   const re = regexArg(c, call, 1);
-  const repl = convert.str(c.value(call.args[2]));
+  const [pattern, replacement] = [call.args[1], call.args[2]];
+  const groups = pattern.kind === 'string' ? captureGroups(pattern.value).length : undefined;
+  // A literal replacement's \1…\9 are groups (decision X46); a replacement from a value is inserted as it is.
+  const repl =
+    replacement.kind === 'string'
+      ? sqlString(rewriteString(replacement.value, groups, replacement.span, c.ctx))
+      : `replace(${convert.str(c.value(replacement))}, '\\', '\\\\')`;
   return str(`regexp_replace(${s}, ${re}, ${repl}, 'g')`);
 }
 
@@ -232,34 +199,52 @@ function strptimeFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
 
 function cidrmatchFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const cidr = literal(c, call, 0, 'CIDR');
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(cidr);
-  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || (m[5] !== undefined && Number(m[5]) > 32)) {
-    throw c.ctx.error('unsupported', `cidrmatch() supports IPv4 CIDR blocks like "10.0.0.0/8"; "${cidr}" is not one`, call.args[0].span);
-  }
-  const bits = m[5] === undefined ? 32 : Number(m[5]);
-  const base = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
-  const size = 2 ** (32 - bits);
-  const lo = Math.floor(base / size) * size;
+  const block = cidrBlock(cidr);
+  if (!block) throw c.ctx.error('compile_error', `cidrmatch() needs a CIDR block such as "10.0.0.0/8" or "2001:db8::/32"; "${cidr}" is not one`, call.args[0].span);
   const v = c.value(call.args[1]);
-  const test = (ip: string) => `(dh_ipv4(${ip}) BETWEEN ${lo} AND ${lo + size - 1})`;
-  if (v.type === 'mv') return bool(`coalesce(list_bool_or(list_transform(${v.sql}, lambda dh_ip: ${test('dh_ip')})), false)`);
-  return bool(`coalesce(${test(convert.str(v))}, false)`);
+  if (v.type === 'mv') return bool(`coalesce(list_bool_or(list_transform(${v.sql}, lambda dh_ip: ${inBlockSql('dh_ip', block)})), false)`);
+  return bool(`coalesce(${inBlockSql(convert.str(v), block)}, false)`);
+}
+
+/**
+ * printf(format, values…) as C's printf: each conversion (%d %i %u %o %x %X %c %e %E %f %F %g %G %s, flags
+ * `-+ 0#'`, width and precision, `*` taking them from the values) formats the next value; the `'` flag groups
+ * thousands with commas. Each conversion is formatted on its own and the pieces joined with the literal text.
+ */
+/** ipmask(mask, ip): the IPv4 address with the mask applied (ipmask("255.255.255.0", "10.1.2.3") is 10.1.2.0). */
+function ipmaskFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
+  const [mask, ip] = call.args.map((a) => `dh_ipv4(${convert.str(c.value(a))})`);
+  return str(
+    once(`(${mask} & ${ip})`, (n) => `CASE WHEN ${n} IS NOT NULL THEN concat_ws('.', ${n} >> 24, (${n} >> 16) & 255, (${n} >> 8) & 255, ${n} & 255) END`),
+  );
 }
 
 function printfFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   const fmt = literal(c, call, 0, 'format');
-  const specs = [...fmt.matchAll(/%([-+ 0#']*)(\d+|\*)?(?:\.(\d+|\*))?([diouxXeEfFgGcs%])/g)].filter((m) => m[4] !== '%');
-  const args = call.args.slice(1);
-  if (specs.length !== args.length) {
-    throw c.ctx.error('compile_error', `printf() format has ${specs.length} conversion(s) but ${args.length} value(s) were given`, call.span);
+  const conversions = [...fmt.matchAll(/%([-+ 0#']*)(\d+|\*)?(?:\.(\d+|\*))?([diouxXeEfFgGcs%])/g)];
+  const needed = conversions.reduce((n, m) => n + (m[4] === '%' ? 0 : 1 + (m[2] === '*' ? 1 : 0) + (m[3] === '*' ? 1 : 0)), 0);
+  if (needed !== call.args.length - 1) {
+    throw c.ctx.error('compile_error', `printf() format has ${needed} conversion(s) but ${call.args.length - 1} value(s) were given`, call.span);
   }
-  const sqlArgs = specs.map((m, i) => {
-    const v = c.value(args[i]);
-    if ('diouxXc'.includes(m[4])) return `CAST(${convert.num(v)} AS BIGINT)`;
-    if ('eEfFgG'.includes(m[4])) return convert.num(v);
-    return convert.str(v);
-  });
-  return str(`printf(${[sqlString(fmt.replace(/'/g, '')), ...sqlArgs].join(', ')})`);
+  let next = 1;
+  const whole = (e: A.Expr) => `CAST(trunc(${convert.num(c.value(e))}) AS BIGINT)`;
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of conversions) {
+    if (m.index > last) parts.push(sqlString(fmt.slice(last, m.index)));
+    last = m.index + m[0].length;
+    if (m[4] === '%') {
+      parts.push(`'%'`);
+      continue;
+    }
+    const stars = [m[2], m[3]].filter((x) => x === '*').map(() => whole(call.args[next++]));
+    const v = call.args[next++];
+    const value = 'diouxXc'.includes(m[4]) ? whole(v) : 'eEfFgG'.includes(m[4]) ? convert.num(c.value(v)) : convert.str(c.value(v));
+    const spec = `%${m[1].replace(/'/g, ',')}${m[2] ?? ''}${m[3] !== undefined ? `.${m[3]}` : ''}${m[4]}`;
+    parts.push(`printf(${[sqlString(spec), ...stars, value].join(', ')})`);
+  }
+  if (last < fmt.length) parts.push(sqlString(fmt.slice(last)));
+  return str(parts.length ? `(${parts.join(' || ')})` : `''`);
 }
 
 function nowFn(_call: A.CallExpr, c: ExprCompiler): TypedSql {
@@ -299,7 +284,8 @@ function extremeEval(which: 'max' | 'min'): EvalFunction {
         once(values, (all) => {
           const nums = `list_filter(list_transform(${all}, lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
           const strs = `list_filter(${all}, lambda dh_v: dh_num(dh_v) IS NULL)`;
-          return which === 'max' ? `coalesce(${f}(${strs}), dh_str(${f}(${nums})))` : `coalesce(dh_str(${f}(${nums})), ${f}(${strs}))`;
+          const numStr = macroCall('dh_str', `${f}(${nums})`);
+          return which === 'max' ? `coalesce(${f}(${strs}), ${numStr})` : `coalesce(${numStr}, ${f}(${strs}))`;
         }),
       );
     },
@@ -380,7 +366,7 @@ export const FUNCTIONS: ReadonlyMap<string, EvalFunction> = new Map<string, Eval
         const a = convert.list(c.value(call.args[0]));
         const b = convert.list(c.value(call.args[1]));
         const d = call.args.length > 2 ? convert.str(c.value(call.args[2])) : "','";
-        return mv(`dh_mv(list_transform(list_zip(${a}, ${b}, true), lambda dh_p: dh_p[1] || ${d} || dh_p[2]))`);
+        return mv(macroCall('dh_mv', `list_transform(list_zip(${a}, ${b}, true), lambda dh_p: dh_p[1] || ${d} || dh_p[2])`));
       },
     },
   ],
@@ -413,4 +399,11 @@ export const FUNCTIONS: ReadonlyMap<string, EvalFunction> = new Map<string, Eval
   ['relative_time', { arity: [2, 2], compile: relativeTimeFn }],
   // network and hashing
   ['cidrmatch', { arity: [2, 2], compile: cidrmatchFn }],
+  ['ipmask', { arity: [2, 2], compile: ipmaskFn }],
+  ...MULTIVALUE_FUNCTIONS,
+  ...JSON_FUNCTIONS,
+  ...INFO_FUNCTIONS,
+  ...NUMBER_FUNCTIONS,
+  ...SEARCH_FUNCTIONS,
+  ...LOOKUP_FUNCTIONS,
 ]);

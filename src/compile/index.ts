@@ -7,6 +7,7 @@ import type { SourceBinding } from '../sources/catalog.ts';
 import { referencedFieldNames } from './collect.ts';
 import { CompileContext, type CompileOptions, type CompileWarning } from './context.ts';
 import type { DiscoveredFields, DiscoveryRequest } from '../sources/discover.ts';
+import type { RegexSite } from './regex.ts';
 import { PipelineBuilder, type QueryScope, type SubsearchStatement, userFields } from './pipeline.ts';
 import type { PrerunRequest, PrerunResult, PrerunResults } from './prerun.ts';
 import { preludeSql } from './prelude.ts';
@@ -23,6 +24,8 @@ export interface CompiledQuery {
   fields: Field[];
   warnings: CompileWarning[];
   bindings: SourceBinding[];
+  /** The calls that compile a regular expression when the query runs (a run-time failure is told at its call). */
+  regexSites: RegexSite[];
   /** Lookup table files the query reads. */
   lookupFiles: string[];
   /** Field discoveries the query still needs before it can run (see compilePrepared); none for most queries. */
@@ -53,7 +56,7 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
     subsearches: [],
     used: new Set<SourceBinding>(),
     terms,
-    lookupFiles: new Set<string>(),
+    lookupFiles: ctx.lookupFiles,
     discovered: answers.discovered ?? new Map(),
     discoveries: [],
     prerunResults: answers.preruns ?? new Map(),
@@ -73,6 +76,7 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
     warnings: ctx.warnings,
     bindings: [...scope.used],
     lookupFiles: [...scope.lookupFiles],
+    regexSites: ctx.regexSites,
     discoveries: scope.discoveries,
     preruns: scope.preruns,
   };
@@ -129,7 +133,11 @@ export function renderSql(q: CompiledQuery, withPrelude: boolean): string {
   const parts: string[] = [];
   if (withPrelude) parts.push(`-- duckhunt helper macros\n${preludeSql()}`);
   for (const s of q.subsearches) {
-    const written = s.write ? `\n${sqlComment(`then written by outputlookup to ${s.write.file ?? '(the --lookup-dir directory)'}`)}` : '';
+    const written = s.write
+      ? `\n${sqlComment(`then written by outputlookup to ${s.write.file ?? '(the --lookup-dir directory)'}`)}`
+      : s.geo
+        ? `\n${sqlComment(`then iplocation fills ${s.geo.table} with the locations of its distinct addresses, from ${s.geo.file}`)}`
+        : '';
     if (s.transaction) {
       parts.push(`${sqlComment(`${s.label}: duckhunt groups these rows into transactions, into table ${s.table}`)}\n${s.sql};`);
       continue;

@@ -16,7 +16,10 @@ const REPEAT_MAX = 64;
 
 /** `body(ref)` where `ref` stands for `sql`, evaluated once. */
 export function once(sql: string, body: (ref: string) => string): string {
-  if (sql.length <= REPEAT_MAX) return body(sql);
+  return sql.length <= REPEAT_MAX ? body(sql) : bound(sql, body);
+}
+
+function bound(sql: string, body: (ref: string) => string): string {
   // The name depends only on the operand's text, so compiling is deterministic; a nested binding of a
   // different operand gets a different name (FNV-1a), and one of the same text in the same scope is the same value.
   const name = `dh_o_${fnv1a(sql)}`;
@@ -28,6 +31,24 @@ export function onceAll(sqls: string[], body: (refs: string[]) => string): strin
   const bind = (i: number, refs: string[]): string => (i === sqls.length ? body(refs) : once(sqls[i], (r) => bind(i + 1, [...refs, r])));
   return bind(0, []);
 }
+
+/**
+ * A call of a prelude macro (prelude.ts). DuckDB substitutes a macro's parameters as copies, and most prelude
+ * macros use theirs more than once, so an operand that is long or holds a macro call is bound once first:
+ * otherwise nested calls, short as their SQL is, cost DuckDB exponential time to bind (tostring(…, "hex") 14
+ * deep took two minutes, tonumber() 20 deep never finished).
+ */
+export function macroCall(name: string, ...args: string[]): string {
+  const call = (i: number, refs: string[]): string => {
+    if (i === args.length) return `${name}(${refs.join(', ')})`;
+    // Short text can still expand hugely when it holds a macro call itself (dh_num(dh_str(dh_num(…))).
+    const copy = args[i].length <= REPEAT_MAX && !MACRO_CALL.test(args[i]);
+    return copy ? call(i + 1, [...refs, args[i]]) : bound(args[i], (r) => call(i + 1, [...refs, r]));
+  };
+  return call(0, []);
+}
+
+const MACRO_CALL = /\bdh_[a-z0-9]+\(/;
 
 function fnv1a(s: string): string {
   let h = 0x811c9dc5;

@@ -33,7 +33,8 @@ export interface Step {
 
 /**
  * A statement run before the main query into a temporary table: a join/append subsearch (at most `cap + 1` rows
- * kept, to detect the cap), or the rows an outputlookup writes (`write`).
+ * kept, to detect the cap), the rows an outputlookup writes (`write`), or the rows whose IP addresses
+ * iplocation looks up (`geo`).
  */
 export interface SubsearchStatement {
   table: string;
@@ -44,7 +45,24 @@ export interface SubsearchStatement {
   write?: LookupWrite;
   /** The table holds transactions: the engine runs the rules over the rows `sql` gives (engine/transaction.ts). */
   transaction?: TransactionRules;
+  geo?: GeoLookup;
 }
+
+/**
+ * What iplocation needs from the engine: each distinct address (`ip`, an expression over the statement's rows)
+ * looked up in the GeoIP database, the locations found written to the temporary table `table` (column `ip`, then
+ * one text column per field), which the rest of the query joins.
+ */
+export interface GeoLookup {
+  file: string;
+  ip: string;
+  table: string;
+  /** Splunk's field names (City, Country…) in the order of the table's columns after `ip`. */
+  fields: GeoField[];
+  lang: string;
+}
+
+export type GeoField = 'City' | 'Country' | 'Region' | 'lat' | 'lon' | 'Continent' | 'MetroCode' | 'Timezone';
 
 /** What outputlookup writes, and where (the engine writes it after filling the statement's table). */
 export interface LookupWrite {
@@ -99,7 +117,7 @@ export class PipelineBuilder {
   eventOrder = true;
   /** The time range of this pipeline's initial search (set by it): timechart's buckets cover it. */
   timeRange: TimeRange | undefined;
-  /** The pipeline being compiled and the index of its current command (for nested()). */
+  /** The pipeline being compiled and the index of its current command. */
   private pipeline: A.Pipeline | undefined;
   private current = 0;
 
@@ -125,11 +143,12 @@ export class PipelineBuilder {
 
   /**
    * Ends the pipeline so far in a statement of its own (filled before the main query, like a subsearch), whose
-   * table the rest of the pipeline reads: what outputlookup needs to write its rows and still pass them on.
+   * table the rest of the pipeline reads: what outputlookup needs to write its rows and still pass them on, and
+   * iplocation to look up their addresses.
    */
-  materialize(cmd: A.Command, rel: Relation, write: LookupWrite): Relation {
+  materialize(cmd: A.Command, rel: Relation, action: { write?: LookupWrite; geo?: GeoLookup }): Relation {
     const table = this.ctx.name('dh_output');
-    this.scope.subsearches.push({ table, sql: `${this.withClause()}\nSELECT * FROM ${sqlIdent(rel.name)}`, label: this.labelOf(cmd), span: cmd.span, write });
+    this.scope.subsearches.push({ table, sql: `${this.withClause()}\nSELECT * FROM ${sqlIdent(rel.name)}`, label: this.labelOf(cmd), span: cmd.span, ...action });
     this.steps.length = 0;
     return this.add(cmd, `SELECT * FROM ${sqlIdent(table)}`, rel.schema);
   }
@@ -183,18 +202,41 @@ export class PipelineBuilder {
     for (const [i, cmd] of p.commands.entries()) {
       if (p === this.pipeline) this.current = i;
       if (i === discovery?.point) this.requestDiscovery(discovery.key, rel);
-      const handler = COMMANDS[cmd.command] as CommandHandler<A.Command> | undefined;
-      if (!handler) {
-        const name = cmd.command === 'generic' ? cmd.name : cmd.command;
-        throw this.ctx.unsupported(`command '${name}'`, cmd.nameSpan, UNSUPPORTED_HINTS[name] ?? 'see the README for the commands duckhunt runs');
-      }
-      if (!rel && !handler.generating) {
-        throw this.ctx.error('compile_error', `'${cmd.command}' needs input: it cannot start a search`, cmd.nameSpan, 'start with a search, e.g. sourcetype=x | …');
-      }
-      rel = handler.compile(cmd, rel, this);
+      rel = this.command(cmd, rel);
     }
     if (discovery?.point === p.commands.length) this.requestDiscovery(discovery.key, rel);
     return rel!;
+  }
+
+  /** Compiles one command of the pipeline (foreach also compiles its template's commands through this). */
+  command(cmd: A.Command, rel: Relation | undefined): Relation {
+    const handler = COMMANDS[cmd.command] as CommandHandler<A.Command> | undefined;
+    if (!handler) {
+      const name = cmd.command === 'generic' ? cmd.name : cmd.command;
+      throw this.ctx.unsupported(`command '${name}'`, cmd.nameSpan, UNSUPPORTED_HINTS[name] ?? 'see the README for the commands duckhunt runs');
+    }
+    if (!rel && !handler.generating) {
+      throw this.ctx.error('compile_error', `'${cmd.command}' needs input: it cannot start a search`, cmd.nameSpan, 'start with a search, e.g. sourcetype=x | …');
+    }
+    return handler.compile(cmd, rel, this);
+  }
+
+  /** The command before the current one in this pipeline. */
+  previousCommand(): A.Command | undefined {
+    return this.pipeline?.commands[this.current - 1];
+  }
+
+  /**
+   * The fields the rest of the query may read from the current command's rows: the names later commands of this
+   * pipeline read before they assign them, and for a subsearch whose rows reach the outer pipeline every name
+   * the query mentions. `unnamed` is true when a later command reads fields it does not name (a wildcard,
+   * `fields -`…) before the rows are replaced.
+   */
+  laterReads(): { names: Set<string>; unnamed: boolean } {
+    const later = this.pipeline?.commands.slice(this.current + 1) ?? [];
+    const use = eventFieldReads({ commands: later, span: this.pipeline!.span });
+    const names = use.open && this.nestedIn ? new Set([...use.reads, ...this.scope.fieldNames]) : use.reads;
+    return { names, unnamed: everyFieldReadAfter(this.pipeline!, this.current, this.wholeRowsWanted) };
   }
 
   /**
@@ -235,7 +277,6 @@ export class PipelineBuilder {
 /** What to do instead, for the unsupported commands security_content uses most. */
 const UNSUPPORTED_HINTS: Record<string, string> = {
   mstats: 'mstats reads metrics indexes, which local log files do not have',
-  iplocation: 'iplocation needs a GeoIP database, which duckhunt does not ship',
 };
 
 export interface CommandHandler<C extends A.Command> {

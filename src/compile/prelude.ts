@@ -60,6 +60,22 @@ export const PRELUDE_MACROS: ReadonlyArray<{ name: string; sql: string; doc: str
     sql: `CREATE OR REPLACE MACRO dh_ipv4(s) AS CASE WHEN regexp_full_match(s, '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}') THEN list_reduce(list_transform(string_split(s, '.'), lambda o: TRY_CAST(o AS BIGINT)), lambda a, b: a * 256 + b) END`,
   },
   {
+    name: 'dh_ipv6_part',
+    doc: 'the hex groups of one side of an IPv6 address (before or after its ::)',
+    sql: `CREATE OR REPLACE MACRO dh_ipv6_part(p) AS CASE WHEN p = '' THEN []::VARCHAR[] ELSE string_split(p, ':') END`,
+  },
+  {
+    name: 'dh_ipv6_groups',
+    doc: 'the hex groups of an IPv6 address with its :: expanded to zero groups (eight when it is one)',
+    sql: `CREATE OR REPLACE MACRO dh_ipv6_groups(s) AS CASE WHEN contains(s, '::') THEN list_concat(dh_ipv6_part(split_part(s, '::', 1)), list_transform(range(greatest(0, 8 - len(dh_ipv6_part(split_part(s, '::', 1))) - len(dh_ipv6_part(split_part(s, '::', 2))))), lambda z: '0'), dh_ipv6_part(split_part(s, '::', 2))) ELSE string_split(s, ':') END`,
+  },
+  {
+    name: 'dh_ipv6',
+    doc: 'an IPv6 address (hex groups, at most one ::; no zone or embedded IPv4) as a 128-bit number; anything else is null',
+    // The CASE guards the lambdas, which would otherwise see groups that are not hex.
+    sql: `CREATE OR REPLACE MACRO dh_ipv6(s) AS CASE WHEN regexp_full_match(s, '[0-9A-Fa-f:]+') AND len(string_split(s, '::')) <= 2 AND len(dh_ipv6_groups(s)) = 8 AND list_bool_and(list_transform(dh_ipv6_groups(s), lambda g: regexp_full_match(g, '[0-9A-Fa-f]{1,4}'))) THEN list_reduce(list_transform(dh_ipv6_groups(s), lambda g: list_reduce(list_transform(string_split(lower(g), ''), lambda h: CAST(strpos('0123456789abcdef', h) - 1 AS UHUGEINT)), lambda a, b: a * 16 + b)), lambda a, b: a * 65536 + b) END`,
+  },
+  {
     name: 'dh_cidr_size',
     doc: 'the number of addresses of an IPv4 CIDR block ("10.0.0.0/8"; a bare address is /32); null when it is not one',
     sql: `CREATE OR REPLACE MACRO dh_cidr_size(c) AS CASE WHEN dh_ipv4(split_part(c, '/', 1)) IS NOT NULL AND regexp_full_match(c, '[^/]*(?:/(?:3[0-2]|[12]?[0-9]))?') THEN CAST(pow(2, 32 - coalesce(TRY_CAST(nullif(split_part(c, '/', 2), '') AS INTEGER), 32)) AS BIGINT) END`,

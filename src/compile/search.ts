@@ -6,6 +6,7 @@ import type * as A from '../ast/ast.ts';
 import { sqlIdent, sqlString } from '../sql/quote.ts';
 import type { CompileContext } from './context.ts';
 import { convert } from './expr.ts';
+import { cidrBlock, inBlockSql } from './ip.ts';
 import type { Schema } from './schema.ts';
 import { resolveSearchTime } from './time.ts';
 import type { TypedSql } from './types.ts';
@@ -59,7 +60,7 @@ export function compileSearch(e: A.SearchExpr, scope: SearchScope): string {
  * lookup, which keeps a subsearch filter of 10,000 values one small expression.
  */
 function inList(e: A.SearchIn, scope: SearchScope): string {
-  const plain = e.values.filter((v) => !v.text.includes('*') && !isCidr(v.text));
+  const plain = e.values.filter((v) => !v.text.includes('*') && !(v.text.includes('/') && cidrBlock(v.text)));
   const other = e.values.filter((v) => !plain.includes(v));
   const conds = other.map((v) => compare({ kind: 'compare', field: e.field, op: '=', value: v, span: e.span }, scope));
   const field = plain.length > 1 ? fieldValue(e.field.name, scope) : undefined;
@@ -89,10 +90,6 @@ function compare(e: A.SearchCompare, scope: SearchScope): string {
   if (lname === 'savedsearch' || lname === 'splunk_server') {
     throw scope.ctx.unsupported(`the search modifier '${name}='`, e.field.span, 'search for what the saved search or server selects instead');
   }
-  if ((e.op === '=' || e.op === '!=') && /^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*\/\d{1,3}$/.test(e.value.text)) {
-    // Splunk matches IPv6 CIDR blocks here; comparing the text instead would silently match nothing.
-    throw scope.ctx.unsupported('an IPv6 CIDR value in search', e.value.span, 'IPv4 blocks such as ip="10.0.0.0/8" are supported');
-  }
   const field = fieldValue(name, scope);
   if (!field) {
     // A field no event has: `field!=x` and `field=x` are false, NOT field=x is true (handled by NOT).
@@ -113,7 +110,7 @@ function valuePredicate(v: string, op: A.SearchCompareOp, literal: string): stri
   if (op === '=' || op === '!=') {
     let test: string;
     if (literal === '*') test = `(${v} IS NOT NULL)`;
-    else if (isCidr(literal)) test = ipv4InCidr(v, literal);
+    else if (literal.includes('/') && cidrBlock(literal)) test = inBlockSql(v, cidrBlock(literal)!);
     else if (literal.includes('*')) test = `(${v} ILIKE ${sqlString(wildcardToLike(literal))} ESCAPE '\\')`;
     else test = `(lower(${v}) = ${sqlString(literal.toLowerCase())})`;
     return op === '=' ? test : `(${v} IS NOT NULL AND NOT ${test})`;
@@ -126,16 +123,6 @@ function valuePredicate(v: string, op: A.SearchCompareOp, literal: string): stri
   return `(${v} ${op} ${sqlString(literal)})`;
 }
 
-const isCidr = (s: string) => /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(s);
-
-function ipv4InCidr(v: string, cidr: string): string {
-  const [ip, bitsText] = cidr.split('/');
-  const bits = Math.min(32, Number(bitsText));
-  const base = ip.split('.').reduce((acc, o) => acc * 256 + Math.min(255, Number(o)), 0);
-  const size = 2 ** (32 - bits);
-  const lo = Math.floor(base / size) * size;
-  return `(dh_ipv4(${v}) BETWEEN ${lo} AND ${lo + size - 1})`;
-}
 
 /** A bare term: a case-insensitive match of whole tokens of `_raw` (D5); `*` matches every event. */
 function term(value: A.SearchValue, scope: SearchScope, caseSensitive: boolean): string {

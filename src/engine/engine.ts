@@ -11,6 +11,7 @@ import type { PrerunRequest, PrerunResult } from '../compile/prerun.ts';
 import type { Knowledge } from '../knowledge/bundle.ts';
 import { lookupReader, LookupProblem, resolveLookup } from '../knowledge/lookups.ts';
 import { PRELUDE_MACROS } from '../compile/prelude.ts';
+import { regexRuntimeError } from '../compile/regex.ts';
 import { removeAtExit } from '../cleanup.ts';
 import { DuckhuntError, systemReason } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
@@ -22,6 +23,7 @@ import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../so
 import { recordTimeSql } from '../sources/scan.ts';
 import { DATASET_KEY, decodeColumns, unionColumns, type DatasetColumn } from '../sources/dataset.ts';
 import { ndjsonProblems, problemMessages } from '../sources/input-check.ts';
+import { fillGeoTable } from './geoip.ts';
 import { TransactionMachine } from './transaction.ts';
 
 export interface EngineOptions {
@@ -474,6 +476,7 @@ export class Engine {
         const r = await this.connection.runAndReadAll(`SELECT count(*) FROM ${sqlIdent(s.table)}`);
         const rows = Number(r.getRowsJS()[0][0]);
         if (s.write) await this.writeLookup(s, s.write, rows);
+        if (s.geo) await fillGeoTable(this.connection, s.table, s.geo);
         if (s.cap !== undefined && rows > s.cap) {
           notices.push({
             kind: 'subsearch_cap',
@@ -494,13 +497,18 @@ export class Engine {
       return { rowCount, notices };
     } catch (e) {
       if (e instanceof DuckhuntError) throw e;
-      throw this.runtimeError(e);
+      throw this.runtimeError(e, q);
     }
   }
 
-  /** DuckDB's error in duckhunt's words: its out-of-memory advice names SQL settings, ours the flags. */
-  private runtimeError(e: unknown): DuckhuntError {
+  /**
+   * DuckDB's error in duckhunt's words: a regular expression from a field that RE2 cannot compile names its call
+   * in the query; out-of-memory advice names duckhunt's flags, not SQL settings.
+   */
+  private runtimeError(e: unknown, q: CompiledQuery): DuckhuntError {
     const message = e instanceof Error ? e.message : String(e);
+    const regex = regexRuntimeError(q.regexSites, message);
+    if (regex) return regex;
     const oom = /^Out of Memory Error: (.*)/.exec(message);
     if (oom) {
       return new DuckhuntError('runtime_error', `DuckDB ran out of memory: ${oom[1]} (memory limit ${this.memoryLimit})`, {

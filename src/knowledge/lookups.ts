@@ -246,7 +246,7 @@ export function lookupJoinSql(j: LookupJoin): string {
 }
 
 /** One input value against the table's field, by the definition's match type and case sensitivity. */
-function matchCondition(def: LookupDefinition, value: string, column: string, field: string): string {
+export function matchCondition(def: LookupDefinition, value: string, column: string, field: string): string {
   switch (def.matchTypes.get(field) ?? 'EXACT') {
     case 'EXACT':
       return def.caseSensitive ? `${value} = ${column}` : `lower(${value}) = lower(${column})`;

@@ -1,15 +1,19 @@
 // Property-based fuzzing of the front end and the compiler, shared by test/fuzz.test.ts (a few thousand cases in
 // `npm test`) and scripts/fuzz.ts (`npm run fuzz`: 100,000 cases, counting every crash).
 //
-// The property: for any text, parsing and compiling either succeed or throw a DuckhuntError whose position (if it
-// has one) lies inside the text. Anything else — a TypeError, a stack overflow, a chevrotain internal error —
-// is a crash.
+// The property: for any text, parsing and compiling either succeed or throw a DuckhuntError with a position that
+// lies inside the text; and a query that compiles runs over a tiny source of every sourcetype (a sample of them:
+// see Runner) and either returns rows or fails with such a positioned DuckhuntError. Anything else — a TypeError,
+// a stack overflow, a chevrotain internal error, an error without a place, DuckDB rejecting the SQL we wrote — is
+// a crash.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { compileQuery } from '../../src/compile/index.ts';
+import { compileQuery, type CompiledQuery } from '../../src/compile/index.ts';
 import { defaultCompileOptions } from '../../src/compile/context.ts';
+import { Engine } from '../../src/engine/engine.ts';
 import { DuckhuntError } from '../../src/errors.ts';
 import { parseQuery } from '../../src/frontend.ts';
 import { defaultMacroLibrary, type MacroLibrary } from '../../src/macros/index.ts';
@@ -22,12 +26,41 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /** Macros of the corpus (when there is one, read in place) plus queries/macros.conf, loaded once. */
 export const macros: MacroLibrary = defaultMacroLibrary(CORPUS ? [join(CORPUS, 'macros')] : []);
 
-/** NDJSON bindings (never read: compiling only needs their paths). */
-const bindings: SourceBinding[] = catalogFromFlags([
-  'o365:management:activity=/nonexistent/ma.json',
-  'o365:reporting:messagetrace=/nonexistent/mt.json',
-  'st=/nonexistent/st.json',
-]).bindings;
+/**
+ * The tiny source every sourcetype is bound to: two events, one with fields of every shape the seeds name (text,
+ * numbers, nested objects, arrays of objects), one with almost none — so that compiled SQL meets real values and
+ * nulls when it runs.
+ */
+const SOURCE_DIR = mkdtempSync(join(tmpdir(), 'duckhunt-fuzz-'));
+const EVENTS = [
+  {
+    _time: '2023-11-14T22:13:20Z',
+    CreationTime: '2023-11-14T22:13:20',
+    Received: '2023-11-14T22:13:20.1234567',
+    Operation: 'HardDelete',
+    Workload: 'Exchange',
+    UserId: 'Alice@Example.com',
+    ClientIP: '10.1.2.3',
+    user: 'alice',
+    x: '42',
+    n: 7,
+    Status: 'Delivered',
+    SenderAddress: 'a@example.com',
+    RecipientAddress: 'b@other.org',
+    Item: { Subject: 'Q3 report', SizeInBytes: 2048, Attachments: 'a.pdf (100b); b.txt (5b)', InternetMessageId: '<m1@example.com>' },
+    AffectedItems: [{ Subject: 'Q3 report', Attachments: 'a.pdf (100b)' }, { Subject: 'other' }],
+    Folder: { Path: '\\Sent Items' },
+    Parameters: [{ Name: 'From', Value: 'x' }],
+    Processes: { process_name: 'cmd.exe', dest: 'host1', user: 'alice' },
+  },
+  { _time: 1_700_000_100, note: 'sparse' },
+];
+writeFileSync(join(SOURCE_DIR, 'events.ndjson'), EVENTS.map((e) => JSON.stringify(e)).join('\n') + '\n');
+
+/** The sourcetypes the seeds and tokens name, each bound to the tiny source. */
+const bindings: SourceBinding[] = catalogFromFlags(
+  ['o365:management:activity', 'o365:reporting:messagetrace', 'st', 'x', 'y'].map((st) => `${st}=${join(SOURCE_DIR, 'events.ndjson')}`),
+).bindings;
 
 /**
  * Real queries to mutate: the headline detection, our own seed queries (test/fuzz/seeds.spl, one per line), and
@@ -135,29 +168,72 @@ export function queries(seeds: string[]): fc.Arbitrary<string> {
   return fc.oneof({ weight: 5, arbitrary: mutated(seeds) }, { weight: 4, arbitrary: generated }, { weight: 1, arbitrary: extreme });
 }
 
-export type Outcome = { ok: true } | { ok: false; expected: true } | { ok: false; expected: false; error: unknown; why: string };
+export type Outcome = { ok: true; compiled: CompiledQuery } | { ok: false; expected: true } | { ok: false; expected: false; error: unknown; why: string };
 
 /** Parse and compile `text`; classify what happened. */
 export function attempt(text: string): Outcome {
   try {
     const parsed = parseQuery({ file: undefined, text, detectionName: undefined }, { macros });
-    compileQuery(parsed, bindings, { ...defaultCompileOptions(), now: 1_700_000_000 });
-    return { ok: true };
+    return { ok: true, compiled: compileQuery(parsed, bindings, { ...defaultCompileOptions(), now: 1_700_000_000 }) };
   } catch (e) {
-    if (!(e instanceof DuckhuntError)) return { ok: false, expected: false, error: e, why: `threw ${(e as Error)?.name ?? typeof e}: ${(e as Error)?.message ?? String(e)}` };
-    const bad = positionProblem(e, text);
-    if (bad) return { ok: false, expected: false, error: e, why: bad };
-    return { ok: false, expected: true };
+    return classify(e, text);
   }
 }
 
-/** Why the error's position does not lie inside the text, or undefined when it does. */
+/** A thrown value: a DuckhuntError positioned inside the text is expected, anything else is a crash. */
+function classify(e: unknown, text: string): Exclude<Outcome, { ok: true }> {
+  if (!(e instanceof DuckhuntError)) return { ok: false, expected: false, error: e, why: `threw ${(e as Error)?.name ?? typeof e}: ${(e as Error)?.message ?? String(e)}` };
+  const bad = positionProblem(e, text);
+  if (bad) return { ok: false, expected: false, error: e, why: `${bad}: ${e.kind}: ${e.message.slice(0, 500)}` };
+  return { ok: false, expected: true };
+}
+
+/** Why the error's position is missing or does not lie inside the text, or undefined when it is fine. */
 function positionProblem(e: DuckhuntError, text: string): string | undefined {
   const p = e.position;
-  if (!p) return undefined;
+  if (!p) return 'no position';
   if (!(p.offset >= 0 && p.offset <= text.length)) return `offset ${p.offset} outside 0..${text.length}`;
   const lines = text.split('\n');
   if (!(p.line >= 1 && p.line <= lines.length)) return `line ${p.line} outside 1..${lines.length}`;
   if (!(p.column >= 1 && p.column <= lines[p.line - 1].length + 1)) return `column ${p.column} outside 1..${lines[p.line - 1].length + 1} of line ${p.line}`;
   return undefined;
+}
+
+/** Every how many queries that compile the campaign also runs (running costs milliseconds, compiling microseconds). */
+export const RUN_EVERY = 5;
+
+export type RunOutcome = Exclude<Outcome, { ok: true }> | { ok: true } | { ok: false; expected: true; slow: true };
+
+/**
+ * Runs compiled queries over the tiny source, one DuckDB for the whole campaign. A query still running after
+ * `timeoutMs` is interrupted and counted as slow (a generated `makeresults count=…` may be legitimately large),
+ * not as a crash.
+ */
+export class Runner {
+  private constructor(private readonly engine: Engine) {}
+
+  static async create(): Promise<Runner> {
+    return new Runner(await Engine.create({ timezone: 'UTC', threads: 1, memoryLimit: '1GB' }));
+  }
+
+  async run(text: string, compiled: CompiledQuery, timeoutMs = 3000): Promise<RunOutcome> {
+    let interrupted = false;
+    const timer = setTimeout(() => {
+      interrupted = true;
+      this.engine.connection.interrupt();
+    }, timeoutMs);
+    try {
+      await this.engine.run(compiled, () => {});
+      return { ok: true };
+    } catch (e) {
+      if (interrupted) return { ok: false, expected: true, slow: true };
+      return classify(e, text);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): void {
+    this.engine.close();
+  }
 }

@@ -26,7 +26,7 @@ export async function checkCommand(paths: string[], opts: CheckFlags): Promise<n
       engine.close();
     }
   }
-  const options = { ...compileOptions({ source: [], macros: [], knowledge: [], timezone: 'UTC', subsearchMaxout: '50000' }), knowledge };
+  const options = { ...compileOptions({ source: [], macros: [], knowledge: [], timezone: 'UTC', subsearchMaxout: '50000', percMethod: 'nearest-rank' }), knowledge };
   const results = collectQueryFiles(paths).map((f) =>
     checkFile(f, { macros, parseOnly: opts.parseOnly ?? false, compile: (parsed) => void compileQuery(parsed, [], options) }),
   );

@@ -29,6 +29,14 @@ import { transaction } from './transaction.ts';
 import { tstats } from './tstats.ts';
 import { where } from './where.ts';
 import { untable, xyseries } from './xyseries.ts';
+import { foreach } from './foreach.ts';
+import { fromjson } from './fromjson.ts';
+import { iplocation } from './iplocation.ts';
+import { makemv } from './makemv.ts';
+import { mvcombine } from './mvcombine.ts';
+import { nomv } from './nomv.ts';
+import { regex } from './regex.ts';
+import { replace } from './replace.ts';
 
 type Handlers = { [K in A.Command['command']]?: CommandHandler<Extract<A.Command, { command: K }>> };
 
@@ -74,4 +82,12 @@ export const COMMANDS: Handlers = {
   untable,
   fieldsummary,
   transaction,
+  regex,
+  makemv,
+  mvcombine,
+  nomv,
+  fromjson,
+  iplocation,
+  foreach,
+  replace,
 };

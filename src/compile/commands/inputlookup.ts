@@ -37,7 +37,7 @@ export const inputlookup: CommandHandler<A.InputlookupCommand> = {
       b.ctx.warn(`the lookup table ${cmd.table} does not exist in the loaded knowledge bundles: inputlookup returns no rows, as in Splunk`, cmd.tableSpan);
       rows = b.add(cmd, 'SELECT 0::BIGINT AS _dh_seq WHERE false', Schema.of([], false));
     } else {
-      const { def, columns } = lookupTable(b, cmd.table, cmd.tableSpan);
+      const { def, columns } = lookupTable(b.ctx, cmd.table, cmd.tableSpan);
       const schema = Schema.of(columns.map((c) => fieldOf(c, b.ctx.columns.columnFor(c), 'str')), false);
       const conds = [`_dh_row > ${start}`, ...(max !== undefined ? [`_dh_row <= ${start + max}`] : [])];
       if (cmd.where) conds.push(compileSearch(cmd.where, { ctx: b.ctx, schema }));

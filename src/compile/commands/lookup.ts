@@ -6,6 +6,7 @@ import type * as A from '../../ast/ast.ts';
 import { confBoolean } from '../../knowledge/conf.ts';
 import { defaultOutputs, lookupJoinSql, LookupProblem, resolveLookup, singleValued, type LookupDefinition } from '../../knowledge/lookups.ts';
 import { sqlIdent } from '../../sql/quote.ts';
+import type { CompileContext } from '../context.ts';
 import type { CommandHandler, PipelineBuilder } from '../pipeline.ts';
 import { fieldOf } from '../schema.ts';
 import type { TypedSql } from '../types.ts';
@@ -18,7 +19,7 @@ export const lookup: CommandHandler<A.LookupCommand> = {
       if (name === 'local' || name === 'update') optionBoolean(b, o);
       else throw b.ctx.unsupported(`lookup option '${o.name}'`, o.span, 'duckhunt runs lookup with local= and update= only');
     }
-    const { def, columns } = lookupTable(b, cmd.table, cmd.tableSpan);
+    const { def, columns } = lookupTable(b.ctx, cmd.table, cmd.tableSpan);
     const hasColumn = (f: A.FieldRef) => {
       if (!columns.includes(f.name)) throw b.ctx.error('compile_error', `the lookup table ${cmd.table} has no field '${f.name}' (its fields: ${columns.join(', ')})`, f.span);
     };
@@ -54,21 +55,21 @@ export const lookup: CommandHandler<A.LookupCommand> = {
   },
 };
 
-/** The definition and columns of a lookup table the query names, or a positioned error saying why not. */
-export function lookupTable(b: PipelineBuilder, name: string, span: A.Node['span']): { def: LookupDefinition; columns: string[] } {
-  const k = b.ctx.options.knowledge;
+/** The definition and columns of a lookup table the query names (now one of the files it reads), or a positioned error saying why not. */
+export function lookupTable(ctx: CompileContext, name: string, span: A.Node['span']): { def: LookupDefinition; columns: string[] } {
+  const k = ctx.options.knowledge;
   let def: LookupDefinition;
   try {
     def = resolveLookup(k, name);
   } catch (e) {
-    if (e instanceof LookupProblem) throw b.ctx.error(e.kind, e.message, span, e.hint);
+    if (e instanceof LookupProblem) throw ctx.error(e.kind, e.message, span, e.hint);
     throw e;
   }
   const columns = k.lookupColumns.get(def.file);
   const problem = k.lookupProblems.get(def.file);
-  if (problem) throw b.ctx.error('knowledge_error', problem, span);
-  if (!columns) throw b.ctx.error('knowledge_error', `the lookup table ${name} (${def.file}) was not read before compiling`, span, 'embedding duckhunt: call Engine.describeLookups before compiling, or use runText');
-  b.scope.lookupFiles.add(def.file);
+  if (problem) throw ctx.error('knowledge_error', problem, span);
+  if (!columns) throw ctx.error('knowledge_error', `the lookup table ${name} (${def.file}) was not read before compiling`, span, 'embedding duckhunt: call Engine.describeLookups before compiling, or use runText');
+  ctx.lookupFiles.add(def.file);
   return { def, columns };
 }
 

@@ -46,6 +46,6 @@ export const outputlookup: CommandHandler<A.OutputlookupCommand> = {
       return `${text} AS ${sqlIdent(f.name)}`;
     });
     const file = k.lookupDir ? join(k.lookupDir, fileName) : undefined;
-    return b.materialize(cmd, input!, { ...write, file, name: cmd.table, select: select.join(', ') || '1 AS "(no fields)"' });
+    return b.materialize(cmd, input!, { write: { ...write, file, name: cmd.table, select: select.join(', ') || '1 AS "(no fields)"' } });
   },
 };

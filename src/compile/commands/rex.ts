@@ -8,7 +8,7 @@ import { convert } from '../expr.ts';
 import type { Span } from '../../errors.ts';
 import type { CompileContext } from '../context.ts';
 import type { CommandHandler, Relation } from '../pipeline.ts';
-import { captureGroups, checkRegex } from '../regex.ts';
+import { captureGroups, checkRegex, rewriteString } from '../regex.ts';
 import { fieldOf, type Schema } from '../schema.ts';
 
 export const rex: CommandHandler<A.RexCommand> = {
@@ -30,11 +30,15 @@ export const rex: CommandHandler<A.RexCommand> = {
       const m = /^s\/((?:\\.|[^/])*)\/((?:\\.|[^/])*)\/(g?)$/.exec(cmd.regex);
       if (!m) throw b.ctx.error('compile_error', 'rex mode=sed expects s/regex/replacement/ or s/regex/replacement/g', cmd.regexSpan);
       if (!source) return input!;
+      b.ctx.regexSite('rex', cmd.regexSpan, true);
       const re = checkRegex(m[1], cmd.regexSpan, b.ctx);
-      const sql = `regexp_replace(${text}, ${sqlString(re)}, ${sqlString(m[2])}${m[3] ? ", 'g'" : ''})`;
+      // In sed's replacement \/ is a slash; the rest is a replacement like replace()'s.
+      const replacement = rewriteString(m[2].replace(/\\\//g, '/'), captureGroups(m[1]).length, cmd.regexSpan, b.ctx);
+      const sql = `regexp_replace(${text}, ${sqlString(re)}, ${sqlString(replacement)}${m[3] ? ", 'g'" : ''})`;
       schema = schema.with(fieldOf(source.name, source.column, 'str'));
       return b.add(cmd, `SELECT * REPLACE (${sql} AS ${sqlIdent(source.column)})\nFROM ${sqlIdent(input!.name)}`, schema);
     }
+    b.ctx.regexSite('rex', cmd.regexSpan, true);
     const out = extractGroups(input!, fieldName, cmd.regex, cmd.regexSpan, maxMatch, b.ctx);
     return b.add(cmd, out.sql, out.schema);
   },

@@ -10,6 +10,7 @@ import type * as A from '../../ast/ast.ts';
 import { sqlIdent } from '../../sql/quote.ts';
 import type { CompileContext } from '../context.ts';
 import { convert, ExprCompiler } from '../expr.ts';
+import { once } from '../once.ts';
 import type { CommandHandler, PipelineBuilder } from '../pipeline.ts';
 import { referencedFieldNames } from '../collect.ts';
 import { optionExpr } from '../option-expr.ts';
@@ -52,11 +53,24 @@ const allValues = (i: AggInput) =>
 const numbers = (i: AggInput) =>
   i.value.type === 'num' ? scalarValues(i, i.value.sql) : `list_filter(list_transform(${allValues(i)}, lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
 
-function percentile(p: number): Aggregate {
+/**
+ * perc/p/exactperc/upperperc N and median (N=50), by Splunk's limits.conf `[stats] perc_method` (decision X8):
+ * nearest-rank (the default) is the value of 0-based rank floor(N/100 × count) of the sorted values (median of
+ * 1,2,3,4 is 3); interpolated takes F = N/100 × (count − 1) and interpolates between ranks floor(F) and ceil(F)
+ * (quantile_cont). N is kept as an exact fraction so that e.g. p29 of 100 values is rank 29, not 28.999….
+ * DuckDB computes exactly at any size: Splunk's perc and upperperc approximate above 1,000 distinct values
+ * (within 1% of rank), so exact values lie within their bounds, and upperperc of fewer values equals perc.
+ */
+function percentile(n: string): Aggregate {
+  const decimals = n.split('.')[1]?.length ?? 0;
+  const numerator = n.replace('.', '').replace(/^0+(?=\d)/, '');
+  const denominator = `100${'0'.repeat(decimals)}`;
   return {
     arg: 'required',
-    // Linear interpolation between closest ranks (quantile_cont), e.g. perc25 of 1..10 is 3.25.
-    sql: (i) => num(`list_aggregate(${numbers(i!)}, 'quantile_cont', ${p / 100})`),
+    sql: (i, _a, ctx) =>
+      ctx.options.percMethod === 'interpolated'
+        ? num(`list_aggregate(${numbers(i!)}, 'quantile_cont', ${Number(n) / 100})`)
+        : num(once(`list_sort(${numbers(i!)})`, (l) => `${l}[CAST(least(${numerator}::HUGEINT * len(${l}) // ${denominator} + 1, len(${l})) AS BIGINT)]`)),
   };
 }
 
@@ -122,7 +136,7 @@ const AGGREGATES: ReadonlyMap<string, Aggregate> = new Map<string, Aggregate>([
     },
   ],
   ['range', { arg: 'required', sql: (i) => num(`(list_max(${numbers(i!)}) - list_min(${numbers(i!)}))`) }],
-  ['median', percentile(50)],
+  ['median', percentile('50')],
   ['stdev', { arg: 'required', sql: (i) => num(`list_aggregate(${numbers(i!)}, 'stddev_samp')`) }],
   ['stdevp', { arg: 'required', sql: (i) => num(`list_aggregate(${numbers(i!)}, 'stddev_pop')`) }],
   ['var', { arg: 'required', sql: (i) => num(`list_aggregate(${numbers(i!)}, 'var_samp')`) }],
@@ -156,7 +170,7 @@ function lookupAggregate(func: string): { agg: Aggregate; name: string } | undef
   const direct = AGGREGATES.get(name);
   if (direct) return { agg: direct, name };
   const p = /^(?:perc|p|exactperc|upperperc)(\d+(?:\.\d+)?)$/.exec(name);
-  if (p && Number(p[1]) <= 100) return { agg: percentile(Number(p[1])), name };
+  if (p && Number(p[1]) <= 100) return { agg: percentile(p[1]), name };
   return undefined;
 }
 
@@ -274,8 +288,12 @@ export const stats: CommandHandler<A.StatsCommand> = {
       b.ctx.warn(`BY field '${missing[0].name}' does not exist here, so no row has a value for it and the result is empty`, missing[0].span);
     }
     const aggs = compileAggregations(cmd, schema, b);
-    // One row per value of multivalue BY fields; rows with a null BY value dropped.
-    const split = splitByFields(sqlIdent(input!.name), by.filter((f) => schema.get(f.name)), dedupSplit);
+    // The missing BY fields are null columns, so that the (empty) grouping still binds; then one row per value of
+    // multivalue BY fields, rows with a null BY value dropped.
+    const absent = by.filter((f) => !schema.get(f.name));
+    const rows = sqlIdent(input!.name);
+    const withAbsent = absent.length > 0 ? `(SELECT *, ${absent.map((f) => `NULL::VARCHAR AS ${sqlIdent(f.column)}`).join(', ')} FROM ${rows})` : rows;
+    const split = splitByFields(withAbsent, by.filter((f) => schema.get(f.name)), dedupSplit);
     const from = split.from;
     const outBy = by.map((f) => (f.type === 'mv' ? { ...f, type: 'str' as FieldType } : f));
     const where = missing.length > 0 ? 'false' : 'true';
