@@ -97,6 +97,20 @@ describe('limits', () => {
     expect(rows).toEqual([{ x: 42, y: 1, z: '42' }]);
   }, 30_000);
 
+  it('SQL size is linear in the nesting depth of mvindex, mvappend, if, coalesce and the macro-backed conversions', () => {
+    // Linear: each further level adds the same number of bytes (exponential growth doubles it every level).
+    // Before: mvindex re-bound its list to test its length, which also doubled the bytes per level.
+    const nest = (template: string, n: number) => Array.from({ length: n }).reduce<string>((e) => template.replace('X', e), 'a');
+    const size = (template: string, n: number) => compileText(`* | eval y=${nest(template, n)}`, { bindings: [] }).sql.length;
+    const perLevel: Record<string, number> = {};
+    for (const t of ['mvindex(X, 0)', 'mvappend(X, "x")', 'if(a="1", "b", X)', 'coalesce(X, "y")', 'tonumber(tostring(X))', 'mvindex(split(X, ","), -1)']) {
+      const [s10, s20, s30] = [size(t, 10), size(t, 20), size(t, 30)];
+      expect(s30 - s20, t).toBe(s20 - s10);
+      perLevel[t] = (s20 - s10) / 10;
+    }
+    expect(perLevel['mvindex(X, 0)']).toBeLessThan(250);
+  });
+
   it('macro nesting depth', () => {
     const macros = new MacroLibrary();
     const conf = Array.from({ length: 30 }, (_, i) => `[m${i}]\ndefinition = \`m${i + 1}\``).join('\n') + '\n[m30]\ndefinition = x=1\n';

@@ -56,7 +56,9 @@ function mvindexFn(call: A.CallExpr, c: ExprCompiler): TypedSql {
   // Splunk indexes from 0; negative counts from the end (-1 is the last value); out of range is null.
   const pos = (l: string, i: string) => `(CASE WHEN ${i} >= 0 THEN CAST(${i} AS BIGINT) + 1 ELSE len(${l}) + CAST(${i} AS BIGINT) + 1 END)`;
   if (call.args.length === 2) {
-    return str(onceAll([list, start], ([l, s]) => `CASE WHEN ${pos(l, s)} BETWEEN 1 AND len(${l}) THEN ${l}[${pos(l, s)}] END`));
+    // DuckDB's own indexing does the rest, naming the list once: l[-1] is the last value, l[0] and out of range
+    // are null.
+    return str(once(start, (s) => `(${list})[CASE WHEN ${s} >= 0 THEN CAST(${s} AS BIGINT) + 1 ELSE CAST(${s} AS BIGINT) END]`));
   }
   const end = convert.num(c.value(call.args[2]));
   return mv(
