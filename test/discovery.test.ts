@@ -125,6 +125,36 @@ describe('plain Parquet files', () => {
   });
 });
 
+describe('Parquet leaves without parsing JSON', () => {
+  it('files without JSON columns and ingested datasets are discovered by their columns, counting only the rows that reach the wildcard', async () => {
+    const file = join(tmp, 'typed.parquet');
+    await engine.connection.run(
+      `COPY (SELECT * FROM (VALUES (1700000300, 'send', {'Subject': 'hi', 'Size': NULL}, ['x'], NULL), (1700000200, 'read', {'Subject': NULL, 'Size': 5}, [], 'w'), ` +
+        `(1700000100, 'send', {'Subject': NULL, 'Size': NULL}, NULL, NULL)) t(_time, op, Item, tags, only_read)) TO ${sqlString(file)} (FORMAT parquet)`,
+    );
+    const plain: SourceBinding[] = [{ sourcetype: ST, paths: [file], format: 'parquet', timeField: '_time', index: 'main', partitioned: false }];
+    for (const bindings of [plain, await formats['ingested Parquet']()]) {
+      // No json_structure() over _raw: one count per leaf over the rows found again in the files.
+      const described = await engine.describeSources(bindings);
+      const [request] = compileText('* | table *', { bindings: described }).discoveries;
+      expect(request.shapes).toBeUndefined();
+      expect(request.leaves).toHaveLength(1);
+    }
+    expect(await columns('op=send | table * | fields - source index sourcetype', plain)).toEqual(['Item.Subject', 'op', 'tags{}']);
+    expect(await columns('op=read | table * | fields - source index sourcetype', plain)).toEqual(['Item.Size', 'only_read', 'op']);
+    expect(await columns('* | head 1 | table * | fields - source index sourcetype', plain)).toEqual(['Item.Subject', 'op', 'tags{}']);
+    expect(await columns('* | head 1 | table * | fields - source index sourcetype', await formats['ingested Parquet']())).toEqual([
+      'Item.Size',
+      'Item.Subject',
+      'Items{}.Extra',
+      'Items{}.Id',
+      'User',
+      'tags{}',
+      'user',
+    ]);
+  });
+});
+
 describe('cost', () => {
   it('a query that names its fields compiles without a discovery and reads nothing to compile', async () => {
     const bindings = await formats.ndjson();

@@ -113,6 +113,8 @@ export class PipelineBuilder {
   discovering = false;
   /** When discovering: the fields knowledge computes for the events (props, event types, tags; set by the search). */
   computedFields: string[] = [];
+  /** When discovering: the sources the initial search reads (set by it); datasets are discovered by their columns. */
+  discoverySources: SourceBinding[] = [];
   /** Whether ties in `_time` must keep file order (set by compile(); see eventOrderMatters). */
   eventOrder = true;
   /** The time range of this pipeline's initial search (set by it): timechart's buckets cover it. */
@@ -264,7 +266,7 @@ export class PipelineBuilder {
       const f = rel.schema.get(name);
       return f ? [{ name, column: f.column }] : [];
     });
-    this.scope.discoveries.push(discoveryRequest(key, this.withClause(), rel.name, raw.column, computed));
+    this.scope.discoveries.push(discoveryRequest(key, this.withClause(), rel.name, raw.column, computed, this.discoverySources));
   }
 
   /** `WITH a AS (…), b AS (…)` text for the steps so far, one CTE per command with its SPL as a comment. */

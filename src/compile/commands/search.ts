@@ -81,7 +81,10 @@ export function readEvents(b: PipelineBuilder, node: A.Command, expr: A.SearchEx
   for (const problem of plans.flatMap((p) => p.problems)) ctx.warn(problem, node.span);
   // The fields props write are scanned too (a setting may keep the event's own value of one).
   const written = discovering ? plans.flatMap((p) => [...p.writes]) : [];
-  if (discovering) b.computedFields = [...new Set([...written, ...knowledge.map((f) => f.name)])];
+  if (discovering) {
+    b.computedFields = [...new Set([...written, ...knowledge.map((f) => f.name)])];
+    b.discoverySources = bindings;
+  }
   const extracted = [...new Set([...reads, ...written, ...plans.flatMap((p) => [...p.extract])])].filter((f) => !isBuiltIn(f)).sort();
   const scannedOf = (bd: SourceBinding) => new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, scannedType(bd, f)])]);
   const range = timeRangeOf(expr, b);
