@@ -7,6 +7,7 @@ import type { SourceBinding } from '../sources/catalog.ts';
 import { referencedFieldNames } from './collect.ts';
 import { CompileContext, type CompileOptions, type CompileWarning } from './context.ts';
 import type { DiscoveredFields, DiscoveryRequest } from '../sources/discover.ts';
+import { newestFirstLimit } from './newest.ts';
 import type { RegexSite } from './regex.ts';
 import { PipelineBuilder, type QueryScope, type SubsearchStatement, userFields } from './pipeline.ts';
 import type { PrerunRequest, PrerunResult, PrerunResults } from './prerun.ts';
@@ -18,6 +19,8 @@ export interface CompiledQuery {
   subsearches: SubsearchStatement[];
   /** The main query: one CTE per command, then the output in Splunk's row order. */
   sql: string;
+  /** N of a `search … | head N` over datasets whose scan has a day floor: the engine reads the newest days first (newest.ts). */
+  newestFirst?: number;
   /** The same query with output columns named by their Splunk field names (for COPY … TO). */
   namedSql: string;
   /** Output fields in order: the Splunk name, its column in the result, and its shape. */
@@ -61,6 +64,7 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
     discoveries: [],
     prerunResults: answers.preruns ?? new Map(),
     preruns: [],
+    newestFirst: limitOf(newestFirstLimit(ast)),
   };
   const builder = new PipelineBuilder(scope, 'cmd');
   const last = builder.compile(ast);
@@ -79,8 +83,11 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
     regexSites: ctx.regexSites,
     discoveries: scope.discoveries,
     preruns: scope.preruns,
+    newestFirst: scope.newestFirst?.floored ? scope.newestFirst.limit : undefined,
   };
 }
+
+const limitOf = (n: number | undefined) => (n === undefined ? undefined : { limit: n, floored: false });
 
 /** Runs what a compile asks for before the query can be compiled in full (the engine does). */
 export interface Preparation {

@@ -98,6 +98,8 @@ export interface QueryScope {
   prerunResults: PrerunResults;
   /** Preruns this compile asks for: at most one (see PipelineBuilder.prerun). */
   preruns: PrerunRequest[];
+  /** N of a `search … | head N` whose newest days can be read first (newest.ts), and whether its scan was floored. */
+  newestFirst?: { limit: number; floored: boolean };
 }
 
 /** A pipeline's identity across compiles of the same parsed query: its place in the (expanded) text. */
@@ -131,6 +133,11 @@ export class PipelineBuilder {
     /** Whether the outer pipeline reads every field of this subsearch's rows (a wildcard after the join/append). */
     private readonly wholeRowsWanted = false,
   ) {}
+
+  /** The query's own pipeline, not a subsearch. */
+  get isMain(): boolean {
+    return this.nestedIn === undefined;
+  }
 
   get ctx(): CompileContext {
     return this.scope.ctx;

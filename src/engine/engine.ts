@@ -10,6 +10,7 @@ import type { LookupWrite, SubsearchStatement } from '../compile/pipeline.ts';
 import type { PrerunRequest, PrerunResult } from '../compile/prerun.ts';
 import type { Knowledge } from '../knowledge/bundle.ts';
 import { lookupReader, LookupProblem, resolveLookup } from '../knowledge/lookups.ts';
+import { DAY_FLOOR_VARIABLE } from '../compile/newest.ts';
 import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { regexRuntimeError } from '../compile/regex.ts';
 import { removeAtExit } from '../cleanup.ts';
@@ -484,15 +485,7 @@ export class Engine {
           });
         }
       }
-      const result = await this.connection.stream(q.sql);
-      let rowCount = 0;
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        const rows = chunk.convertRows(JSDuckDBValueConverter) as Row[];
-        rowCount += rows.length;
-        await onRows(rows);
-      }
+      const rowCount = q.newestFirst !== undefined ? await this.runNewestFirst(q, q.newestFirst, onRows) : await this.stream(q.sql, onRows);
       if (!opts.strict) notices.push(...(await this.inputProblems(used)));
       return { rowCount, notices };
     } catch (e) {
@@ -500,6 +493,55 @@ export class Engine {
       throw this.runtimeError(e, q);
     }
   }
+
+  private async stream(sql: string, onRows: (rows: Row[]) => void | Promise<void>): Promise<number> {
+    const result = await this.connection.stream(sql);
+    let rowCount = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const rows = chunk.convertRows(JSDuckDBValueConverter) as Row[];
+      rowCount += rows.length;
+      await onRows(rows);
+    }
+    return rowCount;
+  }
+
+  /**
+   * `search … | head N` over datasets (compile/newest.ts): the newest day first, then 2, 4, 8… days, until the
+   * head has its N rows; then every day (and the events without a time). Rows are passed on only from the read
+   * that answers.
+   */
+  private async runNewestFirst(q: CompiledQuery, limit: number, onRows: (rows: Row[]) => void | Promise<void>): Promise<number> {
+    const days = new Set<string>();
+    for (const b of q.bindings) {
+      for (const p of b.paths) for (const f of await this.filesOf(p, b.sourcetype)) days.add(/\/day=(\d{4}-\d{2}-\d{2})\//.exec(f)?.[1] ?? '');
+    }
+    days.delete('');
+    const newestFirst = [...days].sort().reverse();
+    this.dayFloors = [];
+    try {
+      for (let n = 1; n < newestFirst.length; n *= 2) {
+        const floor = newestFirst[n - 1];
+        await this.connection.run(`SET VARIABLE ${DAY_FLOOR_VARIABLE} = DATE ${sqlString(floor)}`);
+        this.dayFloors.push(floor);
+        const rows: Row[] = [];
+        await this.stream(q.sql, (chunk) => void rows.push(...chunk));
+        if (rows.length >= limit) {
+          await onRows(rows);
+          return rows.length;
+        }
+      }
+      await this.connection.run(`SET VARIABLE ${DAY_FLOOR_VARIABLE} = NULL`);
+      this.dayFloors.push(null);
+      return await this.stream(q.sql, onRows);
+    } finally {
+      await this.connection.run(`RESET VARIABLE ${DAY_FLOOR_VARIABLE}`);
+    }
+  }
+
+  /** The day floors the last newest-first run read from (null: every day), for tests and benchmarks. */
+  dayFloors: Array<string | null> = [];
 
   /**
    * DuckDB's error in duckhunt's words: a regular expression from a field that RE2 cannot compile names its call

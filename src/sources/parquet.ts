@@ -6,6 +6,7 @@
 import { DuckDBListType, DuckDBStructType, DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { TimeRange } from '../compile/context.ts';
+import { dayFloorCondition } from '../compile/newest.ts';
 import type { SourceBinding } from './catalog.ts';
 import { candidatePaths, isMultivalue, leafSql, pathKey } from './json-path.ts';
 import type { DatasetColumn } from './dataset.ts';
@@ -108,7 +109,7 @@ function resolveSteps(expr: string, type: ColumnType, arrays: number, rest: { ke
  * Same columns as the NDJSON scan, from a dataset `duckhunt ingest` wrote (sources/dataset.ts): a field is the
  * first of its candidate leaves (X36) that has a column and a value in the row, as the NDJSON scan reads it.
  */
-function datasetScanSql(binding: SourceBinding, columns: DatasetColumn[], fields: ExtractedField[], range: TimeRange): string {
+function datasetScanSql(binding: SourceBinding, columns: DatasetColumn[], fields: ExtractedField[], range: TimeRange, dayFloor: boolean): string {
   const byPath = new Map(columns.map((c) => [pathKey(c.path), c.column]));
   const value = (f: ExtractedField) => {
     const candidates = candidatePaths(f.name);
@@ -126,6 +127,7 @@ function datasetScanSql(binding: SourceBinding, columns: DatasetColumn[], fields
     ...fields.map((f) => `${value(f)} AS ${sqlIdent(f.column)}`),
   ];
   const conds = binding.partitioned ? dayBounds(range) : [];
+  if (dayFloor) conds.push(dayFloorCondition());
   if (range.earliest !== undefined) conds.push(`"_time" >= ${range.earliest}`);
   if (range.latest !== undefined) conds.push(`"_time" < ${range.latest}`);
   const hive = binding.partitioned ? `, hive_partitioning = true, hive_types = {'day': DATE}` : ', hive_partitioning = false';
@@ -134,8 +136,8 @@ function datasetScanSql(binding: SourceBinding, columns: DatasetColumn[], fields
 }
 
 /** Same columns as the NDJSON scan (scan.ts), read from Parquet. */
-export function parquetScanSql(binding: SourceBinding, schema: ParquetSchema, fields: ExtractedField[], timeExpression: (text: string) => string, range: TimeRange): string {
-  if (binding.dataset) return datasetScanSql(binding, binding.dataset, fields, range);
+export function parquetScanSql(binding: SourceBinding, schema: ParquetSchema, fields: ExtractedField[], timeExpression: (text: string) => string, range: TimeRange, dayFloor = false): string {
+  if (binding.dataset) return datasetScanSql(binding, binding.dataset, fields, range, dayFloor);
   const value = (f: ExtractedField, multivalue: boolean) => {
     const r = resolveField(f.name, schema);
     if (!r) return `NULL::${multivalue ? 'VARCHAR[]' : 'VARCHAR'}`;

@@ -58,6 +58,8 @@ export interface ScanOptions {
   lineOrder: boolean;
   /** The search's now (epoch seconds): a year-less text time is in its year. */
   now: number;
+  /** A dataset's scan reads only the days from a floor the engine sets (compile/newest.ts). */
+  dayFloor?: boolean;
 }
 
 /** Largest NDJSON line read (a longer one is an error naming the file). DuckDB reads in buffers of this size. */
@@ -97,7 +99,7 @@ function formatScanSql(binding: SourceBinding, fields: ExtractedField[], opts: S
   switch (binding.format) {
     case 'parquet':
       if (!binding.schema) throw new Error(`internal: Parquet source ${binding.sourcetype} was not described before compiling`);
-      return parquetScanSql(binding, binding.schema, fields, (v) => timeExpression(v, binding.timeParser), opts.range);
+      return parquetScanSql(binding, binding.schema, fields, (v) => timeExpression(v, binding.timeParser), opts.range, opts.dayFloor);
     case 'xml':
       return xmlScanSql(binding, fields);
     case 'text':

@@ -89,8 +89,12 @@ export function readEvents(b: PipelineBuilder, node: A.Command, expr: A.SearchEx
   const scannedOf = (bd: SourceBinding) => new Map<string, FieldType>([...BUILT_IN_TYPES, ...extracted.map((f): [string, FieldType] => [f, scannedType(bd, f)])]);
   const range = timeRangeOf(expr, b);
   b.timeRange = range;
+  // `search … | head N` over datasets only: the engine reads the newest days first (newest.ts).
+  const newest = b.isMain ? b.scope.newestFirst : undefined;
+  const dayFloor = newest !== undefined && bindings.length > 0 && bindings.every((bd) => bd.dataset !== undefined && bd.partitioned);
+  if (newest && dayFloor) newest.floored = true;
   const perSource = bindings.map((bd, i) => {
-    const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: opts.eventOrder, now: ctx.options.now });
+    const scan = scanSql(bd, extracted.map((name) => ({ name, column: ctx.columns.columnFor(name) })), { range, lineOrder: opts.eventOrder, now: ctx.options.now, dayFloor });
     const props = propsSql(plans[i], `(${scan})`, scannedOf(bd), ctx, k);
     for (const f of props.lookupFiles) b.scope.lookupFiles.add(f);
     return { sql: props.sql === `(${scan})` ? scan : `SELECT * FROM ${props.sql}`, types: props.types };
