@@ -1,6 +1,8 @@
 // Time-range pruning over an ingested dataset: 30 days of management-activity events, ingested into
 // day partitions, then a one-hour window (`--earliest -70m@m --latest -10m@m` at a fixed now). Reports the files
-// and bytes the Parquet scan read, against a full scan, and the time of both. Run: npx tsx bench/pruning.ts [events-per-day]
+// and bytes the Parquet scan read, against a full scan, and the time of both; and `… | head 10`, which reads the
+// newest days first (src/compile/newest.ts), against the same head not pushed down (`head limit=10`).
+// Run: npx tsx bench/pruning.ts [events-per-day]
 
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,6 +53,10 @@ const fromNdjson = compileText(query, { bindings: [binding], compile: { now, tim
 const ndjsonStart = performance.now();
 await engine.run(fromNdjson, () => {});
 const ndjsonSeconds = (performance.now() - ndjsonStart) / 1000;
+// The newest ten HardDelete events: pushed down (the newest day), and not (`limit=` is the same head, read whole).
+const newest = await measure(compileText('sourcetype=o365:management:activity Operation=HardDelete | head 10', { bindings: dataset, compile: { now } }));
+const floors = engine.dayFloors.length;
+const whole = await measure(compileText('sourcetype=o365:management:activity Operation=HardDelete | head limit=10', { bindings: dataset, compile: { now } }));
 const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
 const ndjsonBytes = statSync(ndjson).size;
 const lines = [
@@ -58,6 +64,8 @@ const lines = [
   `one-hour window: read ${w.filesRead} of ${w.filesMatched} files, ${mb(w.bytesRead)} MB, ${w.seconds.toFixed(3)} s`,
   `no time range:   read ${f.filesRead} of ${f.filesMatched} files, ${mb(f.bytesRead)} MB, ${f.seconds.toFixed(3)} s`,
   `the same one-hour window over the NDJSON (no pruning possible): ${ndjsonSeconds.toFixed(2)} s`,
+  `head 10, newest days first: read ${newest.filesRead} of ${newest.filesMatched} files, ${mb(newest.bytesRead)} MB, ${newest.seconds.toFixed(3)} s (${floors} read(s))`,
+  `head 10, every day (limit=10): read ${whole.filesRead} of ${whole.filesMatched} files, ${mb(whole.bytesRead)} MB, ${whole.seconds.toFixed(3)} s`,
 ];
 console.log(lines.join('\n'));
 writeFileSync(join(out, 'pruning.txt'), lines.join('\n') + '\n');

@@ -1,17 +1,20 @@
 // `search … | head N` over day-partitioned datasets (`duckhunt ingest`) needs only the newest days: the scan of
-// such a query is compiled with a day floor, a DuckDB variable the engine sets (Engine.run) to the newest day,
-// then to older ones, until the head has its N rows. Every event of a day at or after the floor is newer than
+// such a query is compiled with a day floor, a DuckDB variable the engine replaces (Engine.run) by the newest
+// day, then by older ones, until the head has its N rows. Every event of a day at or after the floor is newer than
 // every event before it (days are the UTC dates of `_time`; events without a time sort last, D7), so the N
 // newest events at or after the floor, when there are N, are the N newest of all. Unset, the floor reads all.
 
 import type * as A from '../ast/ast.ts';
 import { sqlString } from '../sql/quote.ts';
 
-/** The DuckDB variable holding the day floor: a DATE, or NULL (unset) for every day. */
-export const DAY_FLOOR_VARIABLE = 'dh_day_floor';
+/**
+ * The day floor in the SQL: a DuckDB variable nothing sets, so the SQL as compiled (or printed) reads every day;
+ * the engine replaces its text by a date. (User text never reads the same: its quotes are doubled.)
+ */
+export const DAY_FLOOR = `getvariable(${sqlString('dh_day_floor')})`;
 
 /** The scan's condition on its `day` partition column. */
-export const dayFloorCondition = (): string => `(getvariable(${sqlString(DAY_FLOOR_VARIABLE)}) IS NULL OR day >= CAST(getvariable(${sqlString(DAY_FLOOR_VARIABLE)}) AS DATE))`;
+export const dayFloorCondition = (): string => `(${DAY_FLOOR} IS NULL OR day >= CAST(${DAY_FLOOR} AS DATE))`;
 
 /** Commands that keep or drop each event on its own, before the head: the head still takes the newest that pass. */
 const PER_EVENT = new Set(['search', 'where', 'eval', 'fields', 'rename', 'table', 'rex', 'convert']);

@@ -10,7 +10,7 @@ import type { LookupWrite, SubsearchStatement } from '../compile/pipeline.ts';
 import type { PrerunRequest, PrerunResult } from '../compile/prerun.ts';
 import type { Knowledge } from '../knowledge/bundle.ts';
 import { lookupReader, LookupProblem, resolveLookup } from '../knowledge/lookups.ts';
-import { DAY_FLOOR_VARIABLE } from '../compile/newest.ts';
+import { DAY_FLOOR } from '../compile/newest.ts';
 import { PRELUDE_MACROS } from '../compile/prelude.ts';
 import { regexRuntimeError } from '../compile/regex.ts';
 import { removeAtExit } from '../cleanup.ts';
@@ -520,24 +520,18 @@ export class Engine {
     days.delete('');
     const newestFirst = [...days].sort().reverse();
     this.dayFloors = [];
-    try {
-      for (let n = 1; n < newestFirst.length; n *= 2) {
-        const floor = newestFirst[n - 1];
-        await this.connection.run(`SET VARIABLE ${DAY_FLOOR_VARIABLE} = DATE ${sqlString(floor)}`);
-        this.dayFloors.push(floor);
-        const rows: Row[] = [];
-        await this.stream(q.sql, (chunk) => void rows.push(...chunk));
-        if (rows.length >= limit) {
-          await onRows(rows);
-          return rows.length;
-        }
+    for (let n = 1; n < newestFirst.length; n *= 2) {
+      const floor = newestFirst[n - 1];
+      this.dayFloors.push(floor);
+      const rows: Row[] = [];
+      await this.stream(q.sql.replaceAll(DAY_FLOOR, `DATE ${sqlString(floor)}`), (chunk) => void rows.push(...chunk));
+      if (rows.length >= limit) {
+        await onRows(rows);
+        return rows.length;
       }
-      await this.connection.run(`SET VARIABLE ${DAY_FLOOR_VARIABLE} = NULL`);
-      this.dayFloors.push(null);
-      return await this.stream(q.sql, onRows);
-    } finally {
-      await this.connection.run(`RESET VARIABLE ${DAY_FLOOR_VARIABLE}`);
     }
+    this.dayFloors.push(null);
+    return await this.stream(q.sql, onRows);
   }
 
   /** The day floors the last newest-first run read from (null: every day), for tests and benchmarks. */
