@@ -98,7 +98,20 @@ const AGGREGATES: ReadonlyMap<string, Aggregate> = new Map<string, Aggregate>([
           : num(`CAST(${i!.w(`count(DISTINCT ${convert.str(i!.value)})`)} AS DOUBLE)`),
     },
   ],
-  ['values', { arg: 'required', sql: (i) => mv(`dh_mv(list_sort(list_distinct(${allValues(i!)})))`) }],
+  [
+    'values',
+    {
+      arg: 'required',
+      // Numbers stay DOUBLEs in the group's state (8 bytes, no text per row) and become text once per distinct
+      // value; two numbers may print alike (0 and -0), hence the second list_distinct.
+      sql: (i) =>
+        mv(
+          i!.value.type === 'num'
+            ? `dh_mv(list_sort(list_distinct(list_transform(list_distinct(${scalarValues(i!, i!.value.sql)}), lambda dh_v: dh_str(dh_v)))))`
+            : `dh_mv(list_sort(list_distinct(${allValues(i!)})))`,
+        ),
+    },
+  ],
   [
     'list',
     {
