@@ -1,15 +1,17 @@
 // The cost of field discovery (src/sources/discover.ts): for wildcard queries over a generated data set, the time
 // of the discovery pass (compiling with it) and of the query, over NDJSON and Parquet; and a query that names its
-// fields, which runs no discovery. Run: npx tsx bench/discovery.ts [size] (data from bench/generate.ts).
+// fields, which runs no discovery. Run: npx tsx bench/discovery.ts [size] [ndjson|parquet] (data from
+// bench/generate.ts; both formats unless one is named).
 
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { compileWith } from '../src/api.ts';
 import { Engine } from '../src/engine/engine.ts';
-import { bindingsFor, FORMATS, OUT } from './lib.ts';
+import { bindingsFor, FORMATS, OUT, type Format } from './lib.ts';
 
 const size = Number(process.argv[2] ?? 1e6);
 const dir = join(OUT, 'data', String(size));
+const formats = process.argv[3] ? [process.argv[3] as Format] : FORMATS;
 const QUERIES = [
   'sourcetype=o365:management:activity Operation=HardDelete | table *',
   'sourcetype=o365:management:activity | head 100 | table *',
@@ -19,7 +21,7 @@ const QUERIES = [
 ];
 
 const lines = ['| format | query | discovery passes | compile (s) | run (s) | rows | fields |', '|---|---|---|---|---|---|---|'];
-for (const format of FORMATS) {
+for (const format of formats) {
   for (const query of QUERIES) {
     // A fresh engine per query: no cached file state from the previous one.
     const engine = await Engine.create({ timezone: 'UTC' });

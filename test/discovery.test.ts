@@ -153,6 +153,13 @@ describe('Parquet leaves without parsing JSON', () => {
       'user',
     ]);
   });
+
+  it('X130: a key only a stored _raw has is no field of Parquet events (the scan reads the columns)', async () => {
+    const file = join(tmp, 'raw-and-columns.parquet');
+    await engine.connection.run(`COPY (SELECT 1700000000 AS _time, '{"a": "1", "onlyraw": "x"}' AS _raw, '1' AS a) TO ${sqlString(file)} (FORMAT parquet)`);
+    const bindings: SourceBinding[] = [{ sourcetype: ST, paths: [file], format: 'parquet', timeField: '_time', index: 'main', partitioned: false }];
+    expect(await columns('* | table * | fields - source index sourcetype', bindings)).toEqual(['a']);
+  });
 });
 
 describe('cost', () => {
