@@ -74,6 +74,15 @@ function percentile(n: string): Aggregate {
   };
 }
 
+const DC: Aggregate = {
+  arg: 'required',
+  // Distinct string values; a native DISTINCT aggregate (which can spill) unless values are multivalue.
+  sql: (i) =>
+    i!.value.type === 'mv'
+      ? num(`CAST(len(list_distinct(${allValues(i!)})) AS DOUBLE)`)
+      : num(`CAST(${i!.w(`count(DISTINCT ${convert.str(i!.value)})`)} AS DOUBLE)`),
+};
+
 const AGGREGATES: ReadonlyMap<string, Aggregate> = new Map<string, Aggregate>([
   [
     'count',
@@ -87,17 +96,7 @@ const AGGREGATES: ReadonlyMap<string, Aggregate> = new Map<string, Aggregate>([
       },
     },
   ],
-  [
-    'dc',
-    {
-      arg: 'required',
-      // Distinct string values; a native DISTINCT aggregate (which can spill) unless values are multivalue.
-      sql: (i) =>
-        i!.value.type === 'mv'
-          ? num(`CAST(len(list_distinct(${allValues(i!)})) AS DOUBLE)`)
-          : num(`CAST(${i!.w(`count(DISTINCT ${convert.str(i!.value)})`)} AS DOUBLE)`),
-    },
-  ],
+  ['dc', DC],
   [
     'values',
     {
@@ -231,7 +230,12 @@ export function compileAggregations(cmd: AggregatingCommand, schema: Schema, b: 
   const exprs = new ExprCompiler(b.ctx, schema);
   const time = schema.get('_time');
   const names = new Set<string>();
-  return expandWildcards(cmd, schema, b).map((a) => {
+  const aggregations = expandWildcards(cmd, schema, b);
+  // Fields whose values() the command collects as text anyway: their dc() counts that list (DuckDB computes an
+  // aggregate written twice once) instead of a DISTINCT aggregate of its own.
+  const fieldOfAgg = (a: A.Aggregation) => (a.arg?.kind === 'field' ? a.arg.field.name : undefined);
+  const valuesOf = new Set(aggregations.filter((a) => a.func.toLowerCase() === 'values').map(fieldOfAgg));
+  return aggregations.map((a) => {
     const found = lookupAggregate(a.func);
     if (!found) throw b.ctx.unsupported(`${cmd.command} function '${a.func}()'`, a.funcSpan, 'see the README for the aggregations duckhunt implements');
     if (found.agg.arg === 'required' && !a.arg) throw b.ctx.error('compile_error', `${a.func}() needs a field, e.g. ${a.func}(user)`, a.span);
@@ -250,6 +254,9 @@ export function compileAggregations(cmd: AggregatingCommand, schema: Schema, b: 
     const name = a.as?.name ?? defaultName(a, b);
     if (names.has(name)) throw b.ctx.error('compile_error', `two aggregations of this ${cmd.command} are both named '${name}'`, a.span, 'rename one with AS');
     names.add(name);
+    if (found.agg === DC && input && input.value.type !== 'num' && fieldOfAgg(a) !== undefined && valuesOf.has(fieldOfAgg(a))) {
+      return { name, sql: num(`CAST(coalesce(len(list_distinct(${allValues(input)})), 0) AS DOUBLE)`) };
+    }
     return { name, sql: found.agg.sql(input, a, b.ctx, w) };
   });
 }
