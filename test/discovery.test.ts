@@ -13,7 +13,7 @@ import { DuckhuntError } from '../src/errors.ts';
 import { datasetDirName, ingest } from '../src/ingest/ingest.ts';
 import { loadKnowledge } from '../src/knowledge/index.ts';
 import type { SourceBinding } from '../src/sources/catalog.ts';
-import { MAX_DISCOVERED_FIELDS } from '../src/sources/discover.ts';
+import { discover, MAX_DISCOVERED_FIELDS } from '../src/sources/discover.ts';
 import { sqlString } from '../src/sql/quote.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'duckhunt-discovery-'));
@@ -133,12 +133,18 @@ describe('Parquet leaves without parsing JSON', () => {
         `(1700000100, 'send', {'Subject': NULL, 'Size': NULL}, NULL, NULL)) t(_time, op, Item, tags, only_read)) TO ${sqlString(file)} (FORMAT parquet)`,
     );
     const plain: SourceBinding[] = [{ sourcetype: ST, paths: [file], format: 'parquet', timeField: '_time', index: 'main', partitioned: false }];
-    for (const bindings of [plain, await formats['ingested Parquet']()]) {
-      // No json_structure() over _raw: one count per leaf over the rows found again in the files.
+    for (const [bindings, expected] of [
+      [plain, ['Item.Subject', 'op', 'tags{}']],
+      [await formats['ingested Parquet'](), ['Item.Size', 'Item.Subject', 'Items{}.Extra', 'Items{}.Id', 'User', 'tags{}', 'user']],
+    ] as const) {
+      // One count per leaf over the rows found again in the files, or (few rows) their _raw: the same names.
       const described = await engine.describeSources(bindings);
-      const [request] = compileText('* | table *', { bindings: described }).discoveries;
-      expect(request.shapes).toBeUndefined();
+      const [request] = compileText("* | where isnotnull('tags{}') | table *", { bindings: described }).discoveries;
       expect(request.leaves).toHaveLength(1);
+      const byLeaves = (await discover(engine.connection, [request], 0)).get(request.key)!.filter((n) => !['_time', 'index', 'source', 'sourcetype'].includes(n));
+      const byRaw = (await discover(engine.connection, [request], Infinity)).get(request.key)!.filter((n) => !['_time', 'index', 'source', 'sourcetype'].includes(n));
+      expect(byLeaves).toEqual(expected);
+      expect(byRaw).toEqual(byLeaves);
     }
     expect(await columns('op=send | table * | fields - source index sourcetype', plain)).toEqual(['Item.Subject', 'op', 'tags{}']);
     expect(await columns('op=read | table * | fields - source index sourcetype', plain)).toEqual(['Item.Size', 'only_read', 'op']);

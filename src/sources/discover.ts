@@ -12,7 +12,9 @@
 // Events read from Parquet need no JSON parsing when their columns name every leaf: a dataset `duckhunt ingest`
 // wrote (its column map, dataset.ts), or files without JSON-typed columns (the leaves of their schema). Their
 // fields are the leaves with a value in some event that reaches the wildcard: the rows are found again in the
-// files by the (source, line) their order key carries, and each leaf counted.
+// files by the (source, line) their order key carries, and each leaf counted. That reads every column of the
+// files: when few events reach the wildcard (`head 100 | table *`) and their `_raw` spells the same leaves (a
+// dataset's line, or the columns as JSON), their `_raw` is read instead.
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdent, sqlStringList } from '../sql/quote.ts';
@@ -28,8 +30,10 @@ export interface DiscoveryRequest {
   shapes?: string;
   /** The `_raw` of the events whose shape merged different shapes. */
   mergedEvents?: string;
-  /** Events read from ingested datasets: per dataset, its leaves' names and whether some event has a value of each. */
+  /** Events read from Parquet: per source, its leaves' names and whether some event has a value of each. */
   leaves?: Array<{ names: string[]; sql: string }>;
+  /** With leaves and shapes: how many events reach the wildcard (few: shapes are read instead of leaves). */
+  events?: string;
   /** Fields computed for the events (props, event types), and whether some event has a value of each. */
   computed: { names: string[]; sql: string } | undefined;
 }
@@ -54,19 +58,24 @@ export function discoveryRequest(
 ): DiscoveryRequest {
   const from = `FROM ${sqlIdent(relation)}`;
   const presence = computed.length === 0 ? undefined : { names: computed.map((c) => c.name), sql: `${withClause}\nSELECT ${computed.map((c) => `count(${sqlIdent(c.column)}) > 0`).join(', ')} ${from}` };
-  const leaves = sources && sources.length > 0 ? sources.map((b) => sourceLeaves(b, withClause, relation)) : undefined;
-  if (leaves?.every((l) => l !== undefined)) return { key, leaves, computed: presence };
   // Only JSON objects have fields: a `_raw` that is not JSON (a Parquet file's own text column) has none.
   const shape = `CASE WHEN json_valid(${sqlIdent(raw)}) THEN CAST(json_structure(${sqlIdent(raw)}) AS VARCHAR) END`;
   // "JSON" as a type, not as a key (a key is followed by ':'; quotes inside keys are escaped).
   const merged = (s: string) => `(contains(${s}, ':"JSON"') OR contains(${s}, '["JSON"]'))`;
-  return {
-    key,
+  const json = {
     shapes: `${withClause}\nSELECT dh_s, ${merged('dh_s')} FROM (SELECT ${shape} AS dh_s ${from}) WHERE dh_s IS NOT NULL GROUP BY dh_s`,
     mergedEvents: `${withClause}\nSELECT ${sqlIdent(raw)} FROM (SELECT ${sqlIdent(raw)}, ${shape} AS dh_s ${from}) WHERE ${merged('dh_s')}`,
-    computed: presence,
   };
+  const leaves = sources && sources.length > 0 ? sources.map((b) => sourceLeaves(b, withClause, relation)) : undefined;
+  if (!leaves?.every((l) => l !== undefined)) return { key, ...json, computed: presence };
+  // A plain file's stored `_raw` may spell other keys than its columns (X130): only its columns then.
+  const rawSpellsLeaves = sources!.every((b) => b.dataset !== undefined || b.schema?._raw === undefined);
+  if (!rawSpellsLeaves) return { key, leaves, computed: presence };
+  return { key, leaves, ...json, events: `${withClause}\nSELECT count(*) ${from}`, computed: presence };
 }
+
+/** Up to this many events reaching a wildcard, their `_raw` is read rather than every column of the files. */
+const FEW_EVENTS = 10_000;
 
 /**
  * Which leaves of a Parquet source have a value in some row of `relation`, whose rows are those of the files
@@ -123,17 +132,19 @@ function schemaLeaves(schema: ParquetSchema): string[] | undefined {
   return Object.entries(schema).every(([n, t]) => walk(t, n)) ? out : undefined;
 }
 
-/** Runs the discoveries: the field names of each pipeline's events. */
-export async function discover(connection: DuckDBConnection, requests: DiscoveryRequest[]): Promise<Map<string, string[]>> {
+/** Runs the discoveries: the field names of each pipeline's events (`fewEvents`: see FEW_EVENTS). */
+export async function discover(connection: DuckDBConnection, requests: DiscoveryRequest[], fewEvents = FEW_EVENTS): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const r of requests) {
     const names = new Set<string>();
     let merged = false;
-    for (const [shape, mergedShape] of r.shapes ? (await connection.runAndReadAll(r.shapes)).getRowsJS() : []) {
+    const few = r.events !== undefined && Number((await connection.runAndReadAll(r.events)).getRowsJS()[0][0]) <= fewEvents;
+    const byLeaves = r.leaves !== undefined && !few;
+    for (const [shape, mergedShape] of r.shapes && !byLeaves ? (await connection.runAndReadAll(r.shapes)).getRowsJS() : []) {
       shapeNames(JSON.parse(String(shape)), '', names);
       merged ||= mergedShape === true;
     }
-    for (const d of r.leaves ?? []) {
+    for (const d of byLeaves ? r.leaves! : []) {
       const present = (await connection.runAndReadAll(d.sql)).getRowsJS()[0];
       d.names.forEach((name, i) => present[i] === true && names.add(name));
     }
