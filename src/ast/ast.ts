@@ -196,6 +196,7 @@ export type Command =
   | NomvCommand
   | FromjsonCommand
   | IplocationCommand
+  | MapCommand
   | ForeachCommand
   | ReplaceCommand
   | GenericCommand;
@@ -550,7 +551,11 @@ export interface FromjsonCommand extends OptionsAndFields {
 export interface IplocationCommand extends OptionsAndFields {
   command: 'iplocation';
 }
-export type OptionsAndFieldsCommand = MakemvCommand | MvcombineCommand | NomvCommand | FromjsonCommand | IplocationCommand;
+/** `map search="…" [maxsearches=N]`: the search run once per input row, `$field$` replaced by the row's value. */
+export interface MapCommand extends OptionsAndFields {
+  command: 'map';
+}
+export type OptionsAndFieldsCommand = MakemvCommand | MvcombineCommand | NomvCommand | FromjsonCommand | IplocationCommand | MapCommand;
 
 /**
  * `foreach [options] fields… [template]`: the template is text with placeholders (`<<FIELD>>`, `<<MATCHSTR>>`…)
