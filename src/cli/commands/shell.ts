@@ -1,0 +1,45 @@
+// `duckhunt shell` (and `duckhunt` alone on a terminal): one DuckDB engine, the knowledge, macros and sources
+// loaded once, then queries typed one after another (cli/shell/).
+
+import { LookupProblem, resolveLookup } from '../../knowledge/lookups.ts';
+import type { Knowledge } from '../../knowledge/bundle.ts';
+import type { OutputFormat } from '../../output/format.ts';
+import { withEngine } from '../long-run.ts';
+import { querySession, type QueryFlags } from '../query.ts';
+import { Shell } from '../shell/repl.ts';
+
+export interface ShellFlags extends QueryFlags {
+  format: Exclude<OutputFormat, 'parquet'>;
+  memoryLimit?: string;
+  threads?: number;
+  tempDir?: string;
+  strict?: boolean;
+}
+
+export async function shellCommand(opts: ShellFlags): Promise<void> {
+  const engineOptions = { memoryLimit: opts.memoryLimit, threads: opts.threads, tempDir: opts.tempDir, progress: process.stderr.isTTY, cancellable: true };
+  await withEngine(engineOptions, async (engine, longRun) => {
+    const session = await longRun.watch(async () => {
+      const s = await querySession(opts, engine);
+      // Confined once for the whole session: every bound source, every lookup file the knowledge defines, and
+      // the lookup directory outputlookup writes to — whichever of them the queries typed later use.
+      const lookupDir = s.knowledge.lookupDir;
+      await engine.confine(s.bound, lookupFiles(s.knowledge), lookupDir ? [lookupDir] : []);
+      return s;
+    });
+    await new Shell(engine, longRun, session, opts).run();
+  });
+}
+
+function lookupFiles(k: Knowledge): string[] {
+  const files = new Set(k.lookupFiles.values());
+  for (const name of k.transforms.names()) {
+    try {
+      files.add(resolveLookup(k, name).file);
+    } catch (e) {
+      // A lookup that cannot be used is reported by the query that uses it.
+      if (!(e instanceof LookupProblem)) throw e;
+    }
+  }
+  return [...files];
+}
