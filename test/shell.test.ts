@@ -3,10 +3,12 @@
 // and whose output is the screen.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { completions, type Vocabulary } from '../src/cli/shell/complete.ts';
+import { historyEntry, needsMore } from '../src/cli/shell/input.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'duckhunt.js');
@@ -17,7 +19,8 @@ const HISTORY = join(tmp, 'history');
 const PROMPT = 'duckhunt> ';
 
 // 150 events a second apart from t=1000 (so a result of them all is more than the 100 rows shown), users u0…u2.
-const EVENTS = join(tmp, 'events.json');
+mkdirSync(join(tmp, 'logs'));
+const EVENTS = join(tmp, 'logs', 'events.json');
 writeFileSync(EVENTS, Array.from({ length: 150 }, (_, i) => JSON.stringify({ _time: 1000 + i, user: `u${i % 3}`, src_ip: `10.0.0.${i % 5}` })).join('\n') + '\n');
 
 const children = new Set<ChildProcess>();
@@ -27,7 +30,7 @@ afterAll(() => {
 });
 
 /** A shell on a terminal: `until` waits for text on the screen after what was seen so far, `type` presses keys. */
-function openShell(args: string[] = ['shell', '--source', `web=${EVENTS}`]) {
+function openShell(args: string[] = ['shell', '--source', `web=${join(tmp, 'logs', '*.json')}`]) {
   const command = `stty cols 120; exec ${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')}`;
   const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: tmp, env: { ...process.env, DUCKHUNT_HISTORY: HISTORY }, stdio: ['pipe', 'pipe', 'pipe'] });
   children.add(child);
@@ -141,6 +144,20 @@ describe.skipIf(!hasScript)('the shell on a terminal', () => {
     await sh.until(PROMPT);
     sh.type('\x03');
     await sh.until('(to leave the shell: Ctrl-D, or .quit)');
+    // Ctrl-C at a continuation prompt drops the query typed so far.
+    await sh.until(PROMPT);
+    sh.type('* |\r');
+    await sh.until('...> ');
+    sh.type('\x03');
+    await sh.until('^C');
+    await sh.until(PROMPT);
+
+    // A file the bound glob matches that came after the shell started is read, and its bad line reported.
+    writeFileSync(join(tmp, 'logs', 'late.json'), '{"_time":5000,"user":"late"}\nnot json\n');
+    sh.type('* | stats count\r');
+    out = plain(await sh.until(/\(1 row in/));
+    expect(out).toMatch(/count\n-+\n151\n/);
+    expect(out).toMatch(/warning: skipped 1 .*late\.json/);
     await sh.until(PROMPT);
     sh.type('\x04');
     expect(await sh.closed).toBe(0);
@@ -148,15 +165,53 @@ describe.skipIf(!hasScript)('the shell on a terminal', () => {
     // The history outlives the session: a new shell recalls the last query with the up arrow.
     const history = readFileSync(HISTORY, 'utf8').trimEnd().split('\n');
     expect(history).toContain('* | stats dc(src_ip) AS ips');
-    expect(history.at(-1)).toBe('| makeresults | eval after="cancel" | table after');
-    const again = openShell();
+    expect(history.slice(-2)).toEqual(['| makeresults | eval after="cancel" | table after', '* | stats count']);
+    // `duckhunt` alone on a terminal is the shell (here over the embedded sample data).
+    const again = openShell([]);
     await again.until(PROMPT);
-    again.type('\x1b[A');
+    again.type('\x1b[A\x1b[A');
     await again.until('| makeresults | eval after="cancel" | table after');
     again.type('\r');
-    expect(plain(await again.until(/\(1 row in/))).toContain('cancel');
+    expect(plain(await again.until(/\(1 row in/))).toMatch(/after\n-+\ncancel\n/);
     await again.until(PROMPT);
     again.type('.quit\r');
     expect(await again.closed).toBe(0);
   }, 60_000);
+});
+
+describe('reading the shell input', () => {
+  it('goes on after a line ending in |, inside [ ] or an open double-quoted string', () => {
+    expect(needsMore('sourcetype=a |')).toBe(true);
+    expect(needsMore('sourcetype=a | ')).toBe(true);
+    expect(needsMore('* | search user="a|"')).toBe(false);
+    expect(needsMore('* [search x')).toBe(true);
+    expect(needsMore('* [search x | fields u]')).toBe(false);
+    expect(needsMore('* | eval m="open')).toBe(true);
+    expect(needsMore('* | eval m="a \\" [" | stats count')).toBe(false);
+    expect(needsMore("* | eval x='it''s'")).toBe(false);
+    expect(historyEntry(['* |', '  stats count'])).toBe('* | stats count');
+  });
+
+  it('completes by position: commands, macros, sourcetypes, indexes, fields of the named sourcetype, functions', async () => {
+    const asked: (string | undefined)[] = [];
+    const v: Vocabulary = {
+      commands: ['stats', 'search', 'eval'],
+      functions: ['count', 'coalesce', 'len'],
+      macros: ['security_content_ctime(', 'o365_management_activity'],
+      sourcetypes: ['o365:management:activity', 'o365:reporting:messagetrace'],
+      indexes: ['main', 'o365'],
+      fields: async (st) => (asked.push(st), st === 'o365:management:activity' ? ['Operation', 'UserId'] : ['Operation', 'UserId', 'SenderAddress']),
+    };
+    expect(await completions('* | s', v)).toEqual([['search ', 'stats '], 's']);
+    expect(await completions('* [S', v)).toEqual([['search ', 'stats '], 'S']);
+    expect(await completions('`o365', v)).toEqual([['o365_management_activity`'], 'o365']);
+    expect(await completions('`sec', v)).toEqual([['security_content_ctime('], 'sec']);
+    expect(await completions('sourcetype=o365:r', v)).toEqual([['o365:reporting:messagetrace'], 'o365:r']);
+    expect(await completions('index=o', v)).toEqual([['o365'], 'o']);
+    expect(await completions('sourcetype=o365:management:activity | stats count by u', v)).toEqual([['UserId'], 'u']);
+    expect(asked.at(-1)).toBe('o365:management:activity');
+    expect(await completions('* | stats c', v)).toEqual([['coalesce(', 'count('], 'c']);
+    expect(await completions('* | table S', v)).toEqual([['SenderAddress'], 'S']);
+    expect(asked.at(-1)).toBeUndefined();
+  });
 });

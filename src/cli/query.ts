@@ -100,24 +100,14 @@ export function knowledgeAndMacros(flags: Pick<QueryFlags, 'config' | 'knowledge
   return { knowledge, macros: defaultMacroLibrary(flags.macros, knowledge.macros) };
 }
 
+/** The knowledge and macros a query compiles with: loaded once by the shell for all its queries. */
+export type QuerySession = ReturnType<typeof knowledgeAndMacros>;
+
 /**
- * What queries compile against, loaded once when several queries share it (the shell): the knowledge and macros,
- * every bound source as configured (`bound`) and as the compiler needs it (`bindings`: formats sniffed, Parquet
- * schemas read).
+ * Every bound source as configured (`bound`) and as the compiler needs it (`bindings`: formats sniffed, Parquet
+ * schemas and dataset column maps read from the files there are now).
  */
-export interface QuerySession {
-  knowledge: Knowledge;
-  macros: MacroLibrary;
-  bound: SourceBinding[];
-  bindings: SourceBinding[];
-}
-
-export async function querySession(flags: QueryFlags, engine: Engine): Promise<QuerySession> {
-  const { knowledge, macros } = knowledgeAndMacros(flags);
-  return { knowledge, macros, ...(await describeBindings(flags, knowledge, engine)) };
-}
-
-async function describeBindings(flags: QueryFlags, knowledge: Knowledge, engine: Engine): Promise<Pick<QuerySession, 'bound' | 'bindings'>> {
+export async function describeBindings(flags: QueryFlags, knowledge: Knowledge, engine: Engine): Promise<{ bound: SourceBinding[]; bindings: SourceBinding[] }> {
   const bound = resolveCatalog({ sources: flags.source, config: flags.config }).bindings;
   return { bound, bindings: withTimeProps(knowledge, await engine.describeSources(withFormatProps(knowledge, bound))) };
 }
@@ -128,7 +118,7 @@ async function describeBindings(flags: QueryFlags, knowledge: Knowledge, engine:
  * confined before any of those reads the events and, for a query that will run (`writes` given), in any case. `writes(query, bound)` is called
  * once, just before confining, and names the files DuckDB writes besides the query's own lookup files (the -o
  * Parquet file); it may check them against every bound source. A `session` (the shell's) replaces loading the
- * knowledge, macros and sources for this query alone.
+ * knowledge and macros for this query alone.
  */
 export async function prepare(
   file: string | undefined,
@@ -140,7 +130,7 @@ export async function prepare(
   const source = querySource(file, flags);
   const { knowledge, macros } = session ?? knowledgeAndMacros(flags);
   const parsed = parseQuery(source, { macros });
-  const { bound, bindings } = session ?? (await describeBindings(flags, knowledge, engine));
+  const { bound, bindings } = await describeBindings(flags, knowledge, engine);
   await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
   try {
     let confined = false;

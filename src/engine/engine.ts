@@ -157,6 +157,14 @@ export class Engine {
   private readonly matched = new Map<string, string[]>();
 
   /**
+   * Lists the bound globs' files again when next asked (the shell, before each query: files may have come or
+   * gone since, and the checks for skipped lines must see every file the query reads).
+   */
+  relist(): void {
+    this.matched.clear();
+  }
+
+  /**
    * Confines this DuckDB to the query's sources: only the bound files (and dataset directories, the output file,
    * the spill directory, and `directories`: the shell's lookup directory) can be touched; every other file, ATTACH, INSTALL/LOAD and COPY elsewhere fail,
    * and the configuration is locked so SQL cannot undo it. DuckDB enforces this itself. Once is enough: a later

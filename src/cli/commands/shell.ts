@@ -1,11 +1,11 @@
-// `duckhunt shell` (and `duckhunt` alone on a terminal): one DuckDB engine, the knowledge, macros and sources
-// loaded once, then queries typed one after another (cli/shell/).
+// `duckhunt shell` (and `duckhunt` alone on a terminal): one DuckDB engine, the knowledge and macros loaded
+// once, the sources bound once, then queries typed one after another (cli/shell/).
 
 import { LookupProblem, resolveLookup } from '../../knowledge/lookups.ts';
 import type { Knowledge } from '../../knowledge/bundle.ts';
 import type { OutputFormat } from '../../output/format.ts';
 import { withEngine } from '../long-run.ts';
-import { querySession, type QueryFlags } from '../query.ts';
+import { describeBindings, knowledgeAndMacros, type QueryFlags } from '../query.ts';
 import { Shell } from '../shell/repl.ts';
 
 export interface ShellFlags extends QueryFlags {
@@ -19,15 +19,17 @@ export interface ShellFlags extends QueryFlags {
 export async function shellCommand(opts: ShellFlags): Promise<void> {
   const engineOptions = { memoryLimit: opts.memoryLimit, threads: opts.threads, tempDir: opts.tempDir, progress: process.stderr.isTTY, cancellable: true };
   await withEngine(engineOptions, async (engine, longRun) => {
-    const session = await longRun.watch(async () => {
-      const s = await querySession(opts, engine);
+    const session = knowledgeAndMacros(opts);
+    const bound = await longRun.watch(async () => {
+      // The sources are checked now (a typo is an error at once), then described again for each query.
+      const { bound } = await describeBindings(opts, session.knowledge, engine);
       // Confined once for the whole session: every bound source, every lookup file the knowledge defines, and
       // the lookup directory outputlookup writes to — whichever of them the queries typed later use.
-      const lookupDir = s.knowledge.lookupDir;
-      await engine.confine(s.bound, lookupFiles(s.knowledge), lookupDir ? [lookupDir] : []);
-      return s;
+      const lookupDir = session.knowledge.lookupDir;
+      await engine.confine(bound, lookupFiles(session.knowledge), lookupDir ? [lookupDir] : []);
+      return bound;
     });
-    await new Shell(engine, longRun, session, opts).run();
+    await new Shell(engine, longRun, session, bound, opts).run();
   });
 }
 

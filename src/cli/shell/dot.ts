@@ -6,7 +6,7 @@ import { DuckhuntError } from '../../errors.ts';
 import { OutputFile } from '../../output/destination.ts';
 import { createWriter, type OutputFormat } from '../../output/format.ts';
 import { sqlString } from '../../sql/quote.ts';
-import { compileOptions } from '../query.ts';
+import { compileOptions, describeBindings } from '../query.ts';
 import type { Shell } from './repl.ts';
 
 const SHOWN_FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
@@ -40,11 +40,11 @@ export async function runDotCommand(shell: Shell, line: string): Promise<boolean
       out(DOT_HELP.replace('FORMAT', shell.flags.format));
       return false;
     case '.sources':
-      for (const b of shell.session.bindings) out(`${b.sourcetype}  index=${b.index}  format=${b.format}  ${b.paths.join(' ')}`);
+      for (const b of (await shell.busyWith(() => describeBindings(shell.flags, shell.session.knowledge, shell.engine))).bindings) out(`${b.sourcetype}  index=${b.index}  format=${b.format}  ${b.paths.join(' ')}`);
       return false;
     case '.fields': {
       const sourcetype = args.join(' ') || undefined;
-      if (sourcetype !== undefined && !shell.session.bound.some((b) => b.sourcetype === sourcetype)) {
+      if (sourcetype !== undefined && !shell.bound.some((b) => b.sourcetype === sourcetype)) {
         throw usage(`no bound sourcetype is named ${sourcetype}`, '.sources lists them');
       }
       const names = await shell.busyWith(() => shell.fields(sourcetype));
@@ -107,7 +107,8 @@ async function save(shell: Shell, path: string): Promise<void> {
   const last = shell.last;
   if (!last) throw usage('no query has run yet: there is no result to save');
   const format = BY_EXTENSION[extname(path).toLowerCase()] ?? shell.flags.format;
-  const inputs = await shell.engine.boundInputs(shell.session.bound);
+  shell.engine.relist();
+  const inputs = await shell.engine.boundInputs(shell.bound);
   const output = OutputFile.plan(path, { ...inputs, files: [...inputs.files, ...last.query.lookupFiles] });
   try {
     const rows = await shell.busyWith(async () => {

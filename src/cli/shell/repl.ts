@@ -16,6 +16,7 @@ import { exitInterrupted } from '../exit.ts';
 import type { LongRun } from '../long-run.ts';
 import { internalError } from '../main.ts';
 import { prepare, printWarnings, type QuerySession } from '../query.ts';
+import type { SourceBinding } from '../../sources/catalog.ts';
 import { completions, type Vocabulary } from './complete.ts';
 import { runDotCommand } from './dot.ts';
 import { historyEntry, historyFile, HISTORY_SIZE, loadHistory, needsMore, saveHistory } from './input.ts';
@@ -47,6 +48,8 @@ export class Shell {
     readonly engine: Engine,
     private readonly longRun: LongRun,
     readonly session: QuerySession,
+    /** Every bound source, as configured. */
+    readonly bound: SourceBinding[],
     flags: ShellFlags,
   ) {
     // A copy: `.time` and `.format` change it for the rest of the session.
@@ -74,7 +77,7 @@ export class Shell {
     process.on('SIGINT', idleInterrupt);
     this.rl.on('close', () => (this.closing = true));
     if (this.terminal) {
-      const n = this.session.bound.length;
+      const n = this.bound.length;
       process.stdout.write(`duckhunt shell: ${n} sourcetype${n === 1 ? '' : 's'} bound (.sources); .help for help, Ctrl-D to leave\n`);
     }
     try {
@@ -155,6 +158,7 @@ export class Shell {
     this.rl.pause();
     if (this.terminal) process.stdin.setRawMode(false);
     this.busy = true;
+    this.engine.relist();
     try {
       return await this.longRun.watch(work);
     } finally {
@@ -222,8 +226,8 @@ export class Shell {
       commands: [...Object.keys(COMMANDS)].sort(),
       functions: [...new Set([...FUNCTIONS.keys(), ...STATS_FUNCTIONS])],
       macros: this.session.macros.definitions().map((d) => (d.args.length > 0 ? `${d.name}(` : d.name)),
-      sourcetypes: [...new Set(this.session.bound.map((b) => b.sourcetype))],
-      indexes: [...new Set(this.session.bound.map((b) => b.index))],
+      sourcetypes: [...new Set(this.bound.map((b) => b.sourcetype))],
+      indexes: [...new Set(this.bound.map((b) => b.index))],
       fields: (sourcetype) => this.fields(sourcetype),
     };
   }
