@@ -179,6 +179,13 @@ describe.skipIf(!hasScript)('the shell on a terminal', () => {
   }, 60_000);
 });
 
+describe('duckhunt alone', () => {
+  it('prints the help, naming the shell, when standard input is not a terminal', () => {
+    const r = spawnSync(process.execPath, [BIN], { cwd: tmp, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(r.stdout + r.stderr).toMatch(/shell \[options\]\s+an interactive shell/);
+  });
+});
+
 describe('reading the shell input', () => {
   it('goes on after a line ending in |, inside [ ] or an open double-quoted string', () => {
     expect(needsMore('sourcetype=a |')).toBe(true);

@@ -85,7 +85,12 @@ function setTime(shell: Shell, args: string[]): void {
   if (args.length > 0) {
     const [earliest, latest] = args[0] === 'all' && args.length === 1 ? [undefined, undefined] : args;
     // A time the picker cannot read is an error now, not at the next query.
-    compileOptions({ ...shell.flags, earliest, latest });
+    try {
+      compileOptions({ ...shell.flags, earliest, latest });
+    } catch (e) {
+      if (e instanceof DuckhuntError) throw usage(e.message.replace(/^--(earliest|latest): /, '.time $1: '), 'e.g. .time -24h now, .time -7d@d @d, or .time all');
+      throw e;
+    }
     Object.assign(shell.flags, { earliest, latest });
   }
   const { earliest, latest } = shell.flags;

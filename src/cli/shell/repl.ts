@@ -144,7 +144,7 @@ export class Shell {
     try {
       return (await work()) === true;
     } catch (e) {
-      if (this.longRun.cancelled) process.stderr.write('cancelled\n');
+      if (e instanceof Cancelled) process.stderr.write('cancelled\n');
       else process.stderr.write((e instanceof DuckhuntError ? e.render() : internalError(e)) + '\n');
       return false;
     }
@@ -161,6 +161,9 @@ export class Shell {
     this.engine.relist();
     try {
       return await this.longRun.watch(work);
+    } catch (e) {
+      // Whatever failed once Ctrl-C interrupted DuckDB (a query, a discovery, a subsearch) failed because of it.
+      throw this.longRun.cancelled ? new Cancelled() : e;
     } finally {
       this.busy = false;
       if (this.terminal) process.stdin.setRawMode(true);
@@ -232,6 +235,9 @@ export class Shell {
     };
   }
 }
+
+/** Work that Ctrl-C cancelled. */
+class Cancelled extends Error {}
 
 /** A value as an SPL double-quoted string. */
 const splString = (s: string): string => `"${s.replace(/[\\"]/g, (c) => '\\' + c)}"`;
