@@ -71,15 +71,19 @@ export async function main(argv: string[]): Promise<number> {
       .addOption(new Option('--perc-method <method>', "how perc/median pick a value (limits.conf [stats] perc_method)").choices(['nearest-rank', 'interpolated']).default('nearest-rank'))
       .option('--geoip <file>', 'the MaxMind database (.mmdb, e.g. GeoLite2-City) that iplocation reads');
 
-  queryOptions(program.command('run').description('run a query over the bound log files and print the results'))
+  // How DuckDB runs the query and treats bad input lines: `run` and `shell`.
+  const engineOptions = (cmd: Command) =>
+    cmd
+      .option('--memory-limit <size>', MEMORY_HELP, memorySize)
+      .option('--threads <n>', 'DuckDB worker threads (default: all cores)', positiveInteger)
+      .option('--temp-dir <dir>', 'where DuckDB spills beyond the memory limit, in a private directory removed at exit (default: the OS temporary directory)')
+      .option('--strict', 'fail on input lines that are not JSON or events without a readable time, instead of skipping and reporting them');
+
+  engineOptions(queryOptions(program.command('run').description('run a query over the bound log files and print the results')))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'parquet']).default('table'))
     .option('-o, --output <file>', 'write the results to a file instead of standard output (renamed into place when complete; never a file the query reads)')
     .option('--csv-safe', "csv: quote every cell and start one a spreadsheet would run as a formula (=, +, -, @, tab, CR) with '")
     .option('--wide', 'table on a terminal: show cells whole instead of cutting them to the terminal width')
-    .option('--memory-limit <size>', MEMORY_HELP, memorySize)
-    .option('--threads <n>', 'DuckDB worker threads (default: all cores)', positiveInteger)
-    .option('--temp-dir <dir>', 'where DuckDB spills beyond the memory limit, in a private directory removed at exit (default: the OS temporary directory)')
-    .option('--strict', 'fail on input lines that are not JSON or events without a readable time, instead of skipping and reporting them')
     .addHelpText(
       'after',
       `
@@ -90,12 +94,8 @@ Examples:
     )
     .action(async (file: string | undefined, opts: RunFlags) => (await import('./commands/run.ts')).runCommand(file, opts));
 
-  sessionOptions(program.command('shell').description('an interactive shell: type queries, see results (also `duckhunt` alone on a terminal)'))
+  engineOptions(sessionOptions(program.command('shell').description('an interactive shell: type queries, see results (also `duckhunt` alone on a terminal)')))
     .addOption(new Option('-f, --format <format>', 'how results are shown (.format changes it)').choices(['table', 'json', 'ndjson', 'csv']).default('table'))
-    .option('--memory-limit <size>', MEMORY_HELP, memorySize)
-    .option('--threads <n>', 'DuckDB worker threads (default: all cores)', positiveInteger)
-    .option('--temp-dir <dir>', 'where DuckDB spills beyond the memory limit, in a private directory removed at exit (default: the OS temporary directory)')
-    .option('--strict', 'fail on input lines that are not JSON or events without a readable time, instead of skipping and reporting them')
     .addHelpText(
       'after',
       `
