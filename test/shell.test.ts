@@ -144,10 +144,12 @@ describe.skipIf(!hasScript)('the shell on a terminal', () => {
     await sh.until(PROMPT);
     sh.type('\x03');
     await sh.until('(to leave the shell: Ctrl-D, or .quit)');
-    // Ctrl-C at a continuation prompt drops the query typed so far.
+    // Ctrl-C at a continuation prompt drops the query typed so far, the line being typed included.
     await sh.until(PROMPT);
     sh.type('* |\r');
     await sh.until('...> ');
+    sh.type('stats cou');
+    await sh.until('stats cou');
     sh.type('\x03');
     await sh.until('^C');
     await sh.until(PROMPT);
@@ -183,6 +185,17 @@ describe('duckhunt alone', () => {
   it('prints the help, naming the shell, when standard input is not a terminal', () => {
     const r = spawnSync(process.execPath, [BIN], { cwd: tmp, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(r.stdout + r.stderr).toMatch(/shell \[options\]\s+an interactive shell/);
+  });
+});
+
+describe('the shell reading a file of queries', () => {
+  it('runs them one after another without prompts, an error in between', () => {
+    const input = 'sourcetype=web |\n  stats count\n* | eval x=len(\n.format csv\n* | stats dc(user) AS users\n';
+    const r = spawnSync(process.execPath, [BIN, 'shell', '--source', `web=${EVENTS}`], { cwd: tmp, input, encoding: 'utf8', env: { ...process.env, DUCKHUNT_HISTORY: '' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain(PROMPT);
+    expect(r.stdout).toMatch(/^count\n-+\n150\n\(1 row in [\d.]+ s\)\nformat: csv\nusers\n3\n\(1 row in [\d.]+ s\)\n$/);
+    expect(r.stderr).toContain('1:16: syntax error');
   });
 });
 

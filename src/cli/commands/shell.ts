@@ -4,7 +4,8 @@
 import { LookupProblem, resolveLookup } from '../../knowledge/lookups.ts';
 import type { Knowledge } from '../../knowledge/bundle.ts';
 import type { OutputFormat } from '../../output/format.ts';
-import { withEngine } from '../long-run.ts';
+import { markInterrupted } from '../exit.ts';
+import { withEngine, type LongRun } from '../long-run.ts';
 import { describeBindings, knowledgeAndMacros, type QueryFlags } from '../query.ts';
 import { Shell } from '../shell/repl.ts';
 
@@ -20,7 +21,7 @@ export async function shellCommand(opts: ShellFlags): Promise<void> {
   const engineOptions = { memoryLimit: opts.memoryLimit, threads: opts.threads, tempDir: opts.tempDir, progress: process.stderr.isTTY, cancellable: true };
   await withEngine(engineOptions, async (engine, longRun) => {
     const session = knowledgeAndMacros(opts);
-    const bound = await longRun.watch(async () => {
+    const bound = await startUp(longRun, async () => {
       // The sources are checked now (a typo is an error at once), then described again for each query.
       const { bound } = await describeBindings(opts, session.knowledge, engine);
       // Confined once for the whole session: every bound source, every lookup file the knowledge defines, and
@@ -31,6 +32,16 @@ export async function shellCommand(opts: ShellFlags): Promise<void> {
     });
     await new Shell(engine, longRun, session, bound, opts).run();
   });
+}
+
+/** Ctrl-C while the shell starts ends it, as it ends `run` (exit 130). */
+async function startUp<T>(longRun: LongRun, work: () => Promise<T>): Promise<T> {
+  try {
+    return await longRun.watch(work);
+  } catch (e) {
+    if (longRun.cancelled) markInterrupted();
+    throw e;
+  }
 }
 
 function lookupFiles(k: Knowledge): string[] {
