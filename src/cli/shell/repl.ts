@@ -10,6 +10,7 @@ import { STATS_FUNCTIONS } from '../../compile/commands/stats.ts';
 import { FUNCTIONS } from '../../compile/functions.ts';
 import type { Engine, Row } from '../../engine/engine.ts';
 import { DuckhuntError } from '../../errors.ts';
+import { refreshLookups } from '../../knowledge/bundle.ts';
 import { createWriter, type Sink } from '../../output/format.ts';
 import type { ShellFlags } from '../commands/shell.ts';
 import { exitInterrupted } from '../exit.ts';
@@ -158,7 +159,9 @@ export class Shell {
     this.rl.pause();
     if (this.terminal) process.stdin.setRawMode(false);
     this.busy = true;
+    // Files may have come or gone since the last query: the bound globs' files and the lookup directory's.
     this.engine.relist();
+    refreshLookups(this.session.knowledge);
     try {
       return await this.longRun.watch(work);
     } catch (e) {
