@@ -41,7 +41,7 @@ export class Shell {
   private rl!: Interface;
   private pending: string[] = [];
   private readonly terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  private readonly historyPath = historyFile();
+  private historyPath = historyFile();
   private readonly fieldCache = new Map<string, Promise<string[]>>();
   private closing = false;
 
@@ -78,7 +78,7 @@ export class Shell {
     process.on('SIGINT', idleInterrupt);
     this.rl.on('close', () => (this.closing = true));
     if (this.terminal) {
-      const n = this.bound.length;
+      const n = new Set(this.bound.map((b) => b.sourcetype)).size;
       process.stdout.write(`duckhunt shell: ${n} sourcetype${n === 1 ? '' : 's'} bound (.sources); .help for help, Ctrl-D to leave\n`);
     }
     try {
@@ -137,7 +137,11 @@ export class Shell {
     history.unshift(entry);
     history.length = Math.min(history.length, HISTORY_SIZE);
     const problem = saveHistory(this.historyPath, entry);
-    if (problem) process.stderr.write(`warning: ${problem}\n`);
+    if (problem) {
+      // Said once: the session goes on with the history in memory only.
+      process.stderr.write(`warning: ${problem}; the history of this session is not kept\n`);
+      this.historyPath = undefined;
+    }
   }
 
   /** Runs a query or a dot-command; its error is shown as `run` shows it, and the shell goes on. */
