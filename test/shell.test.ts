@@ -131,6 +131,11 @@ describe.skipIf(!hasScript)('the shell on a terminal', () => {
     expect(csv[0]).toBe('_time,user');
     expect(csv).toHaveLength(151);
     expect(csv[1]).toBe('1970-01-01T00:19:09.000+00:00,u2');
+    // Parquet is written by DuckDB, confined to its own directory, then copied into place (the count read back).
+    await sh.until(PROMPT);
+    sh.type('.save out.parquet\r');
+    await sh.until('(150 rows written to out.parquet as parquet)');
+    expect(readFileSync(join(tmp, 'out.parquet')).subarray(0, 4).toString()).toBe('PAR1');
 
     // Ctrl-C during a long query cancels it and keeps the shell; Ctrl-C at an empty prompt says how to leave.
     await sh.until(PROMPT);
