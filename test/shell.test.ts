@@ -196,13 +196,16 @@ describe('duckhunt alone', () => {
 describe('the shell reading a file of queries', () => {
   it('runs them one after another without prompts, an error in between, lookups written by one read by the next', () => {
     // A lookup file outputlookup writes is there for the next query.
-    const input = 'sourcetype=web |\n  stats count\n* | eval x=len(\n.format csv\n* | stats dc(user) AS users | outputlookup users.csv\n| inputlookup users.csv\n';
+    const input = 'sourcetype=web |\n  stats count\n* | eval x=len(\n.format csv\n* | stats dc(user) AS users | outputlookup users.csv\n| inputlookup users.csv\n.save logs/events.json\n';
     const lookups = mkdtempSync(join(tmp, 'lookups-'));
     const r = spawnSync(process.execPath, [BIN, 'shell', '--source', `web=${EVENTS}`, '--lookup-dir', lookups], { cwd: tmp, input, encoding: 'utf8', env: { ...process.env, DUCKHUNT_HISTORY: '' } });
     expect(r.status).toBe(0);
     expect(r.stdout).not.toContain(PROMPT);
     expect(r.stdout).toMatch(/^count\n-+\n150\n\(1 row in [\d.]+ s\)\nformat: csv\nusers\n3\n\(1 row in [\d.]+ s\)\nusers\n3\n\(1 row in [\d.]+ s\)\n$/);
     expect(r.stderr).toContain('1:16: syntax error');
+    // .save never writes over what the query reads.
+    expect(r.stderr).toContain(`output error: .save logs/events.json: is the input file ${EVENTS}`);
+    expect(readFileSync(EVENTS, 'utf8')).toMatch(/^\{"_time":1000,/);
   });
 });
 

@@ -114,7 +114,15 @@ async function save(shell: Shell, path: string): Promise<void> {
   const format = BY_EXTENSION[extname(path).toLowerCase()] ?? shell.flags.format;
   shell.engine.relist();
   const inputs = await shell.engine.boundInputs(shell.bound);
-  const output = OutputFile.plan(path, { ...inputs, files: [...inputs.files, ...last.query.lookupFiles] });
+  let output: OutputFile;
+  try {
+    output = OutputFile.plan(path, { ...inputs, files: [...inputs.files, ...last.query.lookupFiles] });
+  } catch (e) {
+    // The checks are `run -o`'s; the shell's user typed `.save`.
+    if (!(e instanceof DuckhuntError)) throw e;
+    const saying = (text: string | undefined) => text?.replace(/(^|\be\.g\. )-o /, '$1.save ');
+    throw new DuckhuntError(e.kind, saying(e.message)!, { hint: saying(e.hint) });
+  }
   try {
     const rows = await shell.busyWith(async () => {
       if (format === 'parquet') {
