@@ -431,3 +431,6 @@ function streamstats(cmd: A.StatsCommand, inputName: string, schema: Schema, b: 
   const star = replaced.length ? `* EXCLUDE (${helpers}) REPLACE (${replaced.join(', ')})` : `* EXCLUDE (${helpers})`;
   return b.add(cmd, `SELECT ${[star, ...added].join(',\n       ')}\nFROM ${from}`, out);
 }
+
+/** The stats functions by name (the shell completes them); `percN`/`pN`/`exactpercN`/`upperpercN` besides. */
+export const STATS_FUNCTIONS: readonly string[] = [...AGGREGATES.keys(), ...Object.keys(ALIASES)];
