@@ -197,6 +197,7 @@ export type Command =
   | FromjsonCommand
   | IplocationCommand
   | MapCommand
+  | XmlkvCommand
   | ForeachCommand
   | ReplaceCommand
   | GenericCommand;
@@ -555,7 +556,11 @@ export interface IplocationCommand extends OptionsAndFields {
 export interface MapCommand extends OptionsAndFields {
   command: 'map';
 }
-export type OptionsAndFieldsCommand = MakemvCommand | MvcombineCommand | NomvCommand | FromjsonCommand | IplocationCommand | MapCommand;
+/** `xmlkv [field] [maxinputs=N]`: the XML's `<key>value</key>` pairs as fields. */
+export interface XmlkvCommand extends OptionsAndFields {
+  command: 'xmlkv';
+}
+export type OptionsAndFieldsCommand = MakemvCommand | MvcombineCommand | NomvCommand | FromjsonCommand | IplocationCommand | MapCommand | XmlkvCommand;
 
 /**
  * `foreach [options] fields… [template]`: the template is text with placeholders (`<<FIELD>>`, `<<MATCHSTR>>`…)

@@ -185,7 +185,7 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
 }
 
 /** Commands after which the rows are the same multiset, whatever order the events arrived in. */
-const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join', 'lookup', 'regex', 'makemv', 'nomv', 'fromjson', 'iplocation', 'replace']);
+const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join', 'lookup', 'regex', 'makemv', 'nomv', 'fromjson', 'iplocation', 'replace', 'xmlkv']);
 
 /** Aggregations whose result does not depend on the order of their input rows. */
 const ORDER_FREE = /^(count|c|dc|distinct_count|estdc|values|sum|avg|mean|min|max|median|range|stdev|stdevp|var|varp|sumsq|(exact|upper)?perc\d+(\.\d+)?|p\d+(\.\d+)?)$/;

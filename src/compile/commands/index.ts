@@ -34,6 +34,7 @@ import { fromjson } from './fromjson.ts';
 import { iplocation } from './iplocation.ts';
 import { makemv } from './makemv.ts';
 import { map } from './map.ts';
+import { xmlkv } from './xmlkv.ts';
 import { mvcombine } from './mvcombine.ts';
 import { nomv } from './nomv.ts';
 import { regex } from './regex.ts';
@@ -90,6 +91,7 @@ export const COMMANDS: Handlers = {
   fromjson,
   iplocation,
   map,
+  xmlkv,
   foreach,
   replace,
 };
