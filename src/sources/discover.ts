@@ -2,7 +2,8 @@
 // `fields - _raw`, `rename Folder.* AS f_*`, `stats values(*) AS *`…). Splunk extracts every field of an event at
 // search time; duckhunt extracts only what the query names (scan.ts), so a wildcard over raw events first asks
 // which fields exist: one pass over the events that reach the wildcard (compile/collect.ts says where), reading
-// their `_raw` (the NDJSON line, or the line `duckhunt ingest` kept in Parquet), never a sample of them.
+// their `_raw` (the NDJSON line, or the line `duckhunt ingest` kept in Parquet, or a Windows event XML record:
+// xml.ts), never a sample of them.
 //
 // Names are Splunk's: `a.b` for a nested key, `a{}` for an array of values, `a{}.b` for a key of array elements;
 // a JSON null is no field (D6). DuckDB's json_structure() gives each event's shape and the distinct shapes are
@@ -21,6 +22,7 @@ import { sqlIdent, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from './catalog.ts';
 import { leafName } from './json-path.ts';
 import { parquetReader, resolveField, type ColumnType, type ParquetSchema } from './parquet.ts';
+import { xmlFieldNames, xmlNamesSql } from './xml.ts';
 
 /** A discovery the compiler needs before it can compile a wildcard over raw events. */
 export interface DiscoveryRequest {
@@ -36,6 +38,8 @@ export interface DiscoveryRequest {
   events?: string;
   /** Fields computed for the events (props, event types), and whether some event has a value of each. */
   computed: { names: string[]; sql: string } | undefined;
+  /** With shapes: the fields of the events that are Windows event XML records (xml.ts), and whether from System. */
+  xmlNames?: string;
 }
 
 /** Field names per pipeline key. */
@@ -65,6 +69,7 @@ export function discoveryRequest(
   const json = {
     shapes: `${withClause}\nSELECT dh_s, ${merged('dh_s')} FROM (SELECT ${shape} AS dh_s ${from}) WHERE dh_s IS NOT NULL GROUP BY dh_s`,
     mergedEvents: `${withClause}\nSELECT ${sqlIdent(raw)} FROM (SELECT ${sqlIdent(raw)}, ${shape} AS dh_s ${from}) WHERE ${merged('dh_s')}`,
+    xmlNames: `${withClause}\n${xmlNamesSql(sqlIdent(raw), from)}`,
   };
   const leaves = sources && sources.length > 0 ? sources.map((b) => sourceLeaves(b, withClause, relation)) : undefined;
   if (!leaves?.every((l) => l !== undefined)) return { key, ...json, computed: presence };
@@ -156,6 +161,10 @@ export async function discover(connection: DuckDBConnection, requests: Discovery
         const raws = chunk.getColumnVector(0);
         for (let i = 0; i < chunk.rowCount; i++) valueNames(JSON.parse(String(raws.getItem(i))), '', names);
       }
+    }
+    if (r.xmlNames && !byLeaves) {
+      const xml = (await connection.runAndReadAll(r.xmlNames)).getRowsJS() as Array<[string, boolean]>;
+      xmlFieldNames(xml).forEach((name) => names.add(name));
     }
     if (r.computed) {
       const present = (await connection.runAndReadAll(r.computed.sql)).getRowsJS()[0];
