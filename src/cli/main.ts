@@ -4,6 +4,7 @@
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DuckhuntError, systemReason } from '../errors.ts';
+import { OUTPUT_FORMATS } from '../output/choose.ts';
 import { OutputClosed } from '../output/sink.ts';
 import type { CheckFlags } from './commands/check.ts';
 import type { TestFlags } from './commands/test.ts';
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const queryOptions = (cmd: Command) =>
     cmd
-      .argument('[file]', 'a .spl query file or a security_content detection .yml')
+      .argument('[file]', 'a .spl query file or a security_content detection .yml (- reads the query from standard input)')
       .option('-e, --execute <spl>', 'the query text itself instead of a file')
       .option('--source <sourcetype=path>', 'bind a sourcetype to NDJSON/Parquet files or a glob (repeatable; replaces the config)', collect, [])
       .option('--config <file>', 'sources config file (default: ./duckhunt.config.json, else the embedded sample data)')
@@ -70,8 +71,8 @@ export async function main(argv: string[]): Promise<number> {
       .option('--geoip <file>', 'the MaxMind database (.mmdb, e.g. GeoLite2-City) that iplocation reads');
 
   queryOptions(program.command('run').description('run a query over the bound log files and print the results'))
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'parquet']).default('table'))
-    .option('-o, --output <file>', 'write the results to a file instead of standard output (renamed into place when complete; never a file the query reads)')
+    .addOption(new Option('-f, --format <format>', 'output format (default: from the -o extension, else table)').choices([...OUTPUT_FORMATS]))
+    .option('-o, --output <file>', 'write the results to a file instead of standard output (renamed into place when complete; never a file the query reads); .csv, .json, .ndjson, .parquet, .arrow choose the format')
     .option('--csv-safe', "csv: quote every cell and start one a spreadsheet would run as a formula (=, +, -, @, tab, CR) with '")
     .option('--wide', 'table on a terminal: show cells whole instead of cutting them to the terminal width')
     .option('--memory-limit <size>', MEMORY_HELP, memorySize)
@@ -113,7 +114,7 @@ Then bind the dataset directory as the sourcetype's source:
   program
     .command('check')
     .description('parse (and compile) each query; one line per file, non-zero exit if any fails')
-    .argument('<paths...>', '.spl query files, security_content detection .yml files, or directories of them')
+    .argument('<paths...>', '.spl query files, security_content detection .yml files, or directories of them (- reads one query from standard input)')
     .option('--macros <path>', 'a macros.conf file or a directory of security_content macro .yml files (repeatable)', collect, [])
     .option('--knowledge <dir>', 'a knowledge bundle: a Splunk app directory or a security_content checkout (repeatable; later ones win)', collect, [])
     .option('--config <file>', 'config file whose "knowledge" list is loaded (default: ./duckhunt.config.json)')
