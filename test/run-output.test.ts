@@ -32,7 +32,7 @@ const QUERY = '* | eval total=n*2, s=user | table _time user n total tags{} note
 
 /** The Arrow table as plain rows: timestamps as epoch microseconds (bigint), lists as arrays. */
 function rowsOf(t: Table): Array<Record<string, unknown>> {
-  return t.toArray().map((r) => Object.fromEntries(Object.entries(r.toJSON()).map(([k, v]) => [k, v && typeof v === 'object' && 'toArray' in v ? [...(v as Iterable<unknown>)] : v])));
+  return t.toArray().map((r) => Object.fromEntries(Object.entries(r.toJSON()).map(([k, v]) => [k, v && typeof v === 'object' && 'toArray' in v ? [...(v as unknown as Iterable<unknown>)] : v])));
 }
 
 describe('--format arrow', () => {

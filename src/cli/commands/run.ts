@@ -6,7 +6,6 @@ import type { CompiledQuery } from '../../compile/index.ts';
 import type { Engine, RunNotice } from '../../engine/engine.ts';
 import { DuckhuntError } from '../../errors.ts';
 import { OutputFile } from '../../output/destination.ts';
-import { arrowWriter } from '../../output/arrow.ts';
 import { chooseFormat, type OutputFormat } from '../../output/choose.ts';
 import { createWriter, type ByteSink, type RowWriter, type WriterOptions } from '../../output/format.ts';
 import { streamSink } from '../../output/sink.ts';
@@ -89,7 +88,8 @@ async function writeRows(engine: Engine, query: CompiledQuery, opts: RunFlags & 
   if (opts.format === 'arrow') {
     // The IPC file format needs a regular file (its footer comes last); a pipe gets the stream format.
     const file = output ? output.partial !== undefined : fstatSync(1).isFile();
-    writer = arrowWriter(query.fields, out, { file });
+    // Imported only here: apache-arrow is sizeable, and every other run starts without it.
+    writer = (await import('../../output/arrow.ts')).arrowWriter(query.fields, out, { file });
   } else {
     writer = createWriter(opts.format as Exclude<OutputFormat, 'parquet' | 'arrow'>, query.fields, out, writerOptions);
   }
