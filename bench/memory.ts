@@ -15,7 +15,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BENCH, ROOT } from './lib.ts';
 
@@ -73,7 +73,8 @@ async function outputSection(): Promise<string[]> {
   const lines = [
     OUTPUTS_HEADING,
     '',
-    'A makeresults query with a 32-character string per row (`eval s=md5(tostring(n))`), `--memory-limit 100MB --threads 2`; table, csv, json, ndjson and arrow (stream format) written to a pipe that is read as fast as it comes, arrow (file format) and parquet with `-o`. Parquet is written by DuckDB alone (`COPY`): its growth from 100 k to 1 M rows is DuckDB\'s, the result\'s sort (`ORDER BY` the event order) filling the 100 MB pool; the writers add their own constant (apache-arrow\'s library and one 16,384-row batch for arrow) and nothing per row, so every column stays put from 1 M to 3 M rows.',
+    'A makeresults query with a 32-character string per row (`eval s=md5(tostring(n))`), `--memory-limit 100MB --threads 2`; table, csv, json, ndjson and arrow (stream format) written to a pipe that is read as fast as it comes, arrow (file format) and parquet with `-o`. Parquet is written by DuckDB alone (`COPY`): its growth from 100 k to 1 M rows is DuckDB\'s, the result\'s sort (`ORDER BY` the event order) filling the 100 MB pool; the writers add their own constant (apache-arrow\'s library and one 16,384-row batch for arrow) and nothing per row, so every column stays put from 1 M to 3 M rows. ' +
+      `Measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${loadavg()[0].toFixed(1)} at the start.`,
     '',
     `| rows | ${names.join(' | ')} |`,
     `|---|${names.map(() => '---').join('|')}|`,

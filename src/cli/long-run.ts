@@ -72,12 +72,15 @@ export class LongRun {
 
 /**
  * Runs `work` with a DuckDB engine, Ctrl-C handled from the start (so an interrupt during set-up still cleans
- * up), and the engine closed afterwards.
+ * up), and the engine closed afterwards. `meanwhile` runs while DuckDB opens (in its own thread): start-up work
+ * of the main thread, such as building the parser, then costs no time of its own.
  */
-export async function withEngine<T>(opts: EngineOptions, work: (engine: Engine, run: LongRun) => Promise<T>): Promise<T> {
+export async function withEngine<T>(opts: EngineOptions, work: (engine: Engine, run: LongRun) => Promise<T>, meanwhile?: () => void): Promise<T> {
   const run = new LongRun(opts.progress ?? false);
   try {
-    const engine = await Engine.create(opts);
+    const creating = Engine.create(opts);
+    meanwhile?.();
+    const engine = await creating;
     run.attach(engine);
     try {
       return await work(engine, run);

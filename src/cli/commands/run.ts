@@ -9,6 +9,7 @@ import { OutputFile } from '../../output/destination.ts';
 import { chooseFormat, type OutputFormat } from '../../output/choose.ts';
 import { createWriter, type ByteSink, type RowWriter, type WriterOptions } from '../../output/format.ts';
 import { streamSink } from '../../output/sink.ts';
+import { splParser } from '../../../grammar/index.ts';
 import { withEngine, type LongRun } from '../long-run.ts';
 import { prepare, printWarnings, type QueryFlags } from '../query.ts';
 
@@ -57,7 +58,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
       await output?.abort();
       throw e;
     }
-  });
+   }, splParser);
 }
 
 /** Parquet is written by DuckDB itself, into the partial file beside the target. */
