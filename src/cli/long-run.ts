@@ -79,7 +79,13 @@ export async function withEngine<T>(opts: EngineOptions, work: (engine: Engine, 
   const run = new LongRun(opts.progress ?? false);
   try {
     const creating = Engine.create(opts);
-    meanwhile?.();
+    try {
+      meanwhile?.();
+    } catch (e) {
+      // The engine being made is closed, not left open with its rejection unheard.
+      await creating.then((engine) => engine.close(), () => {});
+      throw e;
+    }
     const engine = await creating;
     run.attach(engine);
     try {
