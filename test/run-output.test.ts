@@ -90,6 +90,15 @@ describe('--format arrow', () => {
     expect(t.getChild('m')!.get(0)).toBeNull();
   });
 
+  it.skipIf(spawnSync('script', ['--version']).status !== 0)('refuses to write its binary to a terminal', () => {
+    // util-linux `script` gives duckhunt a pseudo-terminal as standard output.
+    const command = `exec '${process.execPath}' '${BIN}' run -e '| makeresults' -f arrow`;
+    const r = spawnSync('script', ['-qefc', command, '/dev/null'], { cwd: ROOT, timeout: 60_000, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toContain('--format arrow is binary and standard output is a terminal');
+    expect(r.stdout).not.toContain('ARROW1');
+  });
+
   it('writes an empty result as a valid file with its columns', () => {
     const out = join(tmp, 'empty.arrow');
     const r = cli(['run', '-e', '* | where user="nobody" | table _time user tags{}', '--source', `t=${ndjson}`, '-o', out]);
