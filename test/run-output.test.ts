@@ -125,13 +125,11 @@ describe('--format arrow', () => {
 describe('-o picks the format from its extension', () => {
   const q = ['-e', '* | table user n', '--source', `t=${ndjson}`];
 
-  it('writes csv, ndjson, json and parquet by extension', () => {
+  it('writes csv, ndjson and parquet by extension (any case; the rest: output.test.ts)', () => {
     expect(cli(['run', ...q, '-o', join(tmp, 'r.csv')]).status).toBe(0);
     expect(readFileSync(join(tmp, 'r.csv'), 'utf8')).toBe('user,n\ncarol,\nalice,3\nbob,1.5\n');
-    expect(cli(['run', ...q, '-o', join(tmp, 'r.ndjson')]).status).toBe(0);
-    expect(readFileSync(join(tmp, 'r.ndjson'), 'utf8').split('\n')[0]).toBe('{"user":"carol"}');
-    expect(cli(['run', ...q, '-o', join(tmp, 'R.JSON')]).status).toBe(0);
-    expect(JSON.parse(readFileSync(join(tmp, 'R.JSON'), 'utf8'))).toHaveLength(3);
+    expect(cli(['run', ...q, '-o', join(tmp, 'R.NDJSON')]).status).toBe(0);
+    expect(readFileSync(join(tmp, 'R.NDJSON'), 'utf8').split('\n')[0]).toBe('{"user":"carol"}');
     expect(cli(['run', ...q, '-o', join(tmp, 'r.parquet')]).status).toBe(0);
     expect(readFileSync(join(tmp, 'r.parquet')).subarray(0, 4).toString()).toBe('PAR1');
   });

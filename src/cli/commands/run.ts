@@ -37,7 +37,6 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   if (format === 'arrow' && !opts.output && process.stdout.isTTY) {
     throw new DuckhuntError('usage_error', '--format arrow is binary and standard output is a terminal', { hint: 'write it to a file (-o results.arrow) or a pipe' });
   }
-  if (note) process.stderr.write(`note: ${note}\n`);
   const engineOptions = { memoryLimit: opts.memoryLimit, threads: opts.threads, tempDir: opts.tempDir, progress: process.stderr.isTTY };
   await withEngine(engineOptions, async (engine, longRun) => {
     let output: OutputFile | undefined;
@@ -50,6 +49,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
         return opts.format === 'parquet' ? [parquetPath(output!)] : [];
       });
       printWarnings(query.warnings);
+      // Said once the output is known to be writable (a directory or a missing one is an error instead).
+      if (note) process.stderr.write(`note: ${note}\n`);
       const parquet = opts.format === 'parquet' ? parquetPath(output!) : undefined;
       const { notices } = await longRun.watch(() => (parquet ? engine.copyToParquet(query, parquet, { strict: opts.strict }) : writeRows(engine, query, opts, output, longRun)));
       await output?.commit();
@@ -58,7 +59,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
       await output?.abort();
       throw e;
     }
-   }, splParser);
+  }, splParser);
 }
 
 /** Parquet is written by DuckDB itself, into the partial file beside the target. */
