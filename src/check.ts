@@ -7,7 +7,7 @@ import { subpipelines } from './ast/walk.ts';
 import { DuckhuntError, type ErrorKind } from './errors.ts';
 import { parseQuery, type ParsedQuery } from './frontend.ts';
 import { errorAt, type MacroLibrary } from './macros/index.ts';
-import { isQueryFile, readQueryFile } from './query-file.ts';
+import { isQueryFile, readQueryFile, STDIN_NAME } from './query-file.ts';
 
 export type CheckStatus = 'ok' | 'syntax_error' | 'macro_error' | 'unsupported' | 'compile_error';
 
@@ -33,6 +33,11 @@ export interface CheckOptions {
 export function collectQueryFiles(paths: string[]): string[] {
   const files: string[] = [];
   for (const p of paths) {
+    // `-`: the query on standard input (readQueryFile reads it).
+    if (p === '-') {
+      files.push(p);
+      continue;
+    }
     let st;
     try {
       st = statSync(p);
@@ -45,9 +50,10 @@ export function collectQueryFiles(paths: string[]): string[] {
   return files;
 }
 
-export function checkFile(file: string, opts: CheckOptions): CheckResult {
+export function checkFile(path: string, opts: CheckOptions): CheckResult {
+  const file = path === '-' ? STDIN_NAME : path;
   try {
-    const parsed = parseQuery(readQueryFile(file), { macros: opts.macros });
+    const parsed = parseQuery(readQueryFile(path), { macros: opts.macros });
     const generic = firstGenericCommand(parsed.ast);
     if (generic) {
       const name = generic.command === 'generic' ? generic.name : generic.command;

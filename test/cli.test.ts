@@ -123,7 +123,8 @@ describe.concurrent('-o FILE', () => {
     ['a file a bound glob matches', join(logs, 'a-new-one.json'), `t=${join(logs, '*.json')}`],
     ['an input bound but not read by the query', input, `other=${input}`],
   ])('refuses %s, leaving the logs as they were', async (_, out, binding) => {
-    const r = await cliAsync([...count, '--source', binding, '--source', `t=${input}`, '-o', out]);
+    // No -f: a .json output with -f csv would be refused for the format first (X125).
+    const r = await cliAsync(['run', '-e', '* | stats count', '--source', binding, '--source', `t=${input}`, '-o', out]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^output error: -o .*: (is the input file .*audit\.json|matches the bound path .*\*\.json)/);
     expect(readFileSync(input, 'utf8')).toBe(original);

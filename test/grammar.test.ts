@@ -1,7 +1,10 @@
 // The grammar on its own (no macros): precedence, associativity, quoting, command argument shapes.
 import { describe, expect, it } from 'vitest';
 import { parsePipeline, SyntaxProblem } from '../grammar/index.ts';
+import { Lexer } from 'chevrotain';
+import { LEXER_OPTIONS } from '../grammar/lexer.ts';
 import { SplParser } from '../grammar/parser.ts';
+import { lexerDefinition } from '../grammar/tokens.ts';
 import type * as A from '../src/ast/ast.ts';
 import { FOREACH_PLACEHOLDER } from '../src/ast/ast.ts';
 
@@ -360,5 +363,10 @@ describe('grammar validations', () => {
   it("passes chevrotain's self-analysis checks, which the shared parser skips to start faster", () => {
     // A grammar error (an ambiguous alternation, left recursion, a duplicate rule) throws here.
     expect(() => new SplParser({ validate: true })).not.toThrow();
+  });
+
+  it("passes chevrotain's token-definition checks, which the shared lexer skips to start faster", () => {
+    // An unreachable token, a pattern that matches the empty string, a mode naming a missing token… throws here.
+    expect(() => new Lexer(lexerDefinition, { ...LEXER_OPTIONS, skipValidations: false })).not.toThrow();
   });
 });

@@ -1,10 +1,14 @@
 // The output writers in process: the table (escaping, widths from a sample, fitting a terminal, large results),
-// CSV (verbatim, and --csv-safe), JSON keeping data verbatim, and the column order Splunk shows after `fields`.
+// CSV (verbatim, and --csv-safe), JSON keeping data verbatim, the column order Splunk shows after `fields`, Arrow's
+// batches and types, and the format an -o file's extension names.
 
 import { describe, expect, it } from 'vitest';
 import { compileText } from '../src/api.ts';
 import type { Field } from '../src/compile/types.ts';
 import type { Row } from '../src/engine/engine.ts';
+import { tableFromIPC } from 'apache-arrow';
+import { arrowWriter } from '../src/output/arrow.ts';
+import { chooseFormat } from '../src/output/choose.ts';
 import { createWriter, type WriterOptions } from '../src/output/format.ts';
 import { SAMPLE_ROWS } from '../src/output/table.ts';
 import { displayWidth, escapeControls } from '../src/output/terminal.ts';
@@ -138,5 +142,50 @@ describe('X30: column order after fields', () => {
     expect(q.fields.map((f) => f.name)).toEqual(['_time', 'UserId', 'Operation', 'Workload', '_raw']);
     const t = compileText('sourcetype=o365:management:activity | table Workload _raw UserId', { bindings: [] });
     expect(t.fields.map((f) => f.name)).toEqual(['Workload', '_raw', 'UserId']);
+  });
+});
+
+describe('arrow: batch by batch, never a wrong value', () => {
+  const time = (name: string): Field => ({ name, column: name, type: 'num' });
+
+  it('hands each record batch to the destination before the next rows arrive, and the bytes read back whole', async () => {
+    const chunks: Uint8Array[] = [];
+    const writer = arrowWriter([time('_time'), num('n'), str('s'), mv('m')], async (b) => void chunks.push(b as Uint8Array), { file: false });
+    const rows = (from: number, count: number): Row[] => Array.from({ length: count }, (_, i) => [1_700_000_000.5 + from + i, from + i, `v${from + i}`, (from + i) % 3 === 0 ? null : ['a', `${from + i}`]]);
+    for (let i = 0; i < 20; i++) await writer.write(rows(i * 2048, 2048));
+    const before = chunks.length;
+    expect(before).toBeGreaterThanOrEqual(2); // 40,960 rows: two batches of 16,384 are out before the end
+    await writer.end();
+    const t = tableFromIPC(Buffer.concat(chunks));
+    expect(t.numRows).toBe(40_960);
+    expect(t.batches.length).toBe(3);
+    expect([...(t.getChild('_time')!.data[0].values as BigInt64Array)].slice(0, 2)).toEqual([1_700_000_000_500_000n, 1_700_000_001_500_000n]);
+    expect(t.getChild('n')!.get(40_959)).toBe(40_959);
+    expect(t.getChild('m')!.get(0)).toBeNull();
+    expect([...t.getChild('m')!.get(40_958)]).toEqual(['a', '40958']);
+  });
+
+  it('a value that does not fit its field type is an error, never a converted value', async () => {
+    const writer = arrowWriter([num('count')], async () => {}, { file: true });
+    await writer.write([['12abc']]);
+    await expect(writer.end()).rejects.toThrow(/field count is typed as a number but holds string/);
+  });
+});
+
+describe('the format -o names (X125)', () => {
+  it('comes from the extension, any case; -f wins when they agree, and is an error when they do not', () => {
+    expect(chooseFormat(undefined, 'out/r.PARQUET')).toEqual({ format: 'parquet' });
+    expect(chooseFormat(undefined, 'r.jsonl')).toEqual({ format: 'ndjson' });
+    expect(chooseFormat(undefined, 'r.feather')).toEqual({ format: 'arrow' });
+    expect(chooseFormat('ndjson', 'r.json')).toEqual({ format: 'ndjson' });
+    expect(() => chooseFormat('table', 'r.csv')).toThrow('--format table conflicts with -o r.csv, whose extension .csv means csv');
+    expect(chooseFormat('csv', 'r.txt')).toEqual({ format: 'csv' });
+  });
+
+  it('is the table, said so, for an unknown extension or none; a device or standard output needs none', () => {
+    expect(chooseFormat(undefined, 'results')).toMatchObject({ format: 'table', note: expect.stringContaining('has no extension') });
+    expect(chooseFormat(undefined, 'dir.v2/results')).toMatchObject({ format: 'table', note: expect.stringContaining('has no extension') });
+    expect(chooseFormat(undefined, '/dev/stdout')).toEqual({ format: 'table' });
+    expect(chooseFormat(undefined, undefined)).toEqual({ format: 'table' });
   });
 });

@@ -4,6 +4,7 @@
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DuckhuntError, systemReason } from '../errors.ts';
+import { OUTPUT_FORMATS } from '../output/choose.ts';
 import { OutputClosed } from '../output/sink.ts';
 import type { CheckFlags } from './commands/check.ts';
 import type { TestFlags } from './commands/test.ts';
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
 
   const queryOptions = (cmd: Command) =>
-    sessionOptions(cmd.argument('[file]', 'a .spl query file or a security_content detection .yml').option('-e, --execute <spl>', 'the query text itself instead of a file'));
+    sessionOptions(cmd.argument('[file]', 'a .spl query file or a security_content detection .yml (- reads the query from standard input)').option('-e, --execute <spl>', 'the query text itself instead of a file'));
   // What queries run against (sources, knowledge, macros, time, limits): `run`, `compile` and `shell` share them.
   const sessionOptions = (cmd: Command) =>
     cmd
@@ -80,8 +81,8 @@ export async function main(argv: string[]): Promise<number> {
       .option('--strict', 'fail on input lines that are not JSON or events without a readable time, instead of skipping and reporting them');
 
   engineOptions(queryOptions(program.command('run').description('run a query over the bound log files and print the results')))
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'parquet']).default('table'))
-    .option('-o, --output <file>', 'write the results to a file instead of standard output (renamed into place when complete; never a file the query reads)')
+    .addOption(new Option('-f, --format <format>', 'output format (default: from the -o extension, else table)').choices([...OUTPUT_FORMATS]))
+    .option('-o, --output <file>', 'write the results to a file instead of standard output (renamed into place when complete; never a file the query reads); .csv, .json, .ndjson, .parquet, .arrow choose the format')
     .option('--csv-safe', "csv: quote every cell and start one a spreadsheet would run as a formula (=, +, -, @, tab, CR) with '")
     .option('--wide', 'table on a terminal: show cells whole instead of cutting them to the terminal width')
     .addHelpText(
@@ -130,7 +131,7 @@ Then bind the dataset directory as the sourcetype's source:
   program
     .command('check')
     .description('parse (and compile) each query; one line per file, non-zero exit if any fails')
-    .argument('<paths...>', '.spl query files, security_content detection .yml files, or directories of them')
+    .argument('<paths...>', '.spl query files, security_content detection .yml files, or directories of them (- reads one query from standard input)')
     .option('--macros <path>', 'a macros.conf file or a directory of security_content macro .yml files (repeatable)', collect, [])
     .option('--knowledge <dir>', 'a knowledge bundle: a Splunk app directory or a security_content checkout (repeatable; later ones win)', collect, [])
     .option('--config <file>', 'config file whose "knowledge" list is loaded (default: ./duckhunt.config.json)')

@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { removeAtExit } from '../cleanup.ts';
 import { DuckhuntError, systemReason } from '../errors.ts';
-import type { Sink } from './format.ts';
+import type { ByteSink } from './format.ts';
 import { streamSink } from './sink.ts';
 
 /** What the query reads: the files its bindings match now, and their globs (which may match a new file). */
@@ -63,8 +63,8 @@ export class OutputFile {
     return new OutputFile(path, target, partial, stats);
   }
 
-  /** A sink for text formats; `commit` puts the file in place. */
-  async open(): Promise<Sink> {
+  /** A sink for the formats duckhunt writes itself (all but Parquet); `commit` puts the file in place. */
+  async open(): Promise<ByteSink> {
     if (!this.partial) {
       const stream = streamSink(createWriteStream(this.target), this.shown);
       this.finish = () => stream.end();
@@ -78,7 +78,7 @@ export class OutputFile {
     };
     return async (text) => {
       try {
-        await handle.write(text);
+        await (typeof text === 'string' ? handle.write(text) : handle.write(text));
       } catch (e) {
         throw new DuckhuntError('output_error', `cannot write the results to ${this.shown}: ${systemReason(e)}`);
       }

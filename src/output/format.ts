@@ -1,13 +1,15 @@
 // Writing result rows: table (for people, multivalue one value per line like Splunk: table.ts), json (one
-// array), ndjson, csv. Rows arrive in chunks and every format is written as they arrive; csv and json keep the
-// data exactly as it is (they are read by programs, not shown on terminals).
+// array), ndjson, csv, arrow (typed columns: arrow.ts). Rows arrive in chunks and every format is written as they
+// arrive; csv, json and arrow keep the data exactly as it is (they are read by programs, not shown on terminals).
+// Parquet is written by DuckDB itself (engine.copyToParquet).
 
 import type { Field } from '../compile/types.ts';
 import type { Row } from '../engine/engine.ts';
+import type { OutputFormat } from './choose.ts';
 import { tableWriter, type TableOptions } from './table.ts';
 import { rowObject, textLines } from './values.ts';
 
-export type OutputFormat = 'table' | 'json' | 'ndjson' | 'csv' | 'parquet';
+export type { OutputFormat } from './choose.ts';
 
 export interface RowWriter {
   write(rows: Row[]): Promise<void>;
@@ -16,6 +18,8 @@ export interface RowWriter {
 
 /** Where the text goes; it resolves when the text may be followed by more (the destination's back-pressure). */
 export type Sink = (text: string) => Promise<void>;
+/** A destination that takes bytes too (Arrow's); standard output and -o files are both. */
+export type ByteSink = (data: string | Uint8Array) => Promise<void>;
 
 export interface WriterOptions {
   /** The terminal table's options (cutting, rows shown). */
@@ -24,7 +28,7 @@ export interface WriterOptions {
   csvSafe?: boolean;
 }
 
-export function createWriter(format: Exclude<OutputFormat, 'parquet'>, fields: Field[], out: Sink, opts: WriterOptions = {}): RowWriter {
+export function createWriter(format: Exclude<OutputFormat, 'parquet' | 'arrow'>, fields: Field[], out: Sink, opts: WriterOptions = {}): RowWriter {
   switch (format) {
     case 'json': {
       let first = true;
@@ -77,3 +81,4 @@ const FORMULA_START = /^[=+\-@\t\r\0]/;
 function safeCsvCell(s: string): string {
   return `"${(FORMULA_START.test(s) ? "'" + s : s).replace(/"/g, '""')}"`;
 }
+

@@ -3,7 +3,7 @@
 // messages. A reader that went away (EPIPE: `duckhunt run … | head -1`) ends the run quietly, as Unix tools do.
 
 import { DuckhuntError, systemReason } from '../errors.ts';
-import type { Sink } from './format.ts';
+import type { ByteSink } from './format.ts';
 
 /** The reader of the output closed it: the run stops, and the command exits quietly (main turns it into 141). */
 export class OutputClosed extends DuckhuntError {
@@ -13,7 +13,7 @@ export class OutputClosed extends DuckhuntError {
 }
 
 export interface StreamSink {
-  write: Sink;
+  write: ByteSink;
   /** Resolves once everything written has reached the stream's destination. */
   end(): Promise<void>;
 }
@@ -25,7 +25,7 @@ export function streamSink(stream: NodeJS.WritableStream, name: string): StreamS
     if (failure) throw failure.code === 'EPIPE' ? new OutputClosed() : new DuckhuntError('output_error', `cannot write the results to ${name}: ${systemReason(failure)}`);
   };
   // Resolves once the text has been handed on (or failed); errors are reported by check.
-  const settled = (text: string) =>
+  const settled = (text: string | Uint8Array) =>
     new Promise<void>((resolve) => {
       stream.write(text, () => resolve());
     });

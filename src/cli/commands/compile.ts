@@ -1,6 +1,7 @@
 // `duckhunt compile`: print the DuckDB SQL a query compiles to.
 
 import { renderSql } from '../../compile/index.ts';
+import { splParser } from '../../../grammar/index.ts';
 import { withEngine } from '../long-run.ts';
 import { prepare, printWarnings, type QueryFlags } from '../query.ts';
 
@@ -9,5 +10,5 @@ export async function compileCommand(file: string | undefined, opts: QueryFlags 
     const { query } = await prepare(file, opts, engine);
     printWarnings(query.warnings);
     process.stdout.write(renderSql(query, opts.prelude ?? false));
-  });
+  }, splParser);
 }

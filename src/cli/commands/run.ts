@@ -1,17 +1,21 @@
 // `duckhunt run`: compile a query, confine DuckDB to its sources, stream the rows to the chosen writer: standard
 // output, or a file written aside and renamed into place when complete (output/destination.ts).
 
+import { fstatSync } from 'node:fs';
 import type { CompiledQuery } from '../../compile/index.ts';
 import type { Engine, RunNotice } from '../../engine/engine.ts';
 import { DuckhuntError } from '../../errors.ts';
 import { OutputFile } from '../../output/destination.ts';
-import { createWriter, type OutputFormat, type Sink, type WriterOptions } from '../../output/format.ts';
+import { chooseFormat, type OutputFormat } from '../../output/choose.ts';
+import { createWriter, type ByteSink, type RowWriter, type WriterOptions } from '../../output/format.ts';
 import { streamSink } from '../../output/sink.ts';
+import { splParser } from '../../../grammar/index.ts';
 import { withEngine, type LongRun } from '../long-run.ts';
 import { prepare, printWarnings, type QueryFlags } from '../query.ts';
 
 export interface RunFlags extends QueryFlags {
-  format: OutputFormat;
+  /** -f; when not given, the -o file's extension decides (else the table). */
+  format?: OutputFormat;
   output?: string;
   memoryLimit?: string;
   threads?: number;
@@ -26,8 +30,13 @@ const TERMINAL_ROWS = 100;
 /** … and this many values of a multivalue cell. */
 const TERMINAL_VALUES = 50;
 
-export async function runCommand(file: string | undefined, opts: RunFlags): Promise<void> {
-  if (opts.format === 'parquet' && !opts.output) throw new DuckhuntError('usage_error', '--format parquet needs an output file: add -o results.parquet');
+export async function runCommand(file: string | undefined, flags: RunFlags): Promise<void> {
+  const { format, note } = chooseFormat(flags.format, flags.output);
+  const opts = { ...flags, format };
+  if (format === 'parquet' && !opts.output) throw new DuckhuntError('usage_error', '--format parquet needs an output file: add -o results.parquet');
+  if (format === 'arrow' && !opts.output && process.stdout.isTTY) {
+    throw new DuckhuntError('usage_error', '--format arrow is binary and standard output is a terminal', { hint: 'write it to a file (-o results.arrow) or a pipe' });
+  }
   const engineOptions = { memoryLimit: opts.memoryLimit, threads: opts.threads, tempDir: opts.tempDir, progress: process.stderr.isTTY };
   await withEngine(engineOptions, async (engine, longRun) => {
     let output: OutputFile | undefined;
@@ -40,6 +49,8 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
         return opts.format === 'parquet' ? [parquetPath(output!)] : [];
       });
       printWarnings(query.warnings);
+      // Said once the output is known to be writable (a directory or a missing one is an error instead).
+      if (note) process.stderr.write(`note: ${note}\n`);
       const parquet = opts.format === 'parquet' ? parquetPath(output!) : undefined;
       const { notices } = await longRun.watch(() => (parquet ? engine.copyToParquet(query, parquet, { strict: opts.strict }) : writeRows(engine, query, opts, output, longRun)));
       await output?.commit();
@@ -48,7 +59,7 @@ export async function runCommand(file: string | undefined, opts: RunFlags): Prom
       await output?.abort();
       throw e;
     }
-  });
+  }, splParser);
 }
 
 /** Parquet is written by DuckDB itself, into the partial file beside the target. */
@@ -57,8 +68,8 @@ function parquetPath(output: OutputFile): string {
   return output.partial;
 }
 
-async function writeRows(engine: Engine, query: CompiledQuery, opts: RunFlags, output: OutputFile | undefined, longRun: LongRun): Promise<{ notices: RunNotice[] }> {
-  let out: Sink;
+async function writeRows(engine: Engine, query: CompiledQuery, opts: RunFlags & { format: OutputFormat }, output: OutputFile | undefined, longRun: LongRun): Promise<{ notices: RunNotice[] }> {
+  let out: ByteSink;
   let end: () => Promise<void>;
   const writerOptions: WriterOptions = { csvSafe: opts.csvSafe };
   if (output) {
@@ -75,7 +86,15 @@ async function writeRows(engine: Engine, query: CompiledQuery, opts: RunFlags, o
       writerOptions.table = opts.wide ? { maxRows: TERMINAL_ROWS } : { width: process.stdout.columns, maxRows: TERMINAL_ROWS, maxValues: TERMINAL_VALUES };
     }
   }
-  const writer = createWriter(opts.format as Exclude<OutputFormat, 'parquet'>, query.fields, out, writerOptions);
+  let writer: RowWriter;
+  if (opts.format === 'arrow') {
+    // The IPC file format needs a regular file (its footer comes last); a pipe gets the stream format.
+    const file = output ? output.partial !== undefined : fstatSync(1).isFile();
+    // Imported only here: apache-arrow is sizeable, and every other run starts without it.
+    writer = (await import('../../output/arrow.ts')).arrowWriter(query.fields, out, { file });
+  } else {
+    writer = createWriter(opts.format as Exclude<OutputFormat, 'parquet' | 'arrow'>, query.fields, out, writerOptions);
+  }
   const { notices } = await engine.run(query, (rows) => writer.write(rows), { strict: opts.strict });
   await writer.end();
   await end();

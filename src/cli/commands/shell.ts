@@ -10,7 +10,7 @@ import { describeBindings, knowledgeAndMacros, type QueryFlags } from '../query.
 import { Shell } from '../shell/repl.ts';
 
 export interface ShellFlags extends QueryFlags {
-  format: Exclude<OutputFormat, 'parquet'>;
+  format: Exclude<OutputFormat, 'parquet' | 'arrow'>;
   memoryLimit?: string;
   threads?: number;
   tempDir?: string;

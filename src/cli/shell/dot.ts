@@ -13,7 +13,7 @@ const SHOWN_FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
 type ShownFormat = (typeof SHOWN_FORMATS)[number];
 
 /** `.save FILE`: the format its extension names, else the one `.format` chose. */
-const BY_EXTENSION: Record<string, OutputFormat> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.parquet': 'parquet', '.txt': 'table' };
+const BY_EXTENSION: Record<string, Exclude<OutputFormat, 'arrow'>> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.parquet': 'parquet', '.txt': 'table' };
 
 export const DOT_HELP = `Type SPL and press Enter; a line ending in | (or inside an open [ or ") goes on on the next line.
 Tab completes commands, functions, \`macros\`, sourcetypes and field names; the arrow keys recall earlier queries.
