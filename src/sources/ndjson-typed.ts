@@ -1,19 +1,22 @@
-// The fast NDJSON scan (decision X135): DuckDB's read_json parses each line once into one JSON-typed column per
+// The typed NDJSON scan (decision X135): DuckDB's read_json parses each line once into one JSON-typed column per
 // top-level key the query reads (given explicitly, so no schema sampling and no key lost wherever it first
-// appears), and fields are read from those small columns instead of from the whole line. It is exact only when
-// the data is ordinary, so it is *optimistic*: where it cannot give the line scan's answer (scan.ts) it stops the
-// query with TYPED_FALLBACK, and the engine runs the query again with the line scan. It stops on
+// appears), and fields are read from those small columns instead of from the whole line. It is exact only for
+// ordinary data, so it is *optimistic*: where it cannot give the line scan's answer (scan.ts) it stops the query
+// with TYPED_FALLBACK, and the engine runs the query again reading lines. It stops on
 //
-// - a row in which none of the columns has a value: a line read_json could not take (not JSON, not an object,
-//   not UTF-8, a NUL byte, a UTF-8 BOM), which the line scan skips and reports, or an object with none of the keys;
+// - a row none of whose columns has a value, when it reaches the end of the scan's filter: a line read_json could
+//   not take (not JSON, not an object, not UTF-8, a NUL byte, a UTF-8 BOM), which the line scan skips and
+//   reports, or an object with none of the keys. A row that survives the query's filters has passed every
+//   conjunct of them, this one too; a row some filter drops is dropped by the line scan as well (all its fields
+//   are null either way);
 // - a value that is a number whose spelling read_json may have changed (1.50 → 1.5, 1E5 → 100000.0, -0 → 0):
 //   a value's text is the JSON's text (X35), which only the line has;
 // - `_raw`, which the typed scan does not have.
 //
-// Each check is part of every expression that reads the row (its fields, _time) and of the scan's filter, so a
-// row is checked before any filter can drop it. It is used when ties in _time cannot change the result (no line
-// numbers: see ScanOptions.lineOrder), and only where the keys allow: two keys that differ only in case cannot
-// both be read_json columns (DuckDB's struct keys are case-insensitive), nor can the keys "" and "*".
+// It is used when ties in _time cannot change the result (no line numbers: ScanOptions.lineOrder), where the
+// query's rows come out only after the scan ends (a stats-like command reduces the events first), and only
+// where the keys allow: two keys that differ only in case cannot both be read_json columns (DuckDB's struct keys
+// are case-insensitive), nor can the keys "" and "*".
 
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from './catalog.ts';
