@@ -508,7 +508,7 @@ export class Engine {
     const notices: RunNotice[] = [];
     for (const s of q.subsearches) {
       await this.createStatement(s);
-      if (!s.write && s.cap === undefined) continue;
+      if (!s.write && !s.geo && s.cap === undefined) continue;
       const r = await this.connection.runAndReadAll(`SELECT count(*) FROM ${sqlIdent(s.table)}`);
       const rows = Number(r.getRowsJS()[0][0]);
       if (s.write) await this.writeLookup(s, s.write, rows);

@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { compileQuery, type CompiledQuery } from '../../src/compile/index.ts';
+import { compilePrepared, compileQuery, type CompiledQuery } from '../../src/compile/index.ts';
 import { defaultCompileOptions } from '../../src/compile/context.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { DuckhuntError } from '../../src/errors.ts';
@@ -171,10 +171,12 @@ export function queries(seeds: string[]): fc.Arbitrary<string> {
 export type Outcome = { ok: true; compiled: CompiledQuery } | { ok: false; expected: true } | { ok: false; expected: false; error: unknown; why: string };
 
 /** Parse and compile `text`; classify what happened. */
+const fuzzOptions = () => ({ ...defaultCompileOptions(), now: 1_700_000_000 });
+
 export function attempt(text: string): Outcome {
   try {
     const parsed = parseQuery({ file: undefined, text, detectionName: undefined }, { macros });
-    return { ok: true, compiled: compileQuery(parsed, bindings, { ...defaultCompileOptions(), now: 1_700_000_000 }) };
+    return { ok: true, compiled: compileQuery(parsed, bindings, fuzzOptions()) };
   } catch (e) {
     return classify(e, text);
   }
@@ -223,7 +225,16 @@ export class Runner {
       this.engine.connection.interrupt();
     }, timeoutMs);
     try {
-      await this.engine.run(compiled, () => {});
+      // A query with a wildcard over the events or a subsearch filter is compiled again with what it asks for, as
+      // a run does (its field discovery and preruns run over the tiny source too).
+      const prepared =
+        compiled.discoveries.length > 0 || compiled.preruns.length > 0
+          ? await compilePrepared(parseQuery({ file: undefined, text, detectionName: undefined }, { macros }), bindings, fuzzOptions(), {
+              discover: (requests) => this.engine.discoverFields(requests),
+              prerun: (requests) => this.engine.prerun(requests),
+            })
+          : compiled;
+      await this.engine.run(prepared, () => {});
       return { ok: true };
     } catch (e) {
       if (interrupted) return { ok: false, expected: true, slow: true };
