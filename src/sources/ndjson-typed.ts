@@ -16,7 +16,7 @@
 // It is used when ties in _time cannot change the result (no line numbers: ScanOptions.lineOrder), where the
 // query's rows come out only after the scan ends (a stats-like command reduces the events first), and only
 // where the keys allow: two keys that differ only in case cannot both be read_json columns (DuckDB's struct keys
-// are case-insensitive), nor can the keys "" and "*".
+// are case-insensitive), nor can the keys "" and "*", a key holding a NUL, or one named like the scan's own columns.
 
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { SourceBinding } from './catalog.ts';
@@ -53,7 +53,8 @@ export function typedScanSql(binding: SourceBinding, fields: TypedField[], timeT
   if (!all.every(isPlainPath)) return undefined;
   const keys = [...new Set(all.map((p) => p[0].key))].sort();
   const lowered = new Set(keys.map((k) => k.toLowerCase()));
-  if (lowered.size < keys.length || keys.some((k) => k.startsWith('_dh_'))) return undefined;
+  // read_json's columns are a struct literal, whose keys must be string literals: a NUL cannot be spelled in one.
+  if (lowered.size < keys.length || keys.some((k) => k.startsWith('_dh_') || k.includes('\0'))) return undefined;
 
   const col = (key: string) => `_dh_c${keys.indexOf(key)}`;
   // The scalar leaves are read with one json_value per column (a list, computed once per row).
