@@ -1444,7 +1444,7 @@ export class SplParser extends EmbeddedActionsParser {
     }));
   });
 
-  /** makemv, mvcombine, nomv, fromjson, iplocation: options and field names (the compiler checks how many). */
+  /** makemv, mvcombine, nomv, fromjson, iplocation, map, xmlkv: options and field names (the compiler checks how many). */
   private optionsAndFieldsCommand = this.RULE('optionsAndFieldsCommand', (): A.OptionsAndFieldsCommand => {
     const name = this.CONSUME(T.OptionsAndFieldsCmd);
     const { options, fields } = this.SUBRULE(this.optionsAndFields);

@@ -64,7 +64,7 @@ export const AppendpipeCmd = commandToken('AppendpipeCmd', ['appendpipe']);
 // Multivalue, JSON, filtering and enrichment commands.
 export const RegexCmd = commandToken('RegexCmd', ['regex']);
 /** Commands whose arguments are options and field names in any order. */
-export const OptionsAndFieldsCmd = commandToken('OptionsAndFieldsCmd', ['makemv', 'mvcombine', 'nomv', 'fromjson', 'iplocation']);
+export const OptionsAndFieldsCmd = commandToken('OptionsAndFieldsCmd', ['makemv', 'mvcombine', 'nomv', 'fromjson', 'iplocation', 'map', 'xmlkv']);
 export const ForeachCmd = commandToken('ForeachCmd', ['foreach']);
 export const ReplaceCmd = commandToken('ReplaceCmd', ['replace']);
 export const GenericCmd = commandToken('GenericCmd', ['(any other command)']);
@@ -120,6 +120,8 @@ export const commandTokens: ReadonlyMap<string, TokenType> = new Map<string, Tok
   ['nomv', OptionsAndFieldsCmd],
   ['fromjson', OptionsAndFieldsCmd],
   ['iplocation', OptionsAndFieldsCmd],
+  ['map', OptionsAndFieldsCmd],
+  ['xmlkv', OptionsAndFieldsCmd],
   ['foreach', ForeachCmd],
   ['replace', ReplaceCmd],
 ]);

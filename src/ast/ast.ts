@@ -196,6 +196,8 @@ export type Command =
   | NomvCommand
   | FromjsonCommand
   | IplocationCommand
+  | MapCommand
+  | XmlkvCommand
   | ForeachCommand
   | ReplaceCommand
   | GenericCommand;
@@ -550,7 +552,15 @@ export interface FromjsonCommand extends OptionsAndFields {
 export interface IplocationCommand extends OptionsAndFields {
   command: 'iplocation';
 }
-export type OptionsAndFieldsCommand = MakemvCommand | MvcombineCommand | NomvCommand | FromjsonCommand | IplocationCommand;
+/** `map search="…" [maxsearches=N]`: the search run once per input row, `$field$` replaced by the row's value. */
+export interface MapCommand extends OptionsAndFields {
+  command: 'map';
+}
+/** `xmlkv [field] [maxinputs=N]`: the XML's `<key>value</key>` pairs as fields. */
+export interface XmlkvCommand extends OptionsAndFields {
+  command: 'xmlkv';
+}
+export type OptionsAndFieldsCommand = MakemvCommand | MvcombineCommand | NomvCommand | FromjsonCommand | IplocationCommand | MapCommand | XmlkvCommand;
 
 /**
  * `foreach [options] fields… [template]`: the template is text with placeholders (`<<FIELD>>`, `<<MATCHSTR>>`…)

@@ -1,3 +1,4 @@
+import type { Span } from '../errors.ts';
 import type { Command, Expr, FieldRef, Pipeline, SearchExpr } from './ast.ts';
 
 /** The pipelines nested directly in a command: join/append subsearches and `[ … ]` inside a search. */
@@ -56,4 +57,17 @@ export function exprFieldRefs(e: Expr, out: FieldRef[] = []): FieldRef[] {
       break;
   }
   return out;
+}
+
+/**
+ * A copy of `node` with every span (and command name span) at `span`: for nodes parsed from text that is not the
+ * query (an event type's search, a subsearch's search field, map's search), whose errors point at the term in the
+ * query that stands for them.
+ */
+export function respan<T>(node: T, span: Span): T {
+  if (Array.isArray(node)) return node.map((n) => respan(n, span)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = k === 'span' || k === 'nameSpan' ? span : respan(v, span);
+  return out as T;
 }

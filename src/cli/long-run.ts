@@ -15,8 +15,20 @@ export class LongRun {
   private engine: Engine | undefined;
   private timer: NodeJS.Timeout | undefined;
   private shown = false;
+  /** The shell's mode: Ctrl-C cancels the watched work only (see cancellable). */
+  private cancelling: NodeJS.Timeout | undefined;
+  private watching = false;
+  /** Whether Ctrl-C cancelled the last watched work (the shell's mode). */
+  cancelled = false;
 
-  constructor(private readonly progress: boolean) {
+  /**
+   * `cancellable` (the shell): Ctrl-C while watched work runs interrupts that work and the process goes on; a
+   * second Ctrl-C before it stops ends the process. Ctrl-C at other times is left to the caller.
+   */
+  constructor(
+    private readonly progress: boolean,
+    private readonly cancellable = false,
+  ) {
     process.on('SIGINT', this.onSigint);
   }
 
@@ -27,6 +39,14 @@ export class LongRun {
   private readonly onSigint = () => {
     this.stopProgress();
     const engine = this.engine;
+    if (this.cancellable) {
+      if (!this.watching || !engine) return;
+      if (this.cancelled) return exitInterrupted();
+      this.cancelled = true;
+      engine.connection.interrupt();
+      this.cancelling = setInterval(() => engine.connection.interrupt(), 100);
+      return;
+    }
     if (wasInterrupted() || !engine) return exitInterrupted();
     markInterrupted();
     // An interrupt reaches only a query that is running: repeated, it also stops one about to start.
@@ -49,9 +69,13 @@ export class LongRun {
       }, 250);
     }
     debug('query started');
+    this.watching = true;
+    this.cancelled = false;
     try {
       return await work();
     } finally {
+      this.watching = false;
+      clearInterval(this.cancelling);
       this.stopProgress();
     }
   }
@@ -72,10 +96,10 @@ export class LongRun {
 
 /**
  * Runs `work` with a DuckDB engine, Ctrl-C handled from the start (so an interrupt during set-up still cleans
- * up), and the engine closed afterwards.
+ * up), and the engine closed afterwards. `cancellable`: Ctrl-C cancels the watched work only (the shell).
  */
-export async function withEngine<T>(opts: EngineOptions, work: (engine: Engine, run: LongRun) => Promise<T>): Promise<T> {
-  const run = new LongRun(opts.progress ?? false);
+export async function withEngine<T>(opts: EngineOptions & { cancellable?: boolean }, work: (engine: Engine, run: LongRun) => Promise<T>): Promise<T> {
+  const run = new LongRun(opts.progress ?? false, opts.cancellable);
   try {
     const engine = await Engine.create(opts);
     run.attach(engine);

@@ -9,6 +9,7 @@ import type { CheckFlags } from './commands/check.ts';
 import type { TestFlags } from './commands/test.ts';
 import type { IngestFlags } from './commands/ingest.ts';
 import type { RunFlags } from './commands/run.ts';
+import type { ShellFlags } from './commands/shell.ts';
 import { debugging, EXIT, wasInterrupted } from './exit.ts';
 import type { QueryFlags } from './query.ts';
 
@@ -51,9 +52,10 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
 
   const queryOptions = (cmd: Command) =>
+    sessionOptions(cmd.argument('[file]', 'a .spl query file or a security_content detection .yml').option('-e, --execute <spl>', 'the query text itself instead of a file'));
+  // What queries run against (sources, knowledge, macros, time, limits): `run`, `compile` and `shell` share them.
+  const sessionOptions = (cmd: Command) =>
     cmd
-      .argument('[file]', 'a .spl query file or a security_content detection .yml')
-      .option('-e, --execute <spl>', 'the query text itself instead of a file')
       .option('--source <sourcetype=path>', 'bind a sourcetype to NDJSON/Parquet files or a glob (repeatable; replaces the config)', collect, [])
       .option('--config <file>', 'sources config file (default: ./duckhunt.config.json, else the embedded sample data)')
       .option('--macros <path>', 'a macros.conf file or a directory of security_content macro .yml files (repeatable)', collect, [])
@@ -69,15 +71,19 @@ export async function main(argv: string[]): Promise<number> {
       .addOption(new Option('--perc-method <method>', "how perc/median pick a value (limits.conf [stats] perc_method)").choices(['nearest-rank', 'interpolated']).default('nearest-rank'))
       .option('--geoip <file>', 'the MaxMind database (.mmdb, e.g. GeoLite2-City) that iplocation reads');
 
-  queryOptions(program.command('run').description('run a query over the bound log files and print the results'))
+  // How DuckDB runs the query and treats bad input lines: `run` and `shell`.
+  const engineOptions = (cmd: Command) =>
+    cmd
+      .option('--memory-limit <size>', MEMORY_HELP, memorySize)
+      .option('--threads <n>', 'DuckDB worker threads (default: all cores)', positiveInteger)
+      .option('--temp-dir <dir>', 'where DuckDB spills beyond the memory limit, in a private directory removed at exit (default: the OS temporary directory)')
+      .option('--strict', 'fail on input lines that are not JSON or events without a readable time, instead of skipping and reporting them');
+
+  engineOptions(queryOptions(program.command('run').description('run a query over the bound log files and print the results')))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'parquet']).default('table'))
     .option('-o, --output <file>', 'write the results to a file instead of standard output (renamed into place when complete; never a file the query reads)')
     .option('--csv-safe', "csv: quote every cell and start one a spreadsheet would run as a formula (=, +, -, @, tab, CR) with '")
     .option('--wide', 'table on a terminal: show cells whole instead of cutting them to the terminal width')
-    .option('--memory-limit <size>', MEMORY_HELP, memorySize)
-    .option('--threads <n>', 'DuckDB worker threads (default: all cores)', positiveInteger)
-    .option('--temp-dir <dir>', 'where DuckDB spills beyond the memory limit, in a private directory removed at exit (default: the OS temporary directory)')
-    .option('--strict', 'fail on input lines that are not JSON or events without a readable time, instead of skipping and reporting them')
     .addHelpText(
       'after',
       `
@@ -87,6 +93,17 @@ Examples:
   duckhunt run detection.yml --source o365:management:activity=logs/*.json --format json -o out.json`,
     )
     .action(async (file: string | undefined, opts: RunFlags) => (await import('./commands/run.ts')).runCommand(file, opts));
+
+  engineOptions(sessionOptions(program.command('shell').description('an interactive shell: type queries, see results (also `duckhunt` alone on a terminal)')))
+    .addOption(new Option('-f, --format <format>', 'how results are shown (.format changes it)').choices(['table', 'json', 'ndjson', 'csv']).default('table'))
+    .addHelpText(
+      'after',
+      `
+Multi-line SPL (a line ending in | goes on), Tab completion, history in ~/.duckhunt_history ($DUCKHUNT_HISTORY),
+Ctrl-C cancels a running query, Ctrl-D leaves. Dot-commands: .sources .fields .sql .format .time .save .help
+(see README "Shell").`,
+    )
+    .action(async (opts: ShellFlags) => (await import('./commands/shell.ts')).shellCommand(opts));
 
   queryOptions(program.command('compile').description('print the DuckDB SQL a query compiles to (runs nothing)'))
     .option('--prelude', 'also print the helper macros the SQL uses, so it can be run in a DuckDB shell')
@@ -156,6 +173,8 @@ Statuses: pass, fail, error, skipped.`,
       exitCode = await (await import('./commands/test.ts')).testCommand(paths, opts);
     });
 
+  // `duckhunt` alone on a terminal opens the shell; elsewhere (a pipe, a script) it prints the help as before.
+  if (argv.length === 2 && process.stdin.isTTY && process.stdout.isTTY) argv = [...argv, 'shell'];
   try {
     await program.parseAsync(argv);
     // Whatever was written must reach standard output; a failure there is the run's failure.
@@ -193,7 +212,7 @@ function exitCodeFor(e: unknown): number {
 }
 
 /** A defect: one line saying so (the stack only under DUCKHUNT_DEBUG), never a raw trace. */
-function internalError(e: unknown): string {
+export function internalError(e: unknown): string {
   const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
   if (debugging()) return `internal error: ${e instanceof Error ? e.stack : message}`;
   return `internal error: ${message} (this is a duckhunt bug: please report it; DUCKHUNT_DEBUG=1 shows where it happened)`;

@@ -100,31 +100,44 @@ export function knowledgeAndMacros(flags: Pick<QueryFlags, 'config' | 'knowledge
   return { knowledge, macros: defaultMacroLibrary(flags.macros, knowledge.macros) };
 }
 
+/** The knowledge and macros a query compiles with: loaded once by the shell for all its queries. */
+export type QuerySession = ReturnType<typeof knowledgeAndMacros>;
+
+/**
+ * Every bound source as configured (`bound`) and as the compiler needs it (`bindings`: formats sniffed, Parquet
+ * schemas and dataset column maps read from the files there are now).
+ */
+export async function describeBindings(flags: QueryFlags, knowledge: Knowledge, engine: Engine): Promise<{ bound: SourceBinding[]; bindings: SourceBinding[] }> {
+  const bound = resolveCatalog({ sources: flags.source, config: flags.config }).bindings;
+  return { bound, bindings: withTimeProps(knowledge, await engine.describeSources(withFormatProps(knowledge, bound))) };
+}
+
 /**
  * Reads, parses and compiles the query against the bound sources (Parquet sources and lookups are described first,
  * the events' fields discovered when a wildcard needs them, subsearch filters and chart series run). The engine is
  * confined before any of those reads the events and, for a query that will run (`writes` given), in any case. `writes(query, bound)` is called
  * once, just before confining, and names the files DuckDB writes besides the query's own lookup files (the -o
- * Parquet file); it may check them against every bound source.
+ * Parquet file); it may check them against every bound source. A `session` (the shell's) replaces loading the
+ * knowledge and macros for this query alone.
  */
 export async function prepare(
   file: string | undefined,
   flags: QueryFlags,
   engine: Engine,
   writes?: (query: CompiledQuery, bound: SourceBinding[]) => Promise<string[]>,
+  session?: QuerySession,
 ): Promise<Prepared> {
   const source = querySource(file, flags);
-  const { knowledge, macros } = knowledgeAndMacros(flags);
+  const { knowledge, macros } = session ?? knowledgeAndMacros(flags);
   const parsed = parseQuery(source, { macros });
-  const catalog = resolveCatalog({ sources: flags.source, config: flags.config });
-  const bindings = withTimeProps(knowledge, await engine.describeSources(withFormatProps(knowledge, catalog.bindings)));
+  const { bound, bindings } = await describeBindings(flags, knowledge, engine);
   await engine.describeLookups(knowledge, lookupsToDescribe(parsed.ast, knowledge, bindings));
   try {
     let confined = false;
     const confine = async (q: CompiledQuery) => {
       if (confined) return;
       confined = true;
-      await engine.confine(q.bindings, touchedFiles(q, writes ? await writes(q, catalog.bindings) : []));
+      await engine.confine(q.bindings, touchedFiles(q, writes ? await writes(q, bound) : []));
     };
     const query = await compilePrepared(parsed, bindings, { ...compileOptions(flags), knowledge }, {
       discover: async (requests, asking) => {
@@ -137,7 +150,7 @@ export async function prepare(
       },
     });
     if (writes) await confine(query);
-    return { query, bound: catalog.bindings };
+    return { query, bound };
   } catch (e) {
     if (e instanceof DuckhuntError && source.file && !e.file) throw e.withFile(source.file);
     throw e;

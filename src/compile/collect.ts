@@ -12,6 +12,14 @@ import { isWildcard } from './wildcard.ts';
 /** Per command, the options that name a field to read. */
 const FIELD_OPTIONS: Record<string, string[]> = { rex: ['field'], spath: ['input'] };
 
+/** `$name$` tokens of map's search: field names, and `_serial_id` (the row's 1-based number). */
+export const MAP_TOKEN = /\$([^$\s]+)\$/g;
+
+/** The fields map's search text names with `$field$`, in order of first mention. */
+export function mapTokenFields(search: string): string[] {
+  return [...new Set([...search.matchAll(MAP_TOKEN)].map((m) => m[1]).filter((n) => n !== '_serial_id'))];
+}
+
 export function referencedFieldNames(p: unknown): Set<string> {
   const names = new Set<string>();
   const visit = (node: unknown): void => {
@@ -33,6 +41,10 @@ export function referencedFieldNames(p: unknown): Set<string> {
       for (const opt of o.options as Array<{ name: string; value: string }>) {
         if (fieldOptions.includes(opt.name.toLowerCase()) && !opt.value.includes('*')) names.add(opt.value);
       }
+    }
+    // map search="… $user$ …" reads the fields its tokens name.
+    if (o.command === 'map' && Array.isArray(o.options)) {
+      for (const opt of o.options as Array<{ name: string; value: string }>) if (opt.name.toLowerCase() === 'search') mapTokenFields(opt.value).forEach((n) => names.add(n));
     }
     // searchmatch("user=a*") reads the fields its search names.
     const args = o.args as Array<{ kind: string; value?: unknown; span: Span }> | undefined;
@@ -162,6 +174,7 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
       case 'fieldsummary':
       case 'xyseries':
       case 'untable':
+      case 'map':
         readAll(c);
         return { reads, open: false };
       default:
@@ -172,7 +185,7 @@ export function eventFieldReads(p: Pipeline): { reads: Set<string>; open: boolea
 }
 
 /** Commands after which the rows are the same multiset, whatever order the events arrived in. */
-const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join', 'lookup', 'regex', 'makemv', 'nomv', 'fromjson', 'iplocation', 'replace']);
+const ROW_WISE = new Set(['search', 'where', 'eval', 'bin', 'rename', 'fillnull', 'convert', 'fields', 'rex', 'spath', 'join', 'lookup', 'regex', 'makemv', 'nomv', 'fromjson', 'iplocation', 'replace', 'xmlkv']);
 
 /** Aggregations whose result does not depend on the order of their input rows. */
 const ORDER_FREE = /^(count|c|dc|distinct_count|estdc|values|sum|avg|mean|min|max|median|range|stdev|stdevp|var|varp|sumsq|(exact|upper)?perc\d+(\.\d+)?|p\d+(\.\d+)?)$/;
@@ -240,7 +253,7 @@ export function readsEveryField(c: Command): boolean {
 
 /** Commands after which no field comes from the events any more: they make new rows, or keep only named fields. */
 function endsEvents(c: Command): boolean {
-  const ending = ['stats', 'timechart', 'tstats', 'top', 'rare', 'table', 'makeresults', 'chart', 'xyseries', 'untable', 'fieldsummary', 'format', 'return', 'mvcombine'];
+  const ending = ['stats', 'timechart', 'tstats', 'top', 'rare', 'table', 'makeresults', 'chart', 'xyseries', 'untable', 'fieldsummary', 'format', 'return', 'mvcombine', 'map'];
   return ending.includes(c.command) || (c.command === 'fields' && c.mode === '+');
 }
 

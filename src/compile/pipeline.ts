@@ -4,6 +4,7 @@
 // enforced and reported.
 
 import type * as A from '../ast/ast.ts';
+import type { Span } from '../errors.ts';
 import type { TransactionRules } from '../engine/transaction.ts';
 import type { SearchKnowledge } from '../knowledge/eventtypes.ts';
 import { sqlComment, sqlIdent } from '../sql/quote.ts';
@@ -98,6 +99,11 @@ export interface QueryScope {
   prerunResults: PrerunResults;
   /** Preruns this compile asks for: at most one (see PipelineBuilder.prerun). */
   preruns: PrerunRequest[];
+  /**
+   * Set while compiling text that shares one place in the query (map's filled-in searches): field discovery and
+   * preruns, whose answers are keyed by place, are unsupported there, named by `what`.
+   */
+  placeless?: { what: string; span: Span };
 }
 
 /** A pipeline's identity across compiles of the same parsed query: its place in the (expanded) text. */
@@ -173,6 +179,7 @@ export class PipelineBuilder {
     this.eventOrder = eventOrderMatters(p);
     // Field discovery: a command that reads every field of raw events (a wildcard, `fields -`) needs to know them.
     const point = discoveryPoint(p, this.wholeRowsWanted);
+    if (point !== undefined && this.scope.placeless) throw this.ctx.unsupported(`a wildcard over raw events (field discovery) in ${this.scope.placeless.what}`, this.scope.placeless.span, 'name the fields');
     const key = pipelineKey(p);
     const discovered = point === undefined ? undefined : this.scope.discovered.get(key)?.filter((n) => !isBuiltIn(n));
     if (discovered) {
@@ -245,6 +252,7 @@ export class PipelineBuilder {
    * compiles on with a placeholder. `sql` is the query over this pipeline's steps so far.
    */
   prerun(request: Omit<PrerunRequest, 'statements' | 'sql'>, sql: () => string): PrerunResult | undefined {
+    if (this.scope.placeless) throw this.ctx.unsupported(`${request.label} in ${this.scope.placeless.what}`, this.scope.placeless.span);
     const done = this.scope.prerunResults.get(request.key);
     if (done) return done;
     if (this.scope.preruns.length === 0 && this.scope.discoveries.length === 0) this.scope.preruns.push({ ...request, statements: [...this.scope.subsearches], sql: sql() });

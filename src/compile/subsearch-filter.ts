@@ -11,6 +11,7 @@
 
 import { parseSearchExpression, SyntaxProblem } from '../../grammar/index.ts';
 import type * as A from '../ast/ast.ts';
+import { respan } from '../ast/walk.ts';
 import type { Span } from '../errors.ts';
 import { sqlIdent } from '../sql/quote.ts';
 import type { CompileContext } from './context.ts';
@@ -127,11 +128,3 @@ function searchText(text: string, span: Span, ctx: CompileContext): A.SearchExpr
   }
 }
 
-/** The same nodes with every span set to `span` (the text they were parsed from is not the query's). */
-function respan<T>(node: T, span: Span): T {
-  if (Array.isArray(node)) return node.map((n) => respan(n, span)) as T;
-  if (node === null || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) out[k] = k === 'span' ? span : respan(v, span);
-  return out as T;
-}

@@ -158,16 +158,24 @@ export class Engine {
   private readonly matched = new Map<string, string[]>();
 
   /**
+   * Lists the bound globs' files again when next asked (the shell, before each query: files may have come or
+   * gone since, and the checks for skipped lines must see every file the query reads).
+   */
+  relist(): void {
+    this.matched.clear();
+  }
+
+  /**
    * Confines this DuckDB to the query's sources: only the bound files (and dataset directories, the output file,
-   * and the spill directory) can be touched; every other file, ATTACH, INSTALL/LOAD and COPY elsewhere fail,
+   * the spill directory, and `directories`: the shell's lookup directory) can be touched; every other file, ATTACH, INSTALL/LOAD and COPY elsewhere fail,
    * and the configuration is locked so SQL cannot undo it. DuckDB enforces this itself. Once is enough: a later
    * call (the same query's sources, after a discovery or a prerun) does nothing.
    */
-  async confine(bindings: SourceBinding[], writable: string[] = []): Promise<void> {
+  async confine(bindings: SourceBinding[], writable: string[] = [], directories: string[] = []): Promise<void> {
     if (this.confined) return;
     await this.checkSources(bindings);
     const files: string[] = [];
-    const dirs: string[] = [this.spillDirectory];
+    const dirs: string[] = [this.spillDirectory, ...directories];
     for (const b of bindings) {
       for (const p of b.paths) {
         // A glob is expanded by DuckDB when the query runs, so its fixed directory is granted; a file only itself

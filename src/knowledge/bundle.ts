@@ -73,6 +73,16 @@ export function loadKnowledge(dirs: string[], opts: KnowledgeOptions = {}): Know
   return k;
 }
 
+/**
+ * Indexes the lookup directory again and forgets the lookup headers read so far: the shell, before each query, since
+ * outputlookup (or the user) may have written lookup files since the last one.
+ */
+export function refreshLookups(k: Knowledge): void {
+  k.lookupColumns.clear();
+  k.lookupProblems.clear();
+  if (k.lookupDir && existsSync(k.lookupDir)) indexLookupFiles(k, k.lookupDir);
+}
+
 let builtIn: Knowledge | undefined;
 
 /** duckhunt's own bundle alone, loaded once (it does not change while the process runs). */

@@ -6,6 +6,7 @@
 // values(tag)` reads) are computed from the same expressions (see knowledgeFields in compile/commands/search.ts).
 
 import type * as A from '../ast/ast.ts';
+import { respan } from '../ast/walk.ts';
 import type { CompileContext } from '../compile/context.ts';
 import { referencedFieldNames } from '../compile/collect.ts';
 import { searchValueMatches } from '../compile/search.ts';
@@ -46,7 +47,8 @@ export class SearchKnowledge {
 
   constructor(
     private readonly k: Knowledge,
-    private readonly macros: MacroLibrary,
+    /** The query's macros (event type searches, and map's searches, expand with them). */
+    readonly macros: MacroLibrary,
     private readonly ctx: CompileContext,
   ) {
     for (const s of k.eventtypes.stanzas()) {
@@ -238,14 +240,6 @@ function containsSubsearch(e: A.SearchExpr): boolean {
   return false;
 }
 
-/** A copy of `e` with every span at `span` (the term in the user's query that stands for it). */
-function respan<T>(e: T, span: Span): T {
-  if (Array.isArray(e)) return e.map((x) => respan(x, span)) as T;
-  if (e === null || typeof e !== 'object') return e;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(e)) out[k] = k === 'span' || k === 'nameSpan' ? span : respan(v, span);
-  return out as T;
-}
 
 /** tags.conf values are URL-encoded when they hold `=`, brackets or line breaks. */
 function urlDecode(value: string): string {

@@ -41,6 +41,11 @@ export class MacroLibrary {
       .map((arity) => stanzaName(name, arity));
   }
 
+  /** Every definition (the shell completes their names). */
+  definitions(): MacroDefinition[] {
+    return [...this.byStanza.values()];
+  }
+
   get size(): number {
     return this.byStanza.size;
   }

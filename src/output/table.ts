@@ -16,6 +16,8 @@ export interface TableOptions {
   maxRows?: number;
   /** Show at most this many values of a multivalue cell, then say how many more there are. */
   maxValues?: number;
+  /** false: no closing line with the row count (the shell prints its own, with the time). */
+  footer?: boolean;
 }
 
 /** Rows read before the column widths are fixed. */
@@ -95,8 +97,8 @@ export function tableWriter(fields: Field[], out: Sink, opts: TableOptions = {})
       if (fields.length === 0) return;
       const lines = widths ? [] : start();
       const count = `${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'}`;
-      lines.push(shown < rows ? `(first ${shown.toLocaleString('en-US')} of ${count}; -o FILE or a pipe gets them all)` : `(${count})`);
-      await out(lines.join('\n') + '\n');
+      if (opts.footer !== false) lines.push(shown < rows ? `(first ${shown.toLocaleString('en-US')} of ${count}; -o FILE or a pipe gets them all)` : `(${count})`);
+      if (lines.length > 0) await out(lines.join('\n') + '\n');
     },
   };
 }

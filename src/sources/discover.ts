@@ -2,7 +2,8 @@
 // `fields - _raw`, `rename Folder.* AS f_*`, `stats values(*) AS *`…). Splunk extracts every field of an event at
 // search time; duckhunt extracts only what the query names (scan.ts), so a wildcard over raw events first asks
 // which fields exist: one pass over the events that reach the wildcard (compile/collect.ts says where), reading
-// their `_raw` (the NDJSON line, or the line `duckhunt ingest` kept in Parquet), never a sample of them.
+// their `_raw` (the NDJSON line, or the line `duckhunt ingest` kept in Parquet, or a Windows event XML record:
+// xml.ts), never a sample of them.
 //
 // Names are Splunk's: `a.b` for a nested key, `a{}` for an array of values, `a{}.b` for a key of array elements;
 // a JSON null is no field (D6). DuckDB's json_structure() gives each event's shape and the distinct shapes are
@@ -11,6 +12,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdent } from '../sql/quote.ts';
+import { xmlFieldNames, xmlNamesSql } from './xml.ts';
 
 /** A discovery the compiler needs before it can compile a wildcard over raw events. */
 export interface DiscoveryRequest {
@@ -22,6 +24,8 @@ export interface DiscoveryRequest {
   mergedEvents: string;
   /** Fields computed for the events (props, event types), and whether some event has a value of each. */
   computed: { names: string[]; sql: string } | undefined;
+  /** The fields of the events that are Windows event XML records (xml.ts): their names, and whether from System. */
+  xmlNames: string;
 }
 
 /** Field names per pipeline key. */
@@ -44,6 +48,7 @@ export function discoveryRequest(key: string, withClause: string, relation: stri
     key,
     shapes: `${withClause}\nSELECT dh_s, ${merged('dh_s')} FROM (SELECT ${shape} AS dh_s ${from}) WHERE dh_s IS NOT NULL GROUP BY dh_s`,
     mergedEvents: `${withClause}\nSELECT ${sqlIdent(raw)} FROM (SELECT ${sqlIdent(raw)}, ${shape} AS dh_s ${from}) WHERE ${merged('dh_s')}`,
+    xmlNames: `${withClause}\n${xmlNamesSql(sqlIdent(raw), from)}`,
     computed: computed.length === 0 ? undefined : { names: computed.map((c) => c.name), sql: `${withClause}\nSELECT ${computed.map((c) => `count(${sqlIdent(c.column)}) > 0`).join(', ')} ${from}` },
   };
 }
@@ -67,6 +72,8 @@ export async function discover(connection: DuckDBConnection, requests: Discovery
         for (let i = 0; i < chunk.rowCount; i++) valueNames(JSON.parse(String(raws.getItem(i))), '', names);
       }
     }
+    const xml = (await connection.runAndReadAll(r.xmlNames)).getRowsJS() as Array<[string, boolean]>;
+    xmlFieldNames(xml).forEach((name) => names.add(name));
     if (r.computed) {
       const present = (await connection.runAndReadAll(r.computed.sql)).getRowsJS()[0];
       r.computed.names.forEach((name, i) => present[i] === true && names.add(name));

@@ -86,3 +86,38 @@ export function repeatedNamesSql(records: string): string {
   const unnamed = `CASE WHEN contains(_raw, '<Data>') AND contains(substr(_raw, strpos(_raw, '<Data>') + 6), '<Data>') THEN [${sqlString(UNNAMED_DATA)}] ELSE [] END`;
   return `SELECT DISTINCT unnest(${dups} || ${unnamed}) AS dh_name FROM (SELECT _raw, ${names} AS dh_n FROM ${records})`;
 }
+
+/**
+ * SQL giving the candidate field names of the XML events among the rows of `from` (their `raw` column), each with
+ * whether it comes from the System section: Data names with a value, `Data` for unnamed values, UserData leaf
+ * tags and the sections' XML fields; and the System elements and attributes with a value, of which xmlFieldNames
+ * keeps those that are fields. Field discovery (discover.ts) asks it for events whose `_raw` is an `<Event>` record.
+ */
+export function xmlNamesSql(raw: string, from: string): string {
+  const value = `[^<]*[^<\\s][^<]*`;
+  const sys = `left(${raw}, strpos(${raw}, '</System>'))`;
+  const own = [
+    `regexp_extract_all(${raw}, ${sqlString(`<Data\\s+Name\\s*=\\s*['"]([^'"]*)['"]\\s*>${value}</Data>`)}, 1)`,
+    `CASE WHEN regexp_matches(${raw}, ${sqlString(`<Data>${value}</Data>`)}) THEN [${sqlString(UNNAMED_DATA)}] ELSE [] END`,
+    `CASE WHEN contains(${raw}, '<UserData>') THEN regexp_extract_all(substr(${raw}, strpos(${raw}, '<UserData>') + 10), ${sqlString(`<([A-Za-z_][\\w.-]*)(?:\\s[^>]*)?>${value}</`)}, 1) ELSE [] END`,
+    `CASE WHEN contains(${raw}, '<System>') THEN ['System_Props_Xml'] ELSE [] END`,
+    `CASE WHEN regexp_matches(${raw}, '<EventData>\\s*<') THEN ['EventData_Xml'] ELSE [] END`,
+  ];
+  const system = [
+    `regexp_extract_all(${sys}, ${sqlString(`<([A-Za-z]+)(?:\\s[^>]*)?>${value}</`)}, 1)`,
+    `regexp_extract_all(${sys}, ${sqlString(`\\s([A-Za-z]+)\\s*=\\s*['"][^'"]*[^'"\\s][^'"]*['"]`)}, 1)`,
+  ];
+  const events = `(SELECT ${raw} ${from}) WHERE starts_with(ltrim(${raw}), '<Event')`;
+  return (
+    `SELECT DISTINCT unnest(list_concat(${own.join(', ')})) AS dh_name, false AS dh_system FROM ${events}\n` +
+    `UNION\nSELECT DISTINCT unnest(list_concat(${system.join(', ')})), true FROM ${events}`
+  );
+}
+
+/** The field names among xmlNamesSql's rows: a System tag or attribute only when it is a field, with its aliases. */
+export function xmlFieldNames(rows: Array<[string, boolean]>): string[] {
+  const out = new Set<string>();
+  for (const [name, system] of rows) if (!system || SYSTEM_ELEMENTS.has(name) || SYSTEM_ATTRIBUTES.has(name)) out.add(name);
+  for (const [alias, name] of Object.entries(SYSTEM_ALIASES)) if (out.has(name)) out.add(alias);
+  return [...out];
+}

@@ -33,6 +33,8 @@ import { foreach } from './foreach.ts';
 import { fromjson } from './fromjson.ts';
 import { iplocation } from './iplocation.ts';
 import { makemv } from './makemv.ts';
+import { map } from './map.ts';
+import { xmlkv } from './xmlkv.ts';
 import { mvcombine } from './mvcombine.ts';
 import { nomv } from './nomv.ts';
 import { regex } from './regex.ts';
@@ -88,6 +90,8 @@ export const COMMANDS: Handlers = {
   nomv,
   fromjson,
   iplocation,
+  map,
+  xmlkv,
   foreach,
   replace,
 };

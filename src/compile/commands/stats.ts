@@ -287,6 +287,15 @@ export const stats: CommandHandler<A.StatsCommand> = {
       // A BY field no row has: every row is dropped (null BY value), as in Splunk.
       b.ctx.warn(`BY field '${missing[0].name}' does not exist here, so no row has a value for it and the result is empty`, missing[0].span);
     }
+    // A row is split into one row per value of a multivalue BY field; what an aggregation of that same field sees
+    // in each group (the value or the whole multivalue) is not documented, so it is refused rather than guessed.
+    for (const a of cmd.aggregations) {
+      const arg = a.arg?.kind === 'field' ? a.arg.field : undefined;
+      const f = arg && !arg.name.includes('*') ? schema.get(arg.name) : undefined;
+      if (f?.type === 'mv' && by.some((x) => x.name === f.name)) {
+        throw b.ctx.unsupported(`${cmd.command} ${a.func}(${f.name}) BY the multivalue field ${f.name}`, a.span, `aggregate a copy: eval ${f.name}_all=${f.name} | stats ${a.func}(${f.name}_all) by ${f.name}`);
+      }
+    }
     const aggs = compileAggregations(cmd, schema, b);
     // The missing BY fields are null columns, so that the (empty) grouping still binds; then one row per value of
     // multivalue BY fields, rows with a null BY value dropped.
@@ -422,3 +431,6 @@ function streamstats(cmd: A.StatsCommand, inputName: string, schema: Schema, b: 
   const star = replaced.length ? `* EXCLUDE (${helpers}) REPLACE (${replaced.join(', ')})` : `* EXCLUDE (${helpers})`;
   return b.add(cmd, `SELECT ${[star, ...added].join(',\n       ')}\nFROM ${from}`, out);
 }
+
+/** The stats functions by name (the shell completes them); `percN`/`pN`/`exactpercN`/`upperpercN` besides. */
+export const STATS_FUNCTIONS: readonly string[] = [...AGGREGATES.keys(), ...Object.keys(ALIASES)];
