@@ -229,3 +229,92 @@ describe('line numbers only when event order can change the result (D7 ties)', (
     expect(sql(q).includes('WITH ORDINALITY')).toBe(numbered);
   });
 });
+
+describe('the typed NDJSON scan (X135): exact, or the line scan', () => {
+  // A query whose result cannot depend on event order reads NDJSON with read_json (sources/ndjson-typed.ts); where
+  // that cannot be exact it stops and the query reads lines. Each case checks the answer and which scan gave it.
+  const typed = async (q: string, file: string) => {
+    const before = engine.typedScanFallbacks;
+    const { rows, notices } = await runText(q, { bindings: bind('ty', file), engine });
+    return { rows, notices, fellBack: engine.typedScanFallbacks > before };
+  };
+  const raw = (name: string, text: string | Buffer) => {
+    const file = join(tmp, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('is what reads such a query, and only such a query', () => {
+    const file = ndjson('typed-sql.ndjson', [{ _time: 1, a: 'x' }]);
+    const sql = (q: string) => compileText(`sourcetype=ty ${q}`, { bindings: bind('ty', file) }).sql;
+    expect(sql('| stats count by a')).toContain('read_json(');
+    expect(sql('| table a')).not.toContain('read_json(');
+  });
+
+  it('finds a key first seen after 30,000 records', async () => {
+    const file = ndjson('typed-late.ndjson', [...Array.from({ length: 30_000 }, (_, i) => ({ _time: i, n: i })), { _time: 1, LateKey: 'found me' }]);
+    expect(await typed('* | stats count by LateKey', file)).toMatchObject({ rows: [{ LateKey: 'found me', count: 1 }], fellBack: false });
+  });
+
+  it('reads a key that is a string in one record and an object in another, both ways', async () => {
+    const file = ndjson('typed-shape.ndjson', [{ _time: 1, k: 's' }, { _time: 2, k: { x: 'o' } }, { _time: 3, k: ['a', 'b'] }]);
+    expect(await typed('* | stats count by k', file)).toMatchObject({ rows: [{ k: 's', count: 1 }], fellBack: false });
+    expect(await typed('* | stats count by k.x', file)).toMatchObject({ rows: [{ 'k.x': 'o', count: 1 }], fellBack: false });
+    expect(await typed('* | stats count by k{}', file)).toMatchObject({ rows: [{ 'k{}': 'a', count: 1 }, { 'k{}': 'b', count: 1 }], fellBack: false });
+  });
+
+  it('reads a flat key with a dot and the nested key as one name, the nested first (X10, X36)', async () => {
+    const file = ndjson('typed-dots.ndjson', [{ _time: 1, 'a.b': 'flat' }, { _time: 2, a: { b: 'nested' } }, { _time: 3, 'a.b': 'flat2', a: { b: 'nested2' } }]);
+    const r = await typed('* | stats count by a.b', file);
+    expect(r).toMatchObject({ rows: [{ 'a.b': 'flat', count: 1 }, { 'a.b': 'nested', count: 1 }, { 'a.b': 'nested2', count: 1 }], fellBack: false });
+  });
+
+  it('reads the first of duplicate keys, as the line scan does', async () => {
+    const file = ndjson('typed-dup.ndjson', ['{"_time": 1, "d": "first", "d": "second", "o": {"x": 1, "x": 2}}']);
+    const lines = await runText('* | table d o.x', { bindings: bind('ty', file), engine });
+    expect(lines.rows).toEqual([{ d: 'first', 'o.x': '1' }]);
+    expect(await typed('* | stats count by d o.x', file)).toMatchObject({ rows: [{ d: 'first', 'o.x': '1', count: 1 }], fellBack: false });
+  });
+
+  it('keeps keys that differ only in case apart: typed when one is read, lines when both are', async () => {
+    const file = ndjson('typed-case.ndjson', [{ _time: 1, user: 'b' }, { _time: 2, User: 'A' }, { _time: 3, User: 'C', user: 'c' }]);
+    expect(await typed('* | stats count by User', file)).toMatchObject({ rows: [{ User: 'A', count: 1 }, { User: 'C', count: 1 }], fellBack: false });
+    expect(compileText('* | stats count by User user', { bindings: bind('ty', file) }).sql).not.toContain('read_json(');
+    expect((await typed('* | stats count by User user', file)).rows).toEqual([{ User: 'C', user: 'c', count: 1 }]);
+  });
+
+  it('counts only JSON objects as events: lines that are not are skipped and reported', async () => {
+    const file = ndjson('typed-bad.ndjson', [{ _time: 1, a: 'x' }, 'garbage', '[1, 2]', '"str"', '42', '{"a": 1} trailing', '{}', { _time: 2, a: 'y' }]);
+    const r = await typed('sourcetype=ty | stats count', file);
+    expect(r.rows).toEqual([{ count: 3 }]);
+    expect(r.fellBack).toBe(true);
+    expect(r.notices.map((n) => n.message)).toEqual([
+      `skipped 5 line(s) of ${file} that are not JSON objects (first at line 2); sourcetype ty`,
+      `1 event(s) of ${file} have no readable _time (first at line 7); they have no _time and are outside any time range; sourcetype ty`,
+    ]);
+    expect((await typed('* | stats count by a', file)).rows).toEqual([{ a: 'x', count: 1 }, { a: 'y', count: 1 }]);
+  });
+
+  it('gives numbers as written (X35): a number read_json may respell sends the query to the line scan', async () => {
+    const file = ndjson('typed-numbers.ndjson', ['{"_time": 1, "n": 1.50, "m": 7}', '{"_time": 2, "n": -0, "m": 7}', '{"_time": 3, "n": 1E5, "m": 7}', '{"_time": 4, "l": [2.50]}']);
+    expect(await typed('* | stats count by m', file)).toMatchObject({ rows: [{ m: '7', count: 3 }], fellBack: false });
+    const r = await typed('* | stats count by n', file);
+    expect(r).toMatchObject({ rows: [{ n: '-0', count: 1 }, { n: '1.50', count: 1 }, { n: '1E5', count: 1 }], fellBack: true });
+    expect(await typed('* | stats values(l{}) as l', file)).toMatchObject({ rows: [{ l: '2.50' }], fellBack: true });
+  });
+
+  it('reads a file with a BOM and CRLF line ends', async () => {
+    const file = raw('typed-bom.ndjson', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"_time":1,"a":"x"}\r\n{"_time":2,"a":"y"}\r\n')]));
+    expect((await typed('* | stats count by a', file)).rows).toEqual([{ a: 'x', count: 1 }, { a: 'y', count: 1 }]);
+  });
+
+  it('reads .gz files', async () => {
+    const file = raw('typed.ndjson.gz', gzipSync(Array.from({ length: 500 }, (_, i) => JSON.stringify({ _time: i, k: `v${i % 3}` })).join('\n') + '\n'));
+    expect(await typed('* | stats count by k', file)).toMatchObject({ rows: [{ k: 'v0', count: 167 }, { k: 'v1', count: 167 }, { k: 'v2', count: 166 }], fellBack: false });
+  });
+
+  it('has no _raw: a query that reads it reads lines', async () => {
+    const file = ndjson('typed-raw.ndjson', [{ _time: 1, a: 'needle' }, { _time: 2, a: 'hay' }]);
+    expect(await typed('needle | stats count', file)).toMatchObject({ rows: [{ count: 1 }], fellBack: true });
+  });
+});

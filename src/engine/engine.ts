@@ -24,6 +24,7 @@ import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../so
 import { recordTimeSql } from '../sources/scan.ts';
 import { DATASET_KEY, decodeColumns, unionColumns, type DatasetColumn } from '../sources/dataset.ts';
 import { ndjsonProblems, problemMessages } from '../sources/input-check.ts';
+import { TYPED_FALLBACK, TYPED_SCAN_VARIABLE } from '../sources/ndjson-typed.ts';
 import { fillGeoTable } from './geoip.ts';
 import { TransactionMachine } from './transaction.ts';
 
@@ -460,6 +461,9 @@ export class Engine {
    * Runs the query: subsearches first, then the main query, calling `onRows` for each chunk of rows
    * (values in the order of `q.fields`). Returns notices the user should see (caps hit, lines skipped).
    */
+  /** How many runs read NDJSON lines after the typed scan stopped (for tests and benchmarks). */
+  typedScanFallbacks = 0;
+
   async run(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>, opts: { strict?: boolean } = {}): Promise<{ rowCount: number; notices: RunNotice[] }> {
     if (q.discoveries.length > 0 || q.preruns.length > 0) throw new Error('internal: the query needs field discovery or preruns before it runs (compilePrepared)');
     const notices: RunNotice[] = [];
@@ -478,28 +482,55 @@ export class Engine {
         throw new DuckhuntError('source_error', problems.map((p) => p.message).join('\n'), { hint: 'fix the input, or run without --strict to skip and report such lines' });
       }
     }
+    // NDJSON is read by the typed scan first (sources/ndjson-typed.ts); when it meets an event it cannot read
+    // exactly, it stops before any row is out, and the query runs again reading lines.
+    let delivered = 0;
+    const deliver = async (rows: Row[]) => {
+      delivered += rows.length;
+      await onRows(rows);
+    };
     try {
-      for (const s of q.subsearches) {
-        await this.createStatement(s);
-        if (!s.write && !s.geo && s.cap === undefined) continue;
-        const r = await this.connection.runAndReadAll(`SELECT count(*) FROM ${sqlIdent(s.table)}`);
-        const rows = Number(r.getRowsJS()[0][0]);
-        if (s.write) await this.writeLookup(s, s.write, rows);
-        if (s.geo) await fillGeoTable(this.connection, s.table, s.geo);
-        if (s.cap !== undefined && rows > s.cap) {
-          notices.push({
-            kind: 'subsearch_cap',
-            message: `${s.label} returned more than ${s.cap.toLocaleString('en-US')} rows; only the first ${s.cap.toLocaleString('en-US')} were used, as Splunk does (raise the cap with --subsearch-maxout)`,
-          });
-        }
+      let result: { rowCount: number; notices: RunNotice[] };
+      try {
+        await this.connection.run(`SET VARIABLE ${TYPED_SCAN_VARIABLE} = true`);
+        result = await this.runStatements(q, deliver);
+      } catch (e) {
+        if (!(e instanceof Error) || !e.message.includes(TYPED_FALLBACK)) throw e;
+        if (delivered > 0) throw new Error(`internal: the typed NDJSON scan stopped after ${delivered} rows were written`);
+        this.typedScanFallbacks++;
+        await this.connection.run(`SET VARIABLE ${TYPED_SCAN_VARIABLE} = false`);
+        result = await this.runStatements(q, deliver);
+      } finally {
+        await this.connection.run(`RESET VARIABLE ${TYPED_SCAN_VARIABLE}`);
       }
-      const rowCount = q.newestFirst !== undefined ? await this.runNewestFirst(q, q.newestFirst, onRows) : await this.stream(q.sql, onRows);
+      notices.push(...result.notices);
       if (!opts.strict) notices.push(...(await this.inputProblems(used)));
-      return { rowCount, notices };
+      return { rowCount: result.rowCount, notices };
     } catch (e) {
       if (e instanceof DuckhuntError) throw e;
       throw this.runtimeError(e, q);
     }
+  }
+
+  /** The subsearch statements, then the main query streamed to `onRows`; the notices of subsearch caps. */
+  private async runStatements(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>): Promise<{ rowCount: number; notices: RunNotice[] }> {
+    const notices: RunNotice[] = [];
+    for (const s of q.subsearches) {
+      await this.createStatement(s);
+      if (!s.write && !s.geo && s.cap === undefined) continue;
+      const r = await this.connection.runAndReadAll(`SELECT count(*) FROM ${sqlIdent(s.table)}`);
+      const rows = Number(r.getRowsJS()[0][0]);
+      if (s.write) await this.writeLookup(s, s.write, rows);
+      if (s.geo) await fillGeoTable(this.connection, s.table, s.geo);
+      if (s.cap !== undefined && rows > s.cap) {
+        notices.push({
+          kind: 'subsearch_cap',
+          message: `${s.label} returned more than ${s.cap.toLocaleString('en-US')} rows; only the first ${s.cap.toLocaleString('en-US')} were used, as Splunk does (raise the cap with --subsearch-maxout)`,
+        });
+      }
+    }
+    const rowCount = q.newestFirst !== undefined ? await this.runNewestFirst(q, q.newestFirst, onRows) : await this.stream(q.sql, onRows);
+    return { rowCount, notices };
   }
 
   private async stream(sql: string, onRows: (rows: Row[]) => void | Promise<void>): Promise<number> {

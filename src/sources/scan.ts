@@ -10,6 +10,7 @@ import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { TimeRange } from '../compile/context.ts';
 import type { SourceBinding } from './catalog.ts';
 import { candidatePaths, isMultivalue, isPlainPath, leafGuard, leafSql, parseFieldName, plainPath, type LeafPath } from './json-path.ts';
+import { TYPED_SCAN_ON, typedScanSql } from './ndjson-typed.ts';
 import { parquetScanSql } from './parquet.ts';
 import { recordsSql } from './records.ts';
 import { defaultTextTime, kvFieldSql, textTimeSql } from './text.ts';
@@ -124,7 +125,15 @@ function formatScanSql(binding: SourceBinding, fields: ExtractedField[], opts: S
     `SELECT *, ${time} AS _dh_tv FROM (` +
     `SELECT line AS _raw, filename, ${opts.lineOrder ? 'ordinality' : '0::BIGINT'} AS _dh_line, ${batch.select('line')} AS _dh_j ` +
     `FROM ${ndjsonLines(files, opts.lineOrder)} WHERE ${VALID_LINE})`;
-  return `SELECT ${cols.join(',\n         ')}\n  FROM (${inner})`;
+  const lines = `SELECT ${cols.join(',\n         ')}\n  FROM (${inner})`;
+  // The typed scan (ndjson-typed.ts) when the engine turns it on; the line scan when it does not, or when the typed
+  // scan stopped on an event it cannot read exactly. Only one of the two branches is planned.
+  const typed = opts.lineOrder ? undefined : typedScanSql(binding, fields, (v) => timeExpression(v, binding.timeParser), sqlStringList(files), MAX_LINE_BYTES);
+  if (!typed) return lines;
+  // _raw, which stops the typed scan when read, is not first: a count(*) keeps a union's first column.
+  const [raw, ...rest] = sourceColumns(binding, '_dh_file');
+  const typedCols = [...rest, raw, '_time', ...fields.map((f) => sqlIdent(f.column))];
+  return `SELECT ${typedCols.join(', ')} FROM (${typed}) WHERE ${TYPED_SCAN_ON}\n  UNION ALL BY NAME\n  SELECT * FROM (${lines}) WHERE NOT ${TYPED_SCAN_ON}`;
 }
 
 /** `_raw`, the source's values (source: the file unless set), and `_dh_line`, over a relation with `filename`. */
