@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { completions, type Vocabulary } from '../src/cli/shell/complete.ts';
 import { historyEntry, needsMore } from '../src/cli/shell/input.ts';
@@ -136,6 +137,14 @@ describe.skipIf(!hasScript)('the shell on a terminal', () => {
     sh.type('.save out.parquet\r');
     await sh.until('(150 rows written to out.parquet as parquet)');
     expect(readFileSync(join(tmp, 'out.parquet')).subarray(0, 4).toString()).toBe('PAR1');
+    // Arrow: the IPC file format, typed columns, every row.
+    await sh.until(PROMPT);
+    sh.type('.save out.arrow\r');
+    await sh.until('(150 rows written to out.arrow as arrow)');
+    const arrow = tableFromIPC(readFileSync(join(tmp, 'out.arrow')));
+    expect(arrow.numRows).toBe(150);
+    expect(arrow.schema.fields.map((f) => f.name)).toEqual(['_time', 'user']);
+    expect(arrow.getChild('user')?.get(0)).toBe('u2');
 
     // Ctrl-C during a long query cancels it and keeps the shell; Ctrl-C at an empty prompt says how to leave.
     await sh.until(PROMPT);

@@ -13,7 +13,7 @@ const SHOWN_FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
 type ShownFormat = (typeof SHOWN_FORMATS)[number];
 
 /** `.save FILE`: the format its extension names, else the one `.format` chose. */
-const BY_EXTENSION: Record<string, Exclude<OutputFormat, 'arrow'>> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.parquet': 'parquet', '.txt': 'table' };
+const BY_EXTENSION: Record<string, OutputFormat> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.parquet': 'parquet', '.arrow': 'arrow', '.txt': 'table' };
 
 export const DOT_HELP = `Type SPL and press Enter; a line ending in | (or inside an open [ or ") goes on on the next line.
 Tab completes commands, functions, \`macros\`, sourcetypes and field names; the arrow keys recall earlier queries.
@@ -24,7 +24,7 @@ Ctrl-C cancels a running query (or clears the line); Ctrl-D leaves.
   .sql                    the DuckDB SQL of the last query
   .format [table|csv|json|ndjson]   how results are shown (now: FORMAT)
   .time [EARLIEST [LATEST]]         the time range of later queries, e.g. .time -24h now; .time all clears it
-  .save FILE              write every row of the last result to FILE (.csv .json .ndjson .parquet .txt, else the .format)
+  .save FILE              write every row of the last result to FILE (.csv .json .ndjson .parquet .arrow .txt, else the .format)
   .help                   this help
   .quit                   leave (also Ctrl-D)`;
 
@@ -137,7 +137,10 @@ async function save(shell: Shell, path: string): Promise<void> {
           rmSync(made, { force: true });
         }
       }
-      const writer = createWriter(format, last.query.fields, await output.open());
+      const out = await output.open();
+      // Arrow: the IPC file format in a regular file (its footer comes last), the stream format into a pipe.
+      const writer =
+        format === 'arrow' ? (await import('../../output/arrow.ts')).arrowWriter(last.query.fields, out, { file: output.partial !== undefined }) : createWriter(format, last.query.fields, out);
       const { rowCount } = await shell.engine.run(last.query, (r) => writer.write(r), { strict: shell.flags.strict });
       await writer.end();
       return rowCount;
