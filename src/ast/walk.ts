@@ -14,7 +14,8 @@ export function subpipelines(c: Command): Pipeline[] {
   }
 }
 
-function searchSubsearches(e: SearchExpr): Pipeline[] {
+/** The subsearches (`[ … ]`) of a search expression, in text order. */
+export function searchSubsearches(e: SearchExpr): Pipeline[] {
   switch (e.kind) {
     case 'and':
     case 'or':

@@ -11,7 +11,7 @@
 
 import { parseSearchExpression, SyntaxProblem } from '../../grammar/index.ts';
 import type * as A from '../ast/ast.ts';
-import { respan } from '../ast/walk.ts';
+import { respan, searchSubsearches } from '../ast/walk.ts';
 import type { Span } from '../errors.ts';
 import { sqlIdent } from '../sql/quote.ts';
 import type { CompileContext } from './context.ts';
@@ -20,20 +20,7 @@ import type { Field } from './types.ts';
 import { matchingFields } from './wildcard.ts';
 
 /** Does the search expression hold a subsearch? */
-function hasSubsearch(e: A.SearchExpr | undefined): boolean {
-  if (!e) return false;
-  switch (e.kind) {
-    case 'and':
-    case 'or':
-      return e.items.some(hasSubsearch);
-    case 'not':
-      return hasSubsearch(e.expr);
-    case 'subsearch':
-      return true;
-    default:
-      return false;
-  }
-}
+const hasSubsearch = (e: A.SearchExpr | undefined): boolean => e !== undefined && searchSubsearches(e).length > 0;
 
 /** The pipeline with every subsearch filter of its search commands replaced by the terms its rows stand for. */
 export function withSubsearchFilters(p: A.Pipeline, b: PipelineBuilder): A.Pipeline {

@@ -6,7 +6,7 @@
 // values(tag)` reads) are computed from the same expressions (see knowledgeFields in compile/commands/search.ts).
 
 import type * as A from '../ast/ast.ts';
-import { respan } from '../ast/walk.ts';
+import { respan, searchSubsearches } from '../ast/walk.ts';
 import type { CompileContext } from '../compile/context.ts';
 import { referencedFieldNames } from '../compile/collect.ts';
 import { searchValueMatches } from '../compile/search.ts';
@@ -175,7 +175,7 @@ export class SearchKnowledge {
       throw e;
     }
     const only = p.commands[0];
-    if (p.commands.length !== 1 || only.command !== 'search' || !only.expr || containsSubsearch(only.expr)) {
+    if (p.commands.length !== 1 || only.command !== 'search' || !only.expr || searchSubsearches(only.expr).length > 0) {
       throw confError('knowledge_error', origin, `${what}: the search must be one search without pipes or subsearches`);
     }
     return only.expr;
@@ -232,14 +232,6 @@ export const isKnowledgeField = (name: string): boolean => name === 'eventtype' 
 function mentionsKnowledge(p: A.Pipeline): boolean {
   return [...referencedFieldNames(p)].some(isKnowledgeField);
 }
-
-function containsSubsearch(e: A.SearchExpr): boolean {
-  if (e.kind === 'subsearch') return true;
-  if (e.kind === 'and' || e.kind === 'or') return e.items.some(containsSubsearch);
-  if (e.kind === 'not') return containsSubsearch(e.expr);
-  return false;
-}
-
 
 /** tags.conf values are URL-encoded when they hold `=`, brackets or line breaks. */
 function urlDecode(value: string): string {
