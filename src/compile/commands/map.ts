@@ -42,12 +42,12 @@ export const map: CommandHandler<A.MapCommand> = {
       { key: `map:${cmd.span.start}-${cmd.span.end}`, label: b.labelOf(cmd), span: cmd.span, maxRows: max },
       () => `${b.withClause()}\nSELECT ${['_dh_seq', ...columns].join(', ')}\nFROM ${sqlIdent(input!.name)}\nORDER BY _dh_seq\nLIMIT ${max + 1}`,
     );
-    // No rows yet (this compile asks for them) or none at all: no search runs.
-    if (!result || result.rows.length === 0) return b.add(cmd, 'SELECT 1::BIGINT AS _dh_seq WHERE false', Schema.of([], false));
+    // No rows yet (this compile asks for them) or none at all: no search runs, no rows.
+    let out: Relation = b.add(cmd, 'SELECT 1::BIGINT AS _dh_seq WHERE false', Schema.of([], false));
+    if (!result || result.rows.length === 0) return out;
     if (result.truncated) {
       b.ctx.warn(`map: the input has more than ${max} rows; the search ran for the first ${max} only, as Splunk does (raise maxsearches=)`, cmd.nameSpan);
     }
-    let out: Relation = b.add(cmd, 'SELECT 1::BIGINT AS _dh_seq WHERE false', Schema.of([], false));
     result.rows.slice(0, max).forEach((row, i) => {
       const text = search.value.replace(MAP_TOKEN, (token, name: string) => {
         if (name === '_serial_id') return String(i + 1);
