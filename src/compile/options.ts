@@ -25,7 +25,9 @@ export function optionMap(cmd: A.Command & { options: A.CommandOption[] }, allow
   const map = new Map<string, A.CommandOption>();
   for (const o of cmd.options) {
     const name = o.name.toLowerCase();
-    if (!allowed.includes(name)) throw ctx.unsupported(`${cmd.command} option '${o.name}'`, o.span, `${cmd.command} takes ${allowed.map((a) => `${a}=`).join(', ')}`);
+    if (!allowed.includes(name)) {
+      throw ctx.unsupported(`${cmd.command} option '${o.name}'`, o.span, allowed.length ? `${cmd.command} takes ${allowed.map((a) => `${a}=`).join(', ')}` : `${cmd.command} takes no options`);
+    }
     map.set(name, o);
   }
   return map;

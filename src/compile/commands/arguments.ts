@@ -9,16 +9,3 @@ export function soleField(cmd: A.Command & { fields: A.FieldRef[] }, b: Pipeline
   const at = cmd.fields[1]?.span ?? cmd.nameSpan;
   throw b.ctx.error('compile_error', `${cmd.command} takes ${cmd.fields.length === 0 ? 'a field' : 'exactly one field'}`, at, `e.g. ${example}`);
 }
-
-/** The options a command takes: each by its lower-cased name; any other is unsupported at the option. */
-export function knownOptions(cmd: A.Command & { options: A.CommandOption[] }, b: PipelineBuilder, names: string[]): Map<string, A.CommandOption> {
-  const out = new Map<string, A.CommandOption>();
-  for (const o of cmd.options) {
-    const name = o.name.toLowerCase();
-    if (!names.includes(name)) {
-      throw b.ctx.unsupported(`${cmd.command} option '${o.name}'`, o.span, names.length ? `${cmd.command} takes ${names.map((n) => `${n}=`).join(', ')}` : `${cmd.command} takes no options`);
-    }
-    out.set(name, o);
-  }
-  return out;
-}

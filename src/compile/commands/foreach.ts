@@ -26,7 +26,8 @@ import { userFields } from '../pipeline.ts';
 import { fieldOf } from '../schema.ts';
 import type { FieldType, TypedSql } from '../types.ts';
 import { isWildcard, matchingFields, wildcardMatches } from '../wildcard.ts';
-import { knownOptions, soleField } from './arguments.ts';
+import { soleField } from './arguments.ts';
+import { optionMap } from '../options.ts';
 
 /** Commands a multifield template may run: Splunk's foreach runs streaming commands only. */
 const STREAMING = new Set(['eval', 'where', 'search', 'rex', 'regex', 'rename', 'fillnull', 'spath', 'makemv', 'nomv', 'convert', 'fields', 'lookup', 'fromjson', 'bin', 'mvexpand', 'foreach']);
@@ -35,7 +36,7 @@ const OPTIONS = ['mode', 'fieldstr', 'matchstr', 'matchseg1', 'matchseg2', 'matc
 
 export const foreach: CommandHandler<A.ForeachCommand> = {
   compile(cmd, input, b) {
-    const mode = knownOptions(cmd, b, OPTIONS).get('mode');
+    const mode = optionMap(cmd, OPTIONS, b.ctx).get('mode');
     switch (mode?.value.toLowerCase() ?? 'multifield') {
       case 'multifield':
         return multifield(cmd, input!, b);

@@ -10,12 +10,13 @@ import { jsonTopLevelValue } from '../json.ts';
 import type { CommandHandler, PipelineBuilder, Relation } from '../pipeline.ts';
 import { fieldOf } from '../schema.ts';
 import type { TypedSql } from '../types.ts';
-import { knownOptions, soleField } from './arguments.ts';
+import { soleField } from './arguments.ts';
+import { optionMap } from '../options.ts';
 
 export const fromjson: CommandHandler<A.FromjsonCommand> = {
   compile(cmd, input, b) {
     const ref = soleField(cmd, b, 'fromjson Data');
-    const prefix = knownOptions(cmd, b, ['prefix']).get('prefix')?.value ?? '';
+    const prefix = optionMap(cmd, ['prefix'], b.ctx).get('prefix')?.value ?? '';
     const source = input!.schema.get(ref.name);
     if (!source) return input!;
     const text = convert.str({ sql: sqlIdent(source.column), type: source.type });

@@ -10,8 +10,9 @@ import { sqlIdent } from '../../sql/quote.ts';
 import { convert } from '../expr.ts';
 import type { CommandHandler, GeoField } from '../pipeline.ts';
 import { fieldOf } from '../schema.ts';
-import { knownOptions, soleField } from './arguments.ts';
+import { soleField } from './arguments.ts';
 import { optionBoolean } from './lookup.ts';
+import { optionMap } from '../options.ts';
 
 const DEFAULT_FIELDS: GeoField[] = ['City', 'Country', 'Region', 'lat', 'lon'];
 const ALL_FIELDS: GeoField[] = ['City', 'Continent', 'Country', 'MetroCode', 'Region', 'Timezone', 'lat', 'lon'];
@@ -19,7 +20,7 @@ const ALL_FIELDS: GeoField[] = ['City', 'Continent', 'Country', 'MetroCode', 'Re
 export const iplocation: CommandHandler<A.IplocationCommand> = {
   compile(cmd, input, b) {
     const ref = soleField(cmd, b, 'iplocation src_ip');
-    const opts = knownOptions(cmd, b, ['prefix', 'allfields', 'lang']);
+    const opts = optionMap(cmd, ['prefix', 'allfields', 'lang'], b.ctx);
     const file = b.ctx.options.geoip;
     if (!file) {
       throw b.ctx.error('compile_error', 'iplocation needs a GeoIP database', cmd.nameSpan, 'point at a MaxMind database with --geoip FILE (e.g. GeoLite2-City.mmdb)');

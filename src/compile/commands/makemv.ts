@@ -10,13 +10,14 @@ import { convert } from '../expr.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { captureGroups, checkRegex } from '../regex.ts';
 import { fieldOf } from '../schema.ts';
-import { knownOptions, soleField } from './arguments.ts';
+import { soleField } from './arguments.ts';
 import { optionBoolean } from './lookup.ts';
+import { optionMap } from '../options.ts';
 
 export const makemv: CommandHandler<A.MakemvCommand> = {
   compile(cmd, input, b) {
     const ref = soleField(cmd, b, 'makemv delim="," recipients');
-    const opts = knownOptions(cmd, b, ['delim', 'tokenizer', 'allowempty', 'setsv']);
+    const opts = optionMap(cmd, ['delim', 'tokenizer', 'allowempty', 'setsv'], b.ctx);
     const delim = opts.get('delim');
     const tokenizer = opts.get('tokenizer');
     if (delim && tokenizer) throw b.ctx.error('compile_error', 'makemv takes delim= or tokenizer=, not both', tokenizer.span);

@@ -9,12 +9,13 @@ import { convert } from '../expr.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { userFields } from '../pipeline.ts';
 import { fieldOf } from '../schema.ts';
-import { knownOptions, soleField } from './arguments.ts';
+import { soleField } from './arguments.ts';
+import { optionMap } from '../options.ts';
 
 export const mvcombine: CommandHandler<A.MvcombineCommand> = {
   compile(cmd, input, b) {
     const ref = soleField(cmd, b, 'mvcombine host');
-    knownOptions(cmd, b, ['delim']);
+    optionMap(cmd, ['delim'], b.ctx);
     const f = input!.schema.get(ref.name);
     if (!f || ref.name.startsWith('_')) return input!;
     const others = userFields(input!.schema).filter((o) => o.name !== f.name).map((o) => sqlIdent(o.column));

@@ -5,12 +5,13 @@ import type * as A from '../../ast/ast.ts';
 import { sqlIdent, sqlString } from '../../sql/quote.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf } from '../schema.ts';
-import { knownOptions, soleField } from './arguments.ts';
+import { soleField } from './arguments.ts';
+import { optionMap } from '../options.ts';
 
 export const nomv: CommandHandler<A.NomvCommand> = {
   compile(cmd, input, b) {
     const ref = soleField(cmd, b, 'nomv senders');
-    knownOptions(cmd, b, []);
+    optionMap(cmd, [], b.ctx);
     const f = input!.schema.get(ref.name);
     if (!f || f.type !== 'mv') return input!;
     const before = b.previousCommand();

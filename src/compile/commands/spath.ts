@@ -11,12 +11,12 @@ import { convert } from '../expr.ts';
 import { jsonField } from '../json.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { fieldOf } from '../schema.ts';
-import { knownOptions } from './arguments.ts';
 import { jsonExtraction } from './fromjson.ts';
+import { optionMap } from '../options.ts';
 
 export const spath: CommandHandler<A.SpathCommand> = {
   compile(cmd, input, b) {
-    const opts = knownOptions(cmd, b, ['input', 'output', 'path']);
+    const opts = optionMap(cmd, ['input', 'output', 'path'], b.ctx);
     const inputField = opts.get('input')?.value ?? '_raw';
     const output = opts.get('output');
     const path = opts.get('path')?.value ?? cmd.path;

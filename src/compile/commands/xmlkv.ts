@@ -8,15 +8,15 @@ import type * as A from '../../ast/ast.ts';
 import { sqlIdent, sqlString } from '../../sql/quote.ts';
 import { convert } from '../expr.ts';
 import type { CommandHandler } from '../pipeline.ts';
-import { knownOptions } from './arguments.ts';
 import { jsonExtraction } from './fromjson.ts';
+import { optionMap } from '../options.ts';
 
 const reEscape = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 
 export const xmlkv: CommandHandler<A.XmlkvCommand> = {
   compile(cmd, input, b) {
     // maxinputs bounds how many results one call of the streaming command takes; every row is still processed.
-    knownOptions(cmd, b, ['maxinputs']);
+    optionMap(cmd, ['maxinputs'], b.ctx);
     if (cmd.fields.length > 1) throw b.ctx.error('compile_error', 'xmlkv takes at most one field (default _raw)', cmd.fields[1].span, 'e.g. xmlkv UserData_Xml');
     const name = cmd.fields[0]?.name ?? '_raw';
     const source = input!.schema.get(name);
