@@ -38,6 +38,9 @@ const WHITE = `' ' || chr(9) || chr(10) || chr(13)`;
 
 const reEscape = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 
+/** RE2 for an element named `name` holding only text (group 1: the text): `<name attr…>text</name>`. */
+export const textElementPattern = (name: string): string => `<${reEscape(name)}(?:\\s[^>]*)?>([^<]*)</${reEscape(name)}>`;
+
 /**
  * The record up to the end of its System section (`_raw`), computed once per event when a System field is read:
  * attributes such as Name are looked for there only (Data elements have a Name too). A string function, not a
@@ -56,7 +59,7 @@ export function xmlFieldSql(name: string, multivalue: boolean, sys: string): str
   const nonEmpty = (sql: string) => `nullif(trim(${sql}, ${WHITE}), '')`;
   const system = SYSTEM_ALIASES[name] ?? name;
   if (SYSTEM_ELEMENTS.has(system)) {
-    return nonEmpty(`regexp_extract(${sys}, ${sqlString(`<${reEscape(system)}(?:\\s[^>]*)?>([^<]*)</${reEscape(system)}>`)}, 1)`);
+    return nonEmpty(`regexp_extract(${sys}, ${sqlString(textElementPattern(system))}, 1)`);
   }
   if (SYSTEM_ATTRIBUTES.has(name)) {
     return nonEmpty(`regexp_extract(${sys}, ${sqlString(`\\s${reEscape(name)}\\s*=\\s*['"]([^'"]*)['"]`)}, 1)`);
@@ -67,7 +70,7 @@ export function xmlFieldSql(name: string, multivalue: boolean, sys: string): str
       ? `'<Data>([^<]*)</Data>'`
       : sqlString(`<Data\\s+Name\\s*=\\s*['"]${reEscape(name)}['"]\\s*>([^<]*)</Data>`);
   // UserData (events of some providers) holds leaf elements named by their tags.
-  const userData = sqlString(`<UserData>[\\s\\S]*?<${reEscape(name)}(?:\\s[^>]*)?>([^<]*)</${reEscape(name)}>[\\s\\S]*?</UserData>`);
+  const userData = sqlString(`<UserData>[\\s\\S]*?${textElementPattern(name)}[\\s\\S]*?</UserData>`);
   if (multivalue) {
     const values = `list_concat(regexp_extract_all(_raw, ${data}, 1), regexp_extract_all(_raw, ${userData}, 1))`;
     return `dh_mv(list_filter(list_transform(${values}, lambda dh_v: trim(dh_v, ${WHITE})), lambda dh_v: dh_v <> ''))`;

@@ -6,12 +6,11 @@
 
 import type * as A from '../../ast/ast.ts';
 import { sqlIdent, sqlString } from '../../sql/quote.ts';
+import { textElementPattern } from '../../sources/xml.ts';
 import { convert } from '../expr.ts';
 import type { CommandHandler } from '../pipeline.ts';
 import { jsonExtraction } from './fromjson.ts';
 import { optionMap } from '../options.ts';
-
-const reEscape = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 
 export const xmlkv: CommandHandler<A.XmlkvCommand> = {
   compile(cmd, input, b) {
@@ -24,7 +23,7 @@ export const xmlkv: CommandHandler<A.XmlkvCommand> = {
     const text = convert.str({ sql: sqlIdent(source.column), type: source.type });
     return jsonExtraction(cmd, input!, b, (key) => {
       if (key.startsWith('_') || !/^[A-Za-z_][\w.:-]*$/.test(key)) return undefined;
-      const element = sqlString(`<${reEscape(key)}(?:\\s[^>]*)?>([^<]*)</${reEscape(key)}>`);
+      const element = sqlString(textElementPattern(key));
       return { sql: `dh_mv(list_filter(regexp_extract_all(${text}, ${element}, 1), lambda dh_v: dh_v <> ''))`, type: 'mv' };
     }, `xmlkv ${name}`);
   },
