@@ -69,7 +69,8 @@ export function discoveryRequest(
   const json = {
     shapes: `${withClause}\nSELECT dh_s, ${merged('dh_s')} FROM (SELECT ${shape} AS dh_s ${from}) WHERE dh_s IS NOT NULL GROUP BY dh_s`,
     mergedEvents: `${withClause}\nSELECT ${sqlIdent(raw)} FROM (SELECT ${sqlIdent(raw)}, ${shape} AS dh_s ${from}) WHERE ${merged('dh_s')}`,
-    xmlNames: `${withClause}\n${xmlNamesSql(sqlIdent(raw), from)}`,
+    // Windows event XML records have fields only when a source can hold them (one more pass over the events).
+    xmlNames: !sources?.length || sources.some((b) => b.format === 'xml' || b.format === 'auto') ? `${withClause}\n${xmlNamesSql(sqlIdent(raw), from)}` : undefined,
   };
   const leaves = sources && sources.length > 0 ? sources.map((b) => sourceLeaves(b, withClause, relation)) : undefined;
   if (!leaves?.every((l) => l !== undefined)) return { key, ...json, computed: presence };
