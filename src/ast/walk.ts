@@ -1,11 +1,12 @@
 import type { Span } from '../errors.ts';
 import type { Command, Expr, FieldRef, Pipeline, SearchExpr } from './ast.ts';
 
-/** The pipelines nested directly in a command: join/append subsearches and `[ … ]` inside a search. */
+/** The pipelines nested directly in a command: join/append subsearches, appendpipe's, and `[ … ]` inside a search. */
 export function subpipelines(c: Command): Pipeline[] {
   switch (c.command) {
     case 'join':
     case 'append':
+    case 'appendpipe':
       return [c.subsearch];
     case 'search':
       return c.expr ? searchSubsearches(c.expr) : [];
