@@ -11,6 +11,7 @@ import { EmbeddedActionsParser, type IParserErrorMessageProvider, type IToken, t
 import type * as A from '../src/ast/ast.ts';
 import type { Span } from '../src/errors.ts';
 import { SyntaxProblem, tokenSpan } from './lexer.ts';
+import { LazyLookaheadStrategy } from './lazy-lookahead.ts';
 import * as T from './tokens.ts';
 
 const describe = (t: IToken): string => (t.tokenType.name === 'EOF' ? 'the end of the query' : `'${t.image}'`);
@@ -64,7 +65,13 @@ export class SplParser extends EmbeddedActionsParser {
    * cost most of the parser's start-up, so the shared parser skips them and a test builds one with them on.
    */
   constructor({ validate = false }: { validate?: boolean } = {}) {
-    super(T.allTokens, { maxLookahead: 3, errorMessageProvider: messages, recoveryEnabled: false, skipValidations: !validate });
+    super(T.allTokens, {
+      maxLookahead: 3,
+      lookaheadStrategy: new LazyLookaheadStrategy({ maxLookahead: 3 }),
+      errorMessageProvider: messages,
+      recoveryEnabled: false,
+      skipValidations: !validate,
+    });
     this.performSelfAnalysis();
   }
 

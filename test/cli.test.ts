@@ -86,6 +86,15 @@ describe('duckhunt run', () => {
     expect(readdirSync(base)).toEqual([]);
   });
 
+  it('exits quietly with 141 when the reader of the help went away (| true), never with a stack trace', () => {
+    // The EPIPE of the help's write used to arrive after main had removed its listener: Node's unhandled-error trace.
+    for (const args of ['help run', 'run --help', '--help']) {
+      const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${args} | true; echo "status=\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: 'utf8' });
+      expect(piped.stderr).toBe('');
+      expect(['status=141\n', 'status=0\n']).toContain(piped.stdout);
+    }
+  });
+
   it('exits quietly with 141 when the reader goes away (| head -1), as Unix tools do', () => {
     const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" run -f csv -e '| makeresults count=300000 | streamstats count as n' | head -1; echo "status=\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: 'utf8' });
     expect(piped.stdout).toBe('_time,n\nstatus=141\n');

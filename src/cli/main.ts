@@ -176,23 +176,32 @@ Statuses: pass, fail, error, skipped.`,
 
   // `duckhunt` alone on a terminal opens the shell; elsewhere (a pipe, a script) it prints the help as before.
   if (argv.length === 2 && process.stdin.isTTY && process.stdout.isTTY) argv = [...argv, 'shell'];
+  // Whatever was written must reach standard output; a failure there is the run's failure.
+  const flushed = () => new Promise((resolve) => process.stdout.write('', resolve));
   try {
     await program.parseAsync(argv);
-    // Whatever was written must reach standard output; a failure there is the run's failure.
-    await new Promise((resolve) => process.stdout.write('', resolve));
+    await flushed();
     if (stdoutFailure) {
       throw stdoutFailure.code === 'EPIPE' ? new OutputClosed() : new DuckhuntError('output_error', `cannot write to standard output: ${systemReason(stdoutFailure)}`);
     }
   } catch (e) {
-    return exitCodeFor(e);
+    const code = exitCodeFor(e);
+    // The help was written (commander ends with an exception then): to a reader that went away, as for a run.
+    if (code === EXIT.ok) await flushed();
+    return code === EXIT.ok && stdoutFailure?.code === 'EPIPE' ? EXIT.readerGone : code;
   } finally {
     process.removeListener('uncaughtException', lastResort);
     process.removeListener('unhandledRejection', lastResort);
     process.stdout.removeListener('error', onStdoutError);
     process.stderr.removeListener('error', onStderrError);
+    // A write error reported after this (the pipe's reader left as the last text went out) must not end the
+    // process with Node's unhandled 'error' trace.
+    for (const stream of [process.stdout, process.stderr]) if (!stream.listeners('error').includes(ignoreLate)) stream.on('error', ignoreLate);
   }
   return exitCode;
 }
+
+const ignoreLate = () => {};
 
 function exitCodeFor(e: unknown): number {
   if (wasInterrupted()) {

@@ -6,7 +6,7 @@
 import type { Field } from '../compile/types.ts';
 import type { Row } from '../engine/engine.ts';
 import type { RowWriter, Sink } from './format.ts';
-import { CUT_MARKER, cutToWidth, displayWidth, escapeControls, padToWidth } from './terminal.ts';
+import { CUT_MARKER, cutToWidth, displayWidth, escapeControls, loadWidths, needsWidths, padToWidth } from './terminal.ts';
 import { textLines } from './values.ts';
 
 export interface TableOptions {
@@ -74,16 +74,22 @@ export function tableWriter(fields: Field[], out: Sink, opts: TableOptions = {})
     sample.length = 0;
     return lines;
   };
-  const room = () => opts.maxRows === undefined || shown < opts.maxRows;
+  // Measuring text beyond ASCII loads string-width, only when some header or cell is such text.
+  const widthsFor = async (cells: Cells[]) => {
+    if (fields.some((f) => needsWidths(escapeControls(f.name))) || cells.some((row) => row.some((c) => c.some(needsWidths)))) await loadWidths();
+  };
 
   return {
     async write(chunk) {
       if (fields.length === 0) return;
       let lines: string[] = [];
+      const shownCells: Cells[] = [];
       for (const r of chunk) {
         rows++;
-        if (!room()) continue;
-        const cells = cellsOf(r);
+        if (shown + sample.length + shownCells.length < (opts.maxRows ?? Infinity)) shownCells.push(cellsOf(r));
+      }
+      await widthsFor(shownCells);
+      for (const cells of shownCells) {
         if (widths) {
           render(cells, lines);
           continue;
@@ -95,6 +101,7 @@ export function tableWriter(fields: Field[], out: Sink, opts: TableOptions = {})
     },
     async end() {
       if (fields.length === 0) return;
+      await widthsFor([]);
       const lines = widths ? [] : start();
       const count = `${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'}`;
       if (opts.footer !== false) lines.push(shown < rows ? `(first ${shown.toLocaleString('en-US')} of ${count}; -o FILE or a pipe gets them all)` : `(${count})`);

@@ -2,7 +2,10 @@
 // screen, or reorder the text around it; widths are display columns (wide CJK characters and emoji take two);
 // long text is cut with a marker.
 
-import stringWidth from 'string-width';
+// string-width and ICU's grapheme segmenter take ~20 ms to load; most results are plain ASCII, so they are
+// loaded only when some text that is not needs measuring (loadWidths, by the table writer).
+let stringWidth: ((s: string) => number) | undefined;
+let graphemes: Intl.Segmenter | undefined;
 
 // C0 controls (\n, \r, \t, ESC…), DEL, C1 controls (0x9b is a one-byte CSI on some terminals), and the Unicode
 // bidirectional marks, embeddings, overrides and isolates that reorder the characters around them.
@@ -20,15 +23,30 @@ function escapeCode(code: number): string {
 
 const PLAIN = /^[\x20-\x7e]*$/;
 
+/** Whether measuring the text needs loadWidths() first (it is not printable ASCII). */
+export const needsWidths = (s: string): boolean => stringWidth === undefined && !PLAIN.test(s);
+
+/** Loads what measuring text beyond printable ASCII needs. */
+export async function loadWidths(): Promise<void> {
+  stringWidth ??= (await import('string-width')).default;
+  graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' });
+}
+
+function measure(s: string): number {
+  if (stringWidth === undefined) throw new Error('displayWidth of non-ASCII text before loadWidths()');
+  return stringWidth(s);
+}
+
+// Plain text cut with the marker (one column).
+const PLAIN_CUT = /^[\x20-\x7e]*\u2026$/;
+
 /** Columns the text takes on a terminal. */
 export function displayWidth(s: string): number {
-  return PLAIN.test(s) ? s.length : stringWidth(s);
+  return PLAIN.test(s) || PLAIN_CUT.test(s) ? s.length : measure(s);
 }
 
 /** Marks text cut to fit its column. */
 export const CUT_MARKER = '…';
-
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /** The text cut to at most `width` columns, ending in the marker when something was cut. */
 export function cutToWidth(s: string, width: number): string {
@@ -37,8 +55,8 @@ export function cutToWidth(s: string, width: number): string {
   if (PLAIN.test(s)) return s.slice(0, room) + CUT_MARKER;
   let out = '';
   let used = 0;
-  for (const { segment } of graphemes.segment(s)) {
-    const w = stringWidth(segment);
+  for (const { segment } of graphemes!.segment(s)) {
+    const w = measure(segment);
     if (used + w > room) break;
     out += segment;
     used += w;
