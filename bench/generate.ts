@@ -2,14 +2,15 @@
 // seconds per million events), in the field layout of data/ (see data/README.md), with planted positives of the
 // headline detection so the result is checkable at every size.
 //
-//   npx tsx bench/generate.ts --size 1e6 [--out bench/out/data] [--force]
+//   npx tsx bench/generate.ts --size 1e6 [--out bench/out/data] [--force] [--parquet-only]
 //
 // Writes, per size N (events per sourcetype; a multiple of 10,000), into OUT/<N>/:
 //   ma.parquet   o365:management:activity, nested columns (Item is a struct, AffectedItems a list of structs),
 //                plus `_time` (DOUBLE epoch seconds) and `_raw` (the NDJSON line)
 //   mt.parquet   o365:reporting:messagetrace, same, `_time` from Received (7-digit fraction kept)
-//   ma.ndjson, mt.ndjson   the `_raw` column of the Parquet files, one line per event, same order
-//   manifest.json          sizes, the expected detection rows, the generator version
+//   ma.ndjson, mt.ndjson   the `_raw` column of the Parquet files, one line per event, same order (not written
+//                          with --parquet-only; a later run without it adds them to the same directory)
+//   manifest.json          sizes, the expected detection rows, the generator version, the files written
 //
 // Every value is a function of the row number (DuckDB's hash()), so a size is the same bytes on every run.
 //
@@ -27,7 +28,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 export const BLOCK = 10_000;
 /** Bump when the generated data changes, so cached data sets are regenerated. */
@@ -36,6 +37,8 @@ export const DEFAULT_OUT = join(import.meta.dirname, 'out', 'data');
 
 const BASE = Date.UTC(2024, 2, 4) / 1000; // 2024-03-04T00:00:00Z
 const SPAN = 7 * 86400; // one week at every size: 10 M events is ~60,000 per hour
+/** DuckDB's memory limit while generating: what 100 M events need (measured by bench/scale.ts's runs), far from the machine's 24 GB. */
+const GENERATOR_MEMORY = '4GB';
 
 /** One row of the headline detection's output, in its field order (a multivalue field is a list, in values() order). */
 export interface ExpectedRow {
@@ -125,7 +128,7 @@ function recordSelect(columns: Column[], time: string): string {
 // ───────────────────────────── SQL ─────────────────────────────
 
 /** Helper macros: names and addresses from a user number, deterministic pseudo-random numbers from a row number. */
-function macros(): string[] {
+export function macros(): string[] {
   return [
     `CREATE OR REPLACE MACRO rnd(i, salt, n) AS CAST(hash(i, salt) % n AS BIGINT)`,
     `CREATE OR REPLACE MACRO first_name(u) AS ${list(FIRST)}[1 + u % ${FIRST.length}]`,
@@ -157,7 +160,7 @@ function macros(): string[] {
 }
 
 /** o365:management:activity rows 0 … n-1. */
-function managementSql(n: number): string {
+export function managementSql(n: number): string {
   const ex = `'Exchange'`;
   // kind: 0/1 planted send/delete, 2/3 near-miss send/delete, else noise by x (percent).
   const pre = `
@@ -227,7 +230,7 @@ function managementSql(n: number): string {
 }
 
 /** o365:reporting:messagetrace rows 0 … n-1. */
-function traceSql(n: number): string {
+export function traceSql(n: number): string {
   const pre = `
     SELECT j, j // ${BLOCK} AS b, j % ${BLOCK} AS r, rnd(j, 31, 2000) AS u0, rnd(j, 32, 10) AS dir, rnd(j, 33, 10000000) AS ticks
     FROM (SELECT i AS j FROM ids WHERE i < ${n})`;
@@ -303,67 +306,152 @@ function expectedSql(n: number): string {
 
 // ───────────────────────────── entry points ─────────────────────────────
 
+/** The sourcetypes' file stems: o365:management:activity, o365:reporting:messagetrace. */
+const STEMS = ['ma', 'mt'] as const;
+
+export interface GenerateOptions {
+  out?: string;
+  force?: boolean;
+  /**
+   * Only the Parquet files (bench/scale.ts: 100 M events per sourcetype would be ~100 GB of NDJSON). They are the
+   * same bytes as a full data set's, with the same manifest less the NDJSON files; a later full request on the
+   * same directory completes it by writing the NDJSON from the Parquet, as a full run does.
+   */
+  parquetOnly?: boolean;
+  log?: (s: string) => void;
+}
+
 export function dataDir(events: number, out = DEFAULT_OUT): string {
   return join(out, String(events));
 }
 
+/** Whether a data set has its NDJSON files (a Parquet-only one has not). */
+export const hasNdjson = (m: Manifest): boolean => STEMS.every((s) => `${s}.ndjson` in m.files);
+
+/** The manifest of a complete data set (this generator's version, every file it lists there at its size), or undefined. */
 export function readManifest(dir: string): Manifest | undefined {
   const file = join(dir, 'manifest.json');
   if (!existsSync(file)) return undefined;
-  const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-  return m.version === GENERATOR_VERSION && Object.values(m.files).every((f) => existsSync(f.path) && statSync(f.path).size === f.bytes) ? m : undefined;
+  let m: Manifest;
+  try {
+    m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+  } catch {
+    return undefined; // a torn or foreign file: regenerate
+  }
+  const filesOk = m.files && STEMS.every((s) => `${s}.parquet` in m.files) && Object.values(m.files).every((f) => existsSync(f.path) && statSync(f.path).size === f.bytes);
+  return m.version === GENERATOR_VERSION && filesOk ? m : undefined;
 }
 
-/** Generates (or reuses, when already generated by this version) the data set of `events` events per sourcetype. */
-export async function generate(events: number, opts: { out?: string; force?: boolean; log?: (s: string) => void } = {}): Promise<Manifest> {
+/** The manifest last, atomically: a data set is complete once its manifest says so. */
+function writeManifest(dir: string, m: Manifest): void {
+  const file = join(dir, 'manifest.json');
+  writeFileSync(`${file}.tmp`, JSON.stringify(m, null, 1));
+  renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * The generator's DuckDB. Its memory is bounded (the ids table is 8 bytes an event, and the ordered Parquet writer
+ * buffers row groups), spilling into the data set's own directory rather than the OS temporary directory.
+ */
+async function openGenerator(dir: string): Promise<{ c: DuckDBConnection; close: () => void }> {
+  const tmp = join(dir, '.duckdb-tmp');
+  const db = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'true', memory_limit: GENERATOR_MEMORY, temp_directory: tmp });
+  const c = await db.connect();
+  await c.run(`SET TimeZone = 'UTC'`);
+  return {
+    c,
+    close: () => {
+      c.closeSync();
+      db.closeSync();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+const seconds = (t0: number) => (performance.now() - t0) / 1000;
+const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
+
+/** NDJSON file of a sourcetype: the `_raw` column of its Parquet file, one line per event, same order. */
+async function writeNdjson(c: DuckDBConnection, dir: string, stem: string, files: Manifest['files']): Promise<number> {
+  const t0 = performance.now();
+  const pq = join(dir, `${stem}.parquet`);
+  const nd = join(dir, `${stem}.ndjson`);
+  await c.run(`COPY (SELECT _raw FROM read_parquet('${pq}')) TO '${nd}.tmp' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')`);
+  renameSync(`${nd}.tmp`, nd);
+  files[`${stem}.ndjson`] = { path: nd, bytes: statSync(nd).size };
+  return seconds(t0);
+}
+
+/**
+ * Generates (or reuses, when already generated by this version) the data set of `events` events per sourcetype.
+ * A Parquet-only data set asked for in full is completed (its NDJSON written from its Parquet), not regenerated.
+ */
+export async function generate(events: number, opts: GenerateOptions = {}): Promise<Manifest> {
   if (!Number.isInteger(events) || events < BLOCK || events % BLOCK !== 0) throw new Error(`size must be a multiple of ${BLOCK}, got ${events}`);
   const dir = dataDir(events, opts.out);
   const log = opts.log ?? (() => {});
+  const count = events.toLocaleString('en-US');
   if (!opts.force) {
     const m = readManifest(dir);
-    if (m) {
-      log(`data for ${events.toLocaleString('en-US')} events per sourcetype: reusing ${dir}`);
+    if (m && (opts.parquetOnly || hasNdjson(m))) {
+      log(`data for ${count} events per sourcetype: reusing ${dir}${hasNdjson(m) ? '' : ' (Parquet only)'}`);
       return m;
     }
+    if (m) return completeNdjson(dir, m, log);
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const start = performance.now();
-  const db = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'true' });
-  const c = await db.connect();
-  await c.run(`SET TimeZone = 'UTC'`);
-  for (const m of macros()) await c.run(m);
-  // Row numbers from a table, not range(): a table scan is parallel, range() feeds one thread.
-  await c.run(`CREATE TEMP TABLE ids AS SELECT range AS i FROM range(${events})`);
+  const { c, close } = await openGenerator(dir);
   const files: Manifest['files'] = {};
-  for (const [name, sql] of [
-    ['ma', managementSql(events)],
-    ['mt', traceSql(events)],
-  ] as const) {
-    const pq = join(dir, `${name}.parquet`);
-    const nd = join(dir, `${name}.ndjson`);
-    const t0 = performance.now();
-    // Parquet first (typed, nested); the NDJSON is its _raw column, so both hold the same events in the same order.
-    await c.run(`COPY (${sql}) TO '${pq}.tmp' (FORMAT parquet, COMPRESSION zstd)`);
-    renameSync(`${pq}.tmp`, pq);
-    await c.run(`COPY (SELECT _raw FROM read_parquet('${pq}')) TO '${nd}.tmp' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01')`);
-    renameSync(`${nd}.tmp`, nd);
-    files[`${name}.parquet`] = { path: pq, bytes: statSync(pq).size };
-    files[`${name}.ndjson`] = { path: nd, bytes: statSync(nd).size };
-    log(`  ${name}: ${events.toLocaleString('en-US')} events, ${(files[`${name}.ndjson`].bytes / 1e9).toFixed(2)} GB NDJSON, ${(files[`${name}.parquet`].bytes / 1e9).toFixed(2)} GB Parquet (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  let expected: ExpectedRow[];
+  try {
+    for (const m of macros()) await c.run(m);
+    // Row numbers from a table, not range(): a table scan is parallel, range() feeds one thread.
+    await c.run(`CREATE TEMP TABLE ids AS SELECT range AS i FROM range(${events})`);
+    for (const [stem, sql] of [
+      ['ma', managementSql(events)],
+      ['mt', traceSql(events)],
+    ] as const) {
+      const pq = join(dir, `${stem}.parquet`);
+      const t0 = performance.now();
+      // Parquet first (typed, nested); the NDJSON is its _raw column, so both hold the same events in the same order.
+      await c.run(`COPY (${sql}) TO '${pq}.tmp' (FORMAT parquet, COMPRESSION zstd)`);
+      renameSync(`${pq}.tmp`, pq);
+      files[`${stem}.parquet`] = { path: pq, bytes: statSync(pq).size };
+      const parquetSeconds = seconds(t0);
+      const ndjsonSeconds = opts.parquetOnly ? undefined : await writeNdjson(c, dir, stem, files);
+      log(
+        `  ${stem}: ${count} events, ${opts.parquetOnly ? '' : `${gb(files[`${stem}.ndjson`].bytes)} NDJSON, `}${gb(files[`${stem}.parquet`].bytes)} Parquet ` +
+          `(${parquetSeconds.toFixed(1)} s Parquet${ndjsonSeconds === undefined ? '' : ` + ${ndjsonSeconds.toFixed(1)} s NDJSON`})`,
+      );
+    }
+    await c.run('DROP TABLE ids');
+    expected = (await c.runAndReadAll(expectedSql(events))).getRowObjectsJS().map((r) => JSON.parse(JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))) as ExpectedRow);
+  } finally {
+    close();
   }
-  const expected = (await c.runAndReadAll(expectedSql(events))).getRowObjectsJS().map((r) => JSON.parse(JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))) as ExpectedRow);
-  c.closeSync();
-  db.closeSync();
-  const manifest: Manifest = {
-    version: GENERATOR_VERSION,
-    events,
-    positives: events / BLOCK,
-    expected,
-    files,
-    generateSeconds: (performance.now() - start) / 1000,
-  };
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+  const manifest: Manifest = { version: GENERATOR_VERSION, events, positives: events / BLOCK, expected, files, generateSeconds: seconds(start) };
+  writeManifest(dir, manifest);
+  return manifest;
+}
+
+/** Writes the NDJSON files of a Parquet-only data set (what a full run writes after each Parquet file). */
+async function completeNdjson(dir: string, m: Manifest, log: (s: string) => void): Promise<Manifest> {
+  log(`data for ${m.events.toLocaleString('en-US')} events per sourcetype: ${dir} has Parquet only; writing its NDJSON`);
+  const start = performance.now();
+  const { c, close } = await openGenerator(dir);
+  const files = { ...m.files };
+  try {
+    for (const stem of STEMS) {
+      const s = await writeNdjson(c, dir, stem, files);
+      log(`  ${stem}: ${gb(files[`${stem}.ndjson`].bytes)} NDJSON (${s.toFixed(1)} s)`);
+    }
+  } finally {
+    close();
+  }
+  const manifest: Manifest = { ...m, files, generateSeconds: m.generateSeconds + seconds(start) };
+  writeManifest(dir, manifest);
   return manifest;
 }
 
@@ -383,7 +471,12 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
   };
   const sizes = (arg('--size') ?? arg('--sizes') ?? '1e5').split(',').map(parseSize);
   for (const size of sizes) {
-    const m = await generate(size, { out: arg('--out') ? resolve(arg('--out')!) : undefined, force: process.argv.includes('--force'), log: (s) => process.stdout.write(s + '\n') });
-    process.stdout.write(`${size.toLocaleString('en-US')} events per sourcetype in ${m.generateSeconds.toFixed(1)} s; ${m.positives} planted positives\n`);
+    const m = await generate(size, {
+      out: arg('--out') ? resolve(arg('--out')!) : undefined,
+      force: process.argv.includes('--force'),
+      parquetOnly: process.argv.includes('--parquet-only'),
+      log: (s) => process.stdout.write(s + '\n'),
+    });
+    process.stdout.write(`${size.toLocaleString('en-US')} events per sourcetype in ${m.generateSeconds.toFixed(1)} s${hasNdjson(m) ? '' : ' (Parquet only)'}; ${m.positives} planted positives\n`);
   }
 }

@@ -2,7 +2,7 @@
 // canonical form of result rows used to check that the contenders agree.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
@@ -86,6 +86,17 @@ export interface Machine {
   os: string;
 }
 
+/** The DuckDB library's version, as `SELECT version()` names it. */
+export async function duckdbVersion(): Promise<string> {
+  const { DuckDBInstance } = await import('@duckdb/node-api'); // loaded only by the scripts that report it
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  const version = String((await c.runAndReadAll('SELECT version()')).getRows()[0][0] ?? 'unknown');
+  c.closeSync();
+  db.closeSync();
+  return version;
+}
+
 export function machine(duckdbVersion: string): Machine {
   let cpu = cpus()[0]?.model ?? 'unknown';
   try {
@@ -116,3 +127,25 @@ export const quantile = (xs: number[], p: number): number => {
   const lo = Math.floor(k);
   return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (k - lo);
 };
+
+// ───────────────────────────── RESULTS.md sections ─────────────────────────────
+
+const markers = (name: string) => [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`] as const;
+
+/**
+ * Puts `body` between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a Markdown file and leaves the rest of the
+ * file as it is: each script owns its section of bench/RESULTS.md, and the hand-written sections between them
+ * survive every run. A file without the markers gets the section at its end; a missing file is created with
+ * `title` (a `# …` line) first.
+ */
+export function writeSection(file: string, name: string, body: string, title?: string): void {
+  const [start, end] = markers(name);
+  const section = `${start}\n${body.trim()}\n${end}`;
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : title ? `${title}\n` : '';
+  const from = before.indexOf(start);
+  const to = before.indexOf(end);
+  if ((from < 0) !== (to < 0) || to < from) throw new Error(`${file}: the markers of section '${name}' are unpaired or out of order; fix them by hand`);
+  const text = from >= 0 ? before.slice(0, from) + section + before.slice(to + end.length) : `${before.trimEnd()}\n\n${section}\n`;
+  writeFileSync(`${file}.tmp`, text.replace(/^\n+/, ''));
+  renameSync(`${file}.tmp`, file);
+}
