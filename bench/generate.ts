@@ -37,7 +37,7 @@ export const DEFAULT_OUT = join(import.meta.dirname, 'out', 'data');
 
 const BASE = Date.UTC(2024, 2, 4) / 1000; // 2024-03-04T00:00:00Z
 const SPAN = 7 * 86400; // one week at every size: 10 M events is ~60,000 per hour
-/** DuckDB's memory limit while generating: what 100 M events need (measured by bench/scale.ts's runs), far from the machine's 24 GB. */
+/** DuckDB's memory limit while generating: its peak RSS was ~1.5 GB from 1 M to 4 M events (the ids table adds 8 bytes an event, 0.8 GB at 100 M). */
 const GENERATOR_MEMORY = '4GB';
 
 /** One row of the headline detection's output, in its field order (a multivalue field is a list, in values() order). */

@@ -91,7 +91,7 @@ const DETECTIONS: Detection[] = [
     name: 'o365_new_email_forwarding_rule_enabled',
     file: corpusFile('cloud/o365_new_email_forwarding_rule_enabled.yml'),
     reads: ['ma'],
-    why: "a production `o365_management_activity` detection whose search terms (Workload=Exchange Operation=UpdateInboxRules) name fields the data has: every event's Workload and Operation are read and compared case-insensitively, the rest of the pipeline (mvfind, spath, mvexpand, dedup, stats) sees no event. Of the 51 detections that read `o365_management_activity`, 47 compile, and 43 of those filter or group by a field the generated Parquet lacks (AppId, SessionId, src_ip, record_type, ModifiedProperties{}.…), so DuckDB answers them from the schema without reading a row (EMPTY_RESULT in their plans); of the four that do read the events, this is the one not deprecated",
+    why: "a production `o365_management_activity` detection whose search terms (Workload=Exchange Operation=UpdateInboxRules) name fields the data has: every event's Workload and Operation are read and compared case-insensitively, the rest of the pipeline (mvfind, spath, mvexpand, dedup, stats) sees no event: the cheapest shape, a needle in a haystack (two columns read, no event kept). Of the 51 detections that read `o365_management_activity`, 47 compile, and 43 of those filter or group by a field the generated Parquet lacks (AppId, SessionId, src_ip, record_type, ModifiedProperties{}.…), so DuckDB answers them from the schema without reading a row (EMPTY_RESULT in their plans); of the four that do read the events, this is the one not deprecated",
     expect: { rows: 0, because: 'the generator writes no UpdateInboxRules operation' },
   },
 ];
