@@ -111,7 +111,9 @@ Multi-line SPL (a line ending in | goes on), Tab completion, history in ~/.duckh
 Ctrl-C cancels a running query, Ctrl-D leaves. Dot-commands: .sources .fields .sql .format .time .save .help
 (see README "Shell").`,
     )
-    .action(async (opts: ShellFlags) => (await import('./commands/shell.ts')).shellCommand(opts));
+    .action(async (opts: ShellFlags) => {
+      exitCode = await (await import('./commands/shell.ts')).shellCommand(opts);
+    });
 
   queryOptions(program.command('compile').description('print the DuckDB SQL a query compiles to (runs nothing)'))
     .option('--prelude', 'also print the helper macros the SQL uses, so it can be run in a DuckDB shell')
