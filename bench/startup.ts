@@ -6,7 +6,7 @@
 //   npm run bench:startup              builds dist/, writes bench/STARTUP.md and prints it
 //   npm run bench:startup -- --runs 5  fewer runs
 //
-// Under a minute on 2 cores. Each run's CPU time (user + system, from bench/cpu-usage.mjs) is reported beside the
+// Under a minute on 2 cores. Each run's CPU time (user + system, from bench/cpu-usage.cjs) is reported beside the
 // wall time, and `node -e 0` is measured as the floor no command can go under: on a shared machine the wall time
 // includes waiting for a core, which the load average (printed with the figures) explains.
 
@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { BENCH, HEADLINE, ROOT } from './lib.ts';
 
 const BIN = join(ROOT, 'bin', 'duckhunt.js');
-const CPU = join(BENCH, 'cpu-usage.mjs');
+const CPU = join(BENCH, 'cpu-usage.cjs');
 
 interface Case {
   name: string;
@@ -38,7 +38,7 @@ const CASES: Case[] = [
 
 function once(args: string[]): Promise<{ ms: number; cpuMs: number; stdout: string; status: number | null; stderr: string }> {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['--import', CPU, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--require', CPU, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

@@ -263,6 +263,34 @@ describe('help', () => {
     expect(cli(['check', '--help']).stdout).toContain('Statuses: ok, syntax_error, macro_error, unsupported, compile_error.');
     expect(cli(['ingest', '--help']).stdout).toContain('--source o365:management:activity=datasets/o365_management_activity');
   });
+
+  // bin/duckhunt.js loads a smaller bundle (dist/help.cjs, the commands left out) for these forms: each must
+  // print the same help as the whole command line does, and a form that runs something must not get it.
+  it('every help form prints the help of the whole command line, and --version the package version', () => {
+    const whole = (args: string[]) => spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(ROOT, 'dist', 'duckhunt.cjs'))}).main(['node', 'duckhunt', ...${JSON.stringify(args)}]).then((c) => (process.exitCode = c))`], { cwd: ROOT, encoding: 'utf8' });
+    for (const args of [['--help'], ['-h'], ['help'], ['help', 'run'], ['run', '--help'], ['check', '-h'], ['shell', '--help'], ['help', 'ingest'], ['test', '--help'], ['compile', '-h']]) {
+      const r = cli(args);
+      expect(r.status, args.join(' ')).toBe(0);
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.stdout, args.join(' ')).toBe(whole(args).stdout);
+      expect(r.stdout).toMatch(/^Usage: duckhunt/);
+    }
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(cli(['--version']).stdout).toBe(`${version}\n`);
+    expect(cli(['-V']).stdout).toBe(`${version}\n`);
+    // Not help forms: they run (`-e --help` is a query), so they must reach the whole command line.
+    expect(cli(['run', '-e', '| makeresults | eval help="--help"', '-f', 'csv']).stdout).toMatch(/^_time,help\n.*,--help\n$/);
+  });
+
+  it('the built bundles come with a V8 code cache that this Node accepts (start-up: README "Start-up")', () => {
+    for (const bundle of ['duckhunt.cjs', 'help.cjs']) {
+      const file = join(ROOT, 'dist', bundle);
+      const probe = `const vm = require('node:vm'), fs = require('node:fs'), M = require('node:module');
+        const s = new vm.Script(M.wrap(fs.readFileSync(${JSON.stringify(file)}).latin1Slice()), { filename: ${JSON.stringify(file)}, cachedData: fs.readFileSync(${JSON.stringify(file + '.cache')}) });
+        process.stdout.write(String(s.cachedDataRejected));`;
+      expect(spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' }).stdout, bundle).toBe('false');
+    }
+  });
 });
 
 describe('confinement in the CLI', () => {

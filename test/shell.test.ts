@@ -208,13 +208,21 @@ describe('the shell reading a file of queries', () => {
     const input = 'sourcetype=web |\n  stats count\n* | eval x=len(\n.format csv\n* | stats dc(user) AS users | outputlookup users.csv\n| inputlookup users.csv\n.save logs/events.json\n';
     const lookups = mkdtempSync(join(tmp, 'lookups-'));
     const r = spawnSync(process.execPath, [BIN, 'shell', '--source', `web=${EVENTS}`, '--lookup-dir', lookups], { cwd: tmp, input, encoding: 'utf8', env: { ...process.env, DUCKHUNT_HISTORY: '' } });
-    expect(r.status).toBe(0);
+    // Two failed (the syntax error, the .save): a script's run is not a clean one.
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/duckhunt shell: 2 queries or commands failed\n$/);
     expect(r.stdout).not.toContain(PROMPT);
     expect(r.stdout).toMatch(/^count\n-+\n150\n\(1 row in [\d.]+ s\)\nformat: csv\nusers\n3\n\(1 row in [\d.]+ s\)\nusers\n3\n\(1 row in [\d.]+ s\)\n$/);
     expect(r.stderr).toContain('1:16: syntax error');
     // .save never writes over what the query reads.
     expect(r.stderr).toContain(`output error: .save logs/events.json: is the input file ${EVENTS}`);
     expect(readFileSync(EVENTS, 'utf8')).toMatch(/^\{"_time":1000,/);
+  });
+
+  it('exits 0 when every query of the file ran', () => {
+    const r = spawnSync(process.execPath, [BIN, 'shell', '--source', `web=${EVENTS}`], { cwd: tmp, input: 'sourcetype=web | stats count\n.format csv\n', encoding: 'utf8', env: { ...process.env, DUCKHUNT_HISTORY: '' } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });
 

@@ -97,19 +97,19 @@ export class LongRun {
 /**
  * Runs `work` with a DuckDB engine, Ctrl-C handled from the start (so an interrupt during set-up still cleans
  * up), and the engine closed afterwards. `cancellable`: Ctrl-C cancels the watched work only (the shell).
- * `meanwhile` runs while DuckDB opens (in its own thread): start-up work of the main thread, such as building the
- * parser, then costs no time of its own.
+ * `meanwhile` runs while DuckDB opens (in its own thread): start-up work of the main thread, such as loading the
+ * compiler and building the parser, then costs no time of its own.
  */
 export async function withEngine<T>(
   opts: EngineOptions & { cancellable?: boolean },
   work: (engine: Engine, run: LongRun) => Promise<T>,
-  meanwhile?: () => void,
+  meanwhile?: () => void | Promise<void>,
 ): Promise<T> {
   const run = new LongRun(opts.progress ?? false, opts.cancellable);
   try {
     const creating = Engine.create(opts);
     try {
-      meanwhile?.();
+      await meanwhile?.();
     } catch (e) {
       // The engine being made is closed, not left open with its rejection unheard.
       await creating.then((engine) => engine.close(), () => {});

@@ -2,6 +2,7 @@
 // work is in cli/commands/ and is imported when that command runs, so `duckhunt --help` loads neither the
 // parser nor DuckDB.
 
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DuckhuntError, systemReason } from '../errors.ts';
 import { OUTPUT_FORMATS } from '../output/choose.ts';
@@ -15,6 +16,11 @@ import { debugging, EXIT, wasInterrupted } from './exit.ts';
 import type { QueryFlags } from './query.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+// The build writes the package's version in (scripts/build.mjs); from the TypeScript sources it is read.
+declare const __DUCKHUNT_VERSION__: string | undefined;
+const version = (): string =>
+  typeof __DUCKHUNT_VERSION__ === 'string' ? __DUCKHUNT_VERSION__ : (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** `--memory-limit`: a size in DuckDB's units (KB, MB, GB, TB powers of 1000; KiB, MiB, GiB, TiB of 1024). */
 function memorySize(value: string): string {
@@ -49,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('duckhunt')
     .description('Run Splunk SPL detections over local JSON and Parquet logs, compiled to DuckDB SQL.')
+    .version(version(), '-V, --version', 'print the version')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
 
@@ -104,7 +111,9 @@ Multi-line SPL (a line ending in | goes on), Tab completion, history in ~/.duckh
 Ctrl-C cancels a running query, Ctrl-D leaves. Dot-commands: .sources .fields .sql .format .time .save .help
 (see README "Shell").`,
     )
-    .action(async (opts: ShellFlags) => (await import('./commands/shell.ts')).shellCommand(opts));
+    .action(async (opts: ShellFlags) => {
+      exitCode = await (await import('./commands/shell.ts')).shellCommand(opts);
+    });
 
   queryOptions(program.command('compile').description('print the DuckDB SQL a query compiles to (runs nothing)'))
     .option('--prelude', 'also print the helper macros the SQL uses, so it can be run in a DuckDB shell')

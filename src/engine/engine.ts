@@ -101,12 +101,14 @@ export class Engine {
       throw new DuckhuntError('usage_error', `DuckDB does not accept these settings (memory limit ${config.memory_limit}${opts.threads ? `, ${opts.threads} threads` : ''}): ${(e as Error).message}`);
     }
     const connection = await instance.connect();
-    await connection.run(`SET TimeZone = ${sqlString(opts.timezone ?? 'UTC')}`);
-    if (opts.progress) {
-      await connection.run('SET enable_progress_bar = true');
-      await connection.run('SET enable_progress_bar_print = false');
-    }
-    for (const m of PRELUDE_MACROS) await connection.run(m.sql);
+    // One batch: each statement run on its own waits for DuckDB's thread (the macros one by one were ~20 ms of
+    // every start, about half of it the round trips).
+    const setup = [
+      `SET TimeZone = ${sqlString(opts.timezone ?? 'UTC')}`,
+      ...(opts.progress ? ['SET enable_progress_bar = true', 'SET enable_progress_bar_print = false'] : []),
+      ...PRELUDE_MACROS.map((m) => m.sql),
+    ];
+    await connection.run(setup.join(';\n'));
     return new Engine(instance, connection, spill, config.memory_limit);
   }
 

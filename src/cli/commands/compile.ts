@@ -10,5 +10,5 @@ export async function compileCommand(file: string | undefined, opts: QueryFlags 
     const { query } = await prepare(file, opts, engine);
     printWarnings(query.warnings);
     process.stdout.write(renderSql(query, opts.prelude ?? false));
-  }, splParser);
+  }, () => void splParser());
 }

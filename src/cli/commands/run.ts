@@ -9,9 +9,8 @@ import { OutputFile } from '../../output/destination.ts';
 import { chooseFormat, type OutputFormat } from '../../output/choose.ts';
 import { createWriter, type ByteSink, type RowWriter, type WriterOptions } from '../../output/format.ts';
 import { streamSink } from '../../output/sink.ts';
-import { splParser } from '../../../grammar/index.ts';
 import { withEngine, type LongRun } from '../long-run.ts';
-import { prepare, printWarnings, type QueryFlags } from '../query.ts';
+import type { QueryFlags } from '../query.ts';
 
 export interface RunFlags extends QueryFlags {
   /** -f; when not given, the -o file's extension decides (else the table). */
@@ -38,7 +37,14 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     throw new DuckhuntError('usage_error', '--format arrow is binary and standard output is a terminal', { hint: 'write it to a file (-o results.arrow) or a pipe' });
   }
   const engineOptions = { memoryLimit: opts.memoryLimit, threads: opts.threads, tempDir: opts.tempDir, progress: process.stderr.isTTY };
+  // The compiler and the parser are loaded and built while DuckDB opens (withEngine's `meanwhile`).
+  let compiler: typeof import('../query.ts') | undefined;
+  const loadCompiler = async () => {
+    compiler = await import('../query.ts');
+    (await import('../../../grammar/index.ts')).splParser();
+  };
   await withEngine(engineOptions, async (engine, longRun) => {
+    const { prepare, printWarnings } = compiler!;
     let output: OutputFile | undefined;
     try {
       // The output is checked before anything runs (before a field discovery reads the events, too): a bad path
@@ -59,7 +65,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
       await output?.abort();
       throw e;
     }
-  }, splParser);
+  }, loadCompiler);
 }
 
 /** Parquet is written by DuckDB itself, into the partial file beside the target. */

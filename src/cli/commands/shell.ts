@@ -4,7 +4,7 @@
 import { LookupProblem, resolveLookup } from '../../knowledge/lookups.ts';
 import type { Knowledge } from '../../knowledge/bundle.ts';
 import type { OutputFormat } from '../../output/format.ts';
-import { markInterrupted } from '../exit.ts';
+import { EXIT, markInterrupted } from '../exit.ts';
 import { withEngine, type LongRun } from '../long-run.ts';
 import { describeBindings, knowledgeAndMacros, type QueryFlags } from '../query.ts';
 import { Shell } from '../shell/repl.ts';
@@ -17,7 +17,13 @@ export interface ShellFlags extends QueryFlags {
   strict?: boolean;
 }
 
-export async function shellCommand(opts: ShellFlags): Promise<void> {
+/**
+ * The exit code: on a terminal the shell's errors were seen as they came (0); a script fed to it ends with
+ * EXIT.failed when any of its queries failed, as `check` does, so that `duckhunt shell < hunt.spl` in a script
+ * or a scheduled job does not pass for a clean run.
+ */
+export async function shellCommand(opts: ShellFlags): Promise<number> {
+  let failures = 0;
   const engineOptions = { memoryLimit: opts.memoryLimit, threads: opts.threads, tempDir: opts.tempDir, progress: process.stderr.isTTY, cancellable: true };
   await withEngine(engineOptions, async (engine, longRun) => {
     const session = knowledgeAndMacros(opts);
@@ -30,8 +36,13 @@ export async function shellCommand(opts: ShellFlags): Promise<void> {
       await engine.confine(bound, lookupFiles(session.knowledge), lookupDir ? [lookupDir] : []);
       return bound;
     });
-    await new Shell(engine, longRun, session, bound, opts).run();
+    const shell = new Shell(engine, longRun, session, bound, opts);
+    await shell.run();
+    failures = shell.failures;
   });
+  if (failures === 0 || (process.stdin.isTTY && process.stdout.isTTY)) return EXIT.ok;
+  process.stderr.write(`duckhunt shell: ${failures} ${failures === 1 ? 'query or command' : 'queries or commands'} failed\n`);
+  return EXIT.failed;
 }
 
 /** Ctrl-C while the shell starts ends it, as it ends `run` (exit 130). */

@@ -44,6 +44,8 @@ export class Shell {
   private historyPath = historyFile();
   private readonly fieldCache = new Map<string, Promise<string[]>>();
   private closing = false;
+  /** Queries and dot-commands that failed: a script fed to the shell (not a terminal) then exits non-zero. */
+  failures = 0;
 
   constructor(
     readonly engine: Engine,
@@ -149,6 +151,7 @@ export class Shell {
     try {
       return (await work()) === true;
     } catch (e) {
+      this.failures++;
       if (e instanceof Cancelled) process.stderr.write('cancelled\n');
       else process.stderr.write((e instanceof DuckhuntError ? e.render() : internalError(e)) + '\n');
       return false;
