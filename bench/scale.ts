@@ -10,7 +10,7 @@
 //
 // Per size: generate the data or reuse it (bench/generate.ts --parquet-only: 100 M events as NDJSON would be
 // ~100 GB), then each detection N times. Per run: wall time from spawn to exit (Node's start included), CPU time
-// (user + system, bench/cpu-usage.mjs), peak RSS of the process (bench/peak-rss.mjs), bytes spilled (the peak
+// (user + system, bench/cpu-usage.cjs), peak RSS of the process (bench/peak-rss.mjs), bytes spilled (the peak
 // size of DuckDB's temporary directory, polled), events/s (the events of the sourcetypes the detection reads over
 // the wall time), and the rows. The headline's rows must be the manifest's planted positives, every field, at every
 // size, and each corpus detection's row count its known answer over this data. A run that fails (an error, running
@@ -39,7 +39,7 @@ const WORK = join(OUT, 'scale');
 /** Spill beside the data, not in the OS temporary directory: that may be a RAM disk, which would defeat the limit. */
 const SPILL = join(WORK, 'spill');
 const CLI = join(ROOT, 'bin', 'duckhunt.js');
-const CPU_PRELOAD = join(BENCH, 'cpu-usage.mjs');
+const CPU_PRELOAD = join(BENCH, 'cpu-usage.cjs');
 const RSS_WRAPPER = join(BENCH, 'peak-rss.mjs');
 
 const log = (s: string) => process.stderr.write(s + '\n');
@@ -159,53 +159,64 @@ function wrongRows(d: Detection, manifest: Manifest, rows: Record<string, unknow
   return rows.length === d.expect.rows ? undefined : `wrong rows: ${rows.length}, expected ${d.expect.rows} (${d.expect.because})`;
 }
 
-/** `duckhunt run` in a fresh process, its result written as NDJSON to a file; the figures of the run. */
-async function runOnce(d: Detection, manifest: Manifest, dir: string, rep: number): Promise<Run> {
+interface Measured {
+  status: number | null;
+  stderr: string;
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakRssMB: number;
+  spillPeakBytes: number;
+  command: string;
+}
+
+/** `duckhunt ARGS` in a fresh process (peak RSS and CPU time reported by the wrapper and the preload), spilling into its own directory. */
+async function measure(cliArgs: string[]): Promise<Measured> {
   const spill = join(SPILL, `run-${process.pid}`);
-  const result = join(WORK, `result-${process.pid}.ndjson`);
   rmSync(spill, { recursive: true, force: true });
-  rmSync(result, { force: true });
   mkdirSync(spill, { recursive: true });
-  const args = [
-    '--import',
-    CPU_PRELOAD,
-    RSS_WRAPPER,
-    'run',
-    d.file,
-    '--source',
-    `${MA}=${join(dir, 'ma.parquet')}`,
-    '--source',
-    `${MT}=${join(dir, 'mt.parquet')}`,
-    '--memory-limit',
-    memoryLimit,
-    '--temp-dir',
-    spill,
-    ...(threads ? ['--threads', threads] : []),
-    '-f',
-    'ndjson',
-    '-o',
-    result,
-  ];
+  const args = ['--require', CPU_PRELOAD, RSS_WRAPPER, ...cliArgs, '--temp-dir', spill];
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout.resume();
   child.stderr.on('data', (b) => (stderr += b));
-  let spillPeak = 0;
-  const poll = setInterval(() => (spillPeak = Math.max(spillPeak, treeBytes(spill))), 250);
+  let spillPeakBytes = 0;
+  const poll = setInterval(() => (spillPeakBytes = Math.max(spillPeakBytes, treeBytes(spill))), 250);
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const wallSeconds = (performance.now() - started) / 1000;
   clearInterval(poll);
   rmSync(spill, { recursive: true, force: true });
-  const rssKb = Number(/peak-rss-kb (\d+)/.exec(stderr)?.[1] ?? NaN);
-  const cpuUs = Number(/cpu-us (\d+)/.exec(stderr)?.[1] ?? NaN);
+  const peakRssMB = Number(/peak-rss-kb (\d+)/.exec(stderr)?.[1] ?? NaN) / 1024;
+  const cpuSeconds = Number(/cpu-us (\d+)/.exec(stderr)?.[1] ?? NaN) / 1e6;
+  const command = `node ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}`;
+  return { status, stderr, wallSeconds, cpuSeconds, peakRssMB, spillPeakBytes, command };
+}
+
+/** What every run pays before reading an event: Node, duckhunt and DuckDB starting (`| makeresults`, median of 3). */
+async function startCost(): Promise<number> {
+  const walls: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const r = await measure(['run', '-e', '| makeresults', '-f', 'csv']);
+    if (r.status !== 0) throw new Error(`${r.command} failed:\n${r.stderr}`);
+    walls.push(r.wallSeconds);
+  }
+  return median(walls);
+}
+
+/** `duckhunt run` of a detection in a fresh process, its result written as NDJSON to a file; the figures of the run. */
+async function runOnce(d: Detection, manifest: Manifest, dir: string, rep: number): Promise<Run> {
+  const result = join(WORK, `result-${process.pid}.ndjson`);
+  rmSync(result, { force: true });
+  const sources = ['--source', `${MA}=${join(dir, 'ma.parquet')}`, '--source', `${MT}=${join(dir, 'mt.parquet')}`];
+  const m = await measure(['run', d.file, ...sources, '--memory-limit', memoryLimit, ...(threads ? ['--threads', threads] : []), '-f', 'ndjson', '-o', result]);
+  const { wallSeconds, cpuSeconds, peakRssMB, spillPeakBytes } = m;
   let failure: string | undefined;
   let rows: Record<string, unknown>[] = [];
-  if (status !== 0 || !Number.isFinite(rssKb) || !Number.isFinite(cpuUs)) {
+  if (m.status !== 0 || !Number.isFinite(peakRssMB) || !Number.isFinite(cpuSeconds)) {
     // The CLI's own message (its warnings about the detection's semantics are not the reason).
-    const lines = stderr.split('\n').filter((l) => l.trim() !== '' && !/^(warning: |peak-rss-kb |cpu-us )/.test(l));
-    failure = `exit ${status}: ${lines.join(' ').slice(0, 400) || '(no message)'}`;
-    log(`  failed: node ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}\n${stderr.trim()}`);
+    const lines = m.stderr.split('\n').filter((l) => l.trim() !== '' && !/^(warning: |peak-rss-kb |cpu-us )/.test(l));
+    failure = `exit ${m.status}: ${lines.join(' ').slice(0, 400) || '(no message)'}`;
+    log(`  failed: ${m.command}\n${m.stderr.trim()}`);
   } else {
     rows = readRows(result);
     failure = wrongRows(d, manifest, rows);
@@ -218,9 +229,9 @@ async function runOnce(d: Detection, manifest: Manifest, dir: string, rep: numbe
     detection: d.name,
     rep,
     wallSeconds,
-    cpuSeconds: cpuUs / 1e6,
-    peakRssMB: rssKb / 1024,
-    spillPeakBytes: spillPeak,
+    cpuSeconds,
+    peakRssMB,
+    spillPeakBytes,
     rows: rows.length,
     eventsRead,
     eventsPerSecond: eventsRead / wallSeconds,
@@ -257,7 +268,7 @@ function summarize(runs: Run[], manifests: Manifest[]): Summary[] {
   );
 }
 
-function report(m: Machine, manifests: Manifest[], runs: Run[], load: { start: number[]; end: number[] }, totalSeconds: number, generatedSeconds: Map<number, number>): string {
+function report(m: Machine, manifests: Manifest[], runs: Run[], load: { start: number[]; end: number[] }, totalSeconds: number, generatedSeconds: Map<number, number>, start: number): string {
   const command = argv.length === 0 ? 'npm run bench:scale' : `npx tsx bench/scale.ts ${argv.join(' ')}`;
   const la = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' / ');
   const summaries = summarize(runs, manifests);
@@ -271,7 +282,8 @@ function report(m: Machine, manifests: Manifest[], runs: Run[], load: { start: n
   );
   L.push(
     `Each run is a fresh \`node bin/duckhunt.js run DETECTION --source o365:management:activity=ma.parquet --source o365:reporting:messagetrace=mt.parquet --memory-limit ${memoryLimit}${threads ? ` --threads ${threads}` : ''} -f ndjson -o FILE\` ` +
-      "over Parquet-only data (`bench/generate.ts --parquet-only`), files warm from their generation or the run before (at 100 M they are larger than the page cache can keep). Wall: spawn to exit (Node's start, ~0.6 s, included). " +
+      'over Parquet-only data (`bench/generate.ts --parquet-only`), files warm from their generation or the run before (at 100 M they are larger than the page cache can keep). ' +
+      `Wall: spawn to exit, start-up included (\`duckhunt run -e '| makeresults'\` took ${secs(start)} here, median of 3: the fixed part of every figure). ` +
       "CPU: user + system time of the process (all of DuckDB's threads). Peak RSS: the whole process. Spilled: the peak size of DuckDB's temporary directory during the run (polled every 250 ms). " +
       'Events/s: the events of the sourcetypes the detection reads (both for the headline, the management activity for the others) over the wall time. Each figure is the median of the runs at that size (listed under "Every run"). ' +
       "The headline's rows were checked against the generator's planted positives (every field of every row) at every size, and each corpus detection's row count against its known answer: a run that failed or returned other rows shows as **failed**, with its reason below the table, never as a time.",
@@ -300,7 +312,7 @@ function report(m: Machine, manifests: Manifest[], runs: Run[], load: { start: n
   if (manifests.length > 1) {
     const steps = manifests.slice(1).map((b, k) => [manifests[k], b] as const);
     L.push('### How time grows', '');
-    L.push(`Wall time at each size over the size before (input ${steps.map(([a, b]) => `${n(b.events / a.events)}×`).join(', then ')}); a factor below the input's is Node's and DuckDB's fixed start-up cost being spread, above it is super-linear work.`, '');
+    L.push(`Wall time at each size over the size before (input ${steps.map(([a, b]) => `${n(b.events / a.events)}×`).join(', then ')}); a factor below the input's is the fixed start-up (${secs(start)}) being spread, above it is super-linear work.`, '');
     L.push(`| detection | ${steps.map(([a, b]) => `${sizeName(a.events)} → ${sizeName(b.events)}: time`).join(' | ')} | ${steps.map(([a, b]) => `${sizeName(a.events)} → ${sizeName(b.events)}: peak RSS`).join(' | ')} |`);
     L.push(`|---|${steps.map(() => '---').join('|')}|${steps.map(() => '---').join('|')}|`);
     for (const d of DETECTIONS) {
@@ -333,6 +345,8 @@ async function main(): Promise<number> {
   const record = join(WORK, `scale-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   log(`duckhunt bench:scale: sizes ${sizes.map(n).join(', ')}; --memory-limit ${memoryLimit}; ${m.cores} cores, ${m.ramGiB} GiB; load average ${load.start.map((x) => x.toFixed(2)).join(' ')}; figures in ${relative(ROOT, record)}`);
   for (const d of DETECTIONS) if (!existsSync(d.file)) throw new Error(`detection not found: ${d.file}`);
+  const start = await startCost();
+  log(`start-up (| makeresults): ${secs(start)}`);
   const manifests: Manifest[] = [];
   const runs: Run[] = [];
   const generatedSeconds = new Map<number, number>();
@@ -358,7 +372,7 @@ async function main(): Promise<number> {
   }
   load.end = loadavg();
   rmSync(SPILL, { recursive: true, force: true });
-  writeSection(outFile, 'scale', report(m, manifests, runs, load, (performance.now() - started) / 1000, generatedSeconds), '# duckhunt benchmark results');
+  writeSection(outFile, 'scale', report(m, manifests, runs, load, (performance.now() - started) / 1000, generatedSeconds, start), '# duckhunt benchmark results');
   log(`wrote the scale section of ${outFile} (${((performance.now() - started) / 60000).toFixed(1)} min)`);
   const failures = runs.filter((r) => r.failure);
   for (const f of failures) log(`FAILED: ${f.detection} at ${n(f.events)} events: ${f.failure}`);
