@@ -1,16 +1,17 @@
 // Sources: NDJSON and Parquet give the same events; no field is lost wherever it first appears; _time per
 // sourcetype; missing files are errors; malformed lines are skipped and reported, never silently.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compileText, runText } from '../src/api.ts';
 import { ingest } from '../src/ingest/ingest.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
 import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
+import { CheckedFiles } from '../src/sources/input-check.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'duckhunt-sources-'));
 let engine: Engine;
@@ -97,6 +98,30 @@ describe('bad input', () => {
     const { rows, notices } = await runText('* | table a', { bindings: bind('m', file), engine });
     expect(rows).toEqual([{ a: 'y' }, { a: 'x' }]);
     expect(notices.map((n) => n.message)).toEqual([`skipped 2 line(s) of ${file} that are not JSON objects (first at line 2); sourcetype m`]);
+  });
+
+  it("the check's findings are remembered per unchanged file (a shell's next query), and a file written to is checked again", async () => {
+    const file = ndjson('remembered.ndjson', [{ _time: 1, a: 'x' }, 'garbage', { a: 'untimed' }]);
+    const checked = new CheckedFiles(0);
+    const queries = vi.spyOn(engine.connection, 'runAndReadAll');
+    const first = await checked.problems(engine.connection, [file], '_time');
+    expect(first).toMatchObject([{ file, bad: 1, firstBad: 2, untimed: 1, firstUntimed: 3 }]);
+    queries.mockClear();
+    // Unchanged: the same findings, said again, without reading the file.
+    expect(await checked.problems(engine.connection, [file], '_time')).toEqual(first);
+    expect(queries).not.toHaveBeenCalled();
+    // Another time field is another check.
+    expect(await checked.problems(engine.connection, [file], 'a')).toMatchObject([{ bad: 1, untimed: 2 }]);
+    expect(queries).toHaveBeenCalled();
+    appendFileSync(file, 'more garbage\n');
+    expect(await checked.problems(engine.connection, [file], '_time')).toMatchObject([{ file, bad: 2, untimed: 1 }]);
+    // A file changed too recently to tell is never remembered.
+    const recent = new CheckedFiles();
+    await recent.problems(engine.connection, [file], '_time');
+    queries.mockClear();
+    await recent.problems(engine.connection, [file], '_time');
+    expect(queries).toHaveBeenCalled();
+    queries.mockRestore();
   });
 
   it('a path that matches no file is an error naming it', async () => {

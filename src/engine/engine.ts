@@ -23,7 +23,7 @@ import { repeatedNamesSql } from '../sources/xml.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
 import { recordTimeSql } from '../sources/scan.ts';
 import { DATASET_KEY, decodeColumns, unionColumns, type DatasetColumn } from '../sources/dataset.ts';
-import { ndjsonProblems, problemMessages } from '../sources/input-check.ts';
+import { CheckedFiles, problemMessages } from '../sources/input-check.ts';
 import { TYPED_FALLBACK, TYPED_SCAN_VARIABLE } from '../sources/ndjson-typed.ts';
 import { fillGeoTable } from './geoip.ts';
 import { TransactionMachine } from './transaction.ts';
@@ -675,13 +675,16 @@ export class Engine {
    * Input problems the scan stepped over, per NDJSON file (sources/input-check.ts): lines skipped, events without
    * a time. A truncated .gz or an over-long line is an error instead. Line numbers are the file's own.
    */
+  /** The input check's findings per unchanged file, for the engine's life (a shell session's queries). */
+  private readonly checked = new CheckedFiles();
+
   async inputProblems(bindings: SourceBinding[]): Promise<RunNotice[]> {
     const notices: RunNotice[] = [];
     for (const b of bindings.filter((x) => x.format === 'xml' || x.format === 'text')) notices.push(...(await this.recordProblems(b)));
     for (const b of bindings.filter((x) => x.format === 'ndjson')) {
       const files: string[] = [];
       for (const p of b.paths) files.push(...(await this.filesOf(p, b.sourcetype)));
-      for (const p of await ndjsonProblems(this.connection, files, b.timeField, b.timeParser)) notices.push(...problemMessages(p, b.sourcetype, b.timeField));
+      for (const p of await this.checked.problems(this.connection, files, b.timeField, b.timeParser)) notices.push(...problemMessages(p, b.sourcetype, b.timeField));
     }
     return notices;
   }

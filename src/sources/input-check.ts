@@ -2,6 +2,7 @@
 // JSON objects, lines the reader cannot take (not UTF-8, a raw NUL: decision X39), and events whose time field
 // cannot be read. A line longer than MAX_LINE_BYTES and a truncated or corrupt .gz are errors naming the file.
 
+import { statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckhuntError } from '../errors.ts';
 import { globEscape } from './catalog.ts';
@@ -101,3 +102,48 @@ export function problemMessages(p: FileProblems, sourcetype: string, timeField: 
   }
   return out;
 }
+
+/** A file is remembered only when it was last changed this long before the check read it (a write within the same
+ * timestamp tick as the check could otherwise go unseen). */
+const SETTLED_MS = 2000;
+
+/**
+ * What the check found in each file, remembered for files unchanged since (same device, inode, size, modification
+ * and change times, and the same time field): the shell runs the check after every query, and a hunter's queries
+ * read the same exports again and again. A file written to since, or too recently to tell, is checked again.
+ */
+export class CheckedFiles {
+  private readonly known = new Map<string, FileProblems | null>();
+
+  constructor(private readonly settledMs = SETTLED_MS) {}
+
+  async problems(conn: DuckDBConnection, files: string[], timeField: string, timeParser?: string): Promise<FileProblems[]> {
+    const now = Date.now();
+    const keys = new Map<string, string | undefined>();
+    for (const file of files) keys.set(file, this.identity(file, timeField, timeParser, now));
+    const unknown = files.filter((f) => {
+      const key = keys.get(f);
+      return key === undefined || !this.known.has(key);
+    });
+    const found = new Map((await ndjsonProblems(conn, unknown, timeField, timeParser)).map((p) => [p.file, p]));
+    for (const file of unknown) {
+      const key = keys.get(file);
+      if (key !== undefined) this.known.set(key, found.get(file) ?? null);
+    }
+    return files.flatMap((f) => {
+      const p = found.get(f) ?? this.known.get(keys.get(f) ?? '');
+      return p ? [p] : [];
+    });
+  }
+
+  private identity(file: string, timeField: string, timeParser: string | undefined, now: number): string | undefined {
+    try {
+      const s = statSync(file, { bigint: true });
+      if (Number(s.mtimeMs) > now - this.settledMs || Number(s.ctimeMs) > now - this.settledMs) return undefined;
+      return [file, s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs, timeField, timeParser ?? ''].join('\0');
+    } catch {
+      return undefined; // the check itself says what is wrong with the file
+    }
+  }
+}
+
