@@ -588,8 +588,13 @@ export class Engine {
     if (regex) return regex;
     const oom = /^Out of Memory Error: (.*)/.exec(message);
     if (oom) {
+      // values()/list() (and what is built on them) keep every group's values in memory: DuckDB 1.5 spills the
+      // rest of an aggregate but not those states (bench/NOTES.md, "100 M events"), so no --temp-dir saves them.
+      const lists = [q.sql, ...q.subsearches.map((s) => s.sql)].some((sql) => LIST_AGGREGATE.test(sql));
       return new DuckhuntError('runtime_error', `DuckDB ran out of memory: ${oom[1]} (memory limit ${this.memoryLimit})`, {
-        hint: 'raise --memory-limit, or lower --threads (each thread needs buffers of its own); what DuckDB cannot keep within the limit it spills to --temp-dir',
+        hint: lists
+          ? "raise --memory-limit, or lower --threads (each thread needs buffers of its own), or narrow the time range (--earliest/--latest): this query's values()/list() keep every group's values in memory, which DuckDB cannot spill to disk"
+          : 'raise --memory-limit, or lower --threads (each thread needs buffers of its own); what DuckDB cannot keep within the limit it spills to --temp-dir',
       });
     }
     if (/No space left on device/i.test(message)) {
@@ -689,6 +694,9 @@ export class Engine {
     return notices;
   }
 }
+
+/** SQL aggregates whose per-group state DuckDB 1.5 cannot spill (values(), list(), mvcombine…). */
+const LIST_AGGREGATE = /\b(list|array_agg|histogram|string_agg)\(/i;
 
 /** No file matches a bound path: say what the path is when it exists (a directory, a device…). */
 function noFiles(pattern: string, sourcetype: string): DuckhuntError {
