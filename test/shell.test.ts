@@ -219,6 +219,15 @@ describe('the shell reading a file of queries', () => {
     expect(readFileSync(EVENTS, 'utf8')).toMatch(/^\{"_time":1000,/);
   });
 
+  it('.save picks the format from the extension as run -o does, .txt the table, else .format', () => {
+    const input = 'sourcetype=web | stats count\n.format csv\n.save saved.feather\n.save saved.txt\n.save saved.out\n';
+    const r = spawnSync(process.execPath, [BIN, 'shell', '--source', `web=${EVENTS}`], { cwd: tmp, input, encoding: 'utf8', env: { ...process.env, DUCKHUNT_HISTORY: '' } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('(1 row written to saved.feather as arrow)\n(1 row written to saved.txt as table)\n(1 row written to saved.out as csv)\n');
+    expect(tableFromIPC(readFileSync(join(tmp, 'saved.feather'))).getChild('count')?.get(0)).toBe(150);
+    expect(readFileSync(join(tmp, 'saved.out'), 'utf8')).toBe('count\n150\n');
+  });
+
   it('exits 0 when every query of the file ran', () => {
     const r = spawnSync(process.execPath, [BIN, 'shell', '--source', `web=${EVENTS}`], { cwd: tmp, input: 'sourcetype=web | stats count\n.format csv\n', encoding: 'utf8', env: { ...process.env, DUCKHUNT_HISTORY: '' } });
     expect(r.stderr).toBe('');

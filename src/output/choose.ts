@@ -19,6 +19,14 @@ const BY_EXTENSION: Record<string, OutputFormat> = {
   '.ipc': 'arrow',
 };
 
+const extensionOf = (path: string): string | undefined => /\.[^./\\]+$/.exec(path)?.[0].toLowerCase();
+
+/** The format a file name's extension names (`-o`, and the shell's `.save`), if any. */
+export function formatNamedBy(path: string): OutputFormat | undefined {
+  const ext = extensionOf(path);
+  return ext === undefined ? undefined : BY_EXTENSION[ext];
+}
+
 export interface ChosenFormat {
   format: OutputFormat;
   /** Said on standard error: the format was not given and the file's extension names none. */
@@ -31,7 +39,7 @@ export interface ChosenFormat {
  * allowed, since NDJSON logs are commonly named so (duckhunt reads `.json` inputs as NDJSON).
  */
 export function chooseFormat(given: OutputFormat | undefined, output: string | undefined): ChosenFormat {
-  const ext = output === undefined ? undefined : /\.[^./\\]+$/.exec(output)?.[0].toLowerCase();
+  const ext = output === undefined ? undefined : extensionOf(output);
   const named = ext === undefined ? undefined : BY_EXTENSION[ext];
   if (given !== undefined) {
     if (named !== undefined && named !== given && !(given === 'ndjson' && named === 'json')) {

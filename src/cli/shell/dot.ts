@@ -1,8 +1,9 @@
 // The shell's dot-commands: `.sources`, `.fields`, `.sql`, `.format`, `.time`, `.save`, `.help`, `.quit`.
 
 import { copyFileSync, rmSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { DuckhuntError } from '../../errors.ts';
+import { formatNamedBy } from '../../output/choose.ts';
 import { OutputFile } from '../../output/destination.ts';
 import { createWriter, type OutputFormat } from '../../output/format.ts';
 import { sqlString } from '../../sql/quote.ts';
@@ -12,8 +13,8 @@ import type { Shell } from './repl.ts';
 const SHOWN_FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
 type ShownFormat = (typeof SHOWN_FORMATS)[number];
 
-/** `.save FILE`: the format its extension names, else the one `.format` chose. */
-const BY_EXTENSION: Record<string, OutputFormat> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.parquet': 'parquet', '.arrow': 'arrow', '.txt': 'table' };
+/** `.save FILE`: the format its extension names as for `run -o` (and `.txt` the table), else the one `.format` chose. */
+const saveFormat = (path: string, shown: OutputFormat): OutputFormat => formatNamedBy(path) ?? (/\.txt$/i.test(path) ? 'table' : shown);
 
 export const DOT_HELP = `Type SPL and press Enter; a line ending in | (or inside an open [ or ") goes on on the next line.
 Tab completes commands, functions, \`macros\`, sourcetypes and field names; the arrow keys recall earlier queries.
@@ -111,7 +112,7 @@ function setTime(shell: Shell, args: string[]): void {
 async function save(shell: Shell, path: string): Promise<void> {
   const last = shell.last;
   if (!last) throw usage('no query has run yet: there is no result to save');
-  const format = BY_EXTENSION[extname(path).toLowerCase()] ?? shell.flags.format;
+  const format = saveFormat(path, shell.flags.format);
   shell.engine.relist();
   const inputs = await shell.engine.boundInputs(shell.bound);
   let output: OutputFile;
