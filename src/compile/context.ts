@@ -111,6 +111,12 @@ export class CompileContext {
     return this.error('unsupported', `${what} is not supported`, span, hint);
   }
 
+  /** "line:column" of a place in the query text (after macro expansion, in the user's own text), or undefined. */
+  where(span: Span): string | undefined {
+    const pos = this.origin ? undefined : errorAt(this.expansion, 'compile_error', '', span).position;
+    return pos ? `${pos.line}:${pos.column}` : undefined;
+  }
+
   /** A warning shown once per distinct message and place. */
   warn(message: string, span: Span): void {
     const pos = errorAt(this.expansion, 'compile_error', message, span).position;

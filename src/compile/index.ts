@@ -9,7 +9,7 @@ import { CompileContext, type CompileOptions, type CompileWarning } from './cont
 import type { DiscoveredFields, DiscoveryRequest } from '../sources/discover.ts';
 import { newestFirstLimit } from './newest.ts';
 import type { RegexSite } from './regex.ts';
-import { PipelineBuilder, type QueryScope, type SubsearchStatement, userFields } from './pipeline.ts';
+import { type PassesPlan, PipelineBuilder, type QueryScope, type SubsearchStatement, userFields } from './pipeline.ts';
 import type { PrerunRequest, PrerunResult, PrerunResults } from './prerun.ts';
 import { preludeSql } from './prelude.ts';
 import type { Field } from './types.ts';
@@ -35,6 +35,8 @@ export interface CompiledQuery {
   discoveries: DiscoveryRequest[];
   /** Queries to run before this query can be compiled in full (see compilePrepared); none for most queries. */
   preruns: PrerunRequest[];
+  /** The main query's last stats can run in passes when one pass runs out of memory; `namedFinish` names the columns as namedSql does. */
+  passes?: PassesPlan & { namedFinish: string };
 }
 
 /** What earlier compiles of a query asked for and got: the events' fields (discovery) and prerun answers. */
@@ -71,7 +73,9 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
   const fields = outputFields(userFields(last.schema), last.schema.open);
   const select = (named: boolean) =>
     fields.map((f) => (named ? `${sqlIdent(f.column)} AS ${sqlIdent(f.name)}` : sqlIdent(f.column))).join(', ') || '1 AS "(no fields)"';
-  const main = (named: boolean) => `${builder.withClause()}\nSELECT ${select(named)}\nFROM ${sqlIdent(last.name)}\nORDER BY _dh_seq`;
+  const ending = (named: boolean) => (rows: string) => `SELECT ${select(named)}\nFROM ${rows}\nORDER BY _dh_seq`;
+  const main = (named: boolean) => `${builder.withClause()}\n${ending(named)(sqlIdent(last.name))}`;
+  const passes = scope.newestFirst?.floored ? undefined : builder.passesPlan(last, ending(false));
   return {
     subsearches: scope.subsearches,
     sql: main(false),
@@ -84,6 +88,7 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
     discoveries: scope.discoveries,
     preruns: scope.preruns,
     newestFirst: scope.newestFirst?.floored ? scope.newestFirst.limit : undefined,
+    ...(passes ? { passes: { ...passes, namedFinish: ending(true)(sqlIdent(passes.stage)) } } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import type * as A from '../ast/ast.ts';
 import type { Span } from '../errors.ts';
 import type { TransactionRules } from '../engine/transaction.ts';
 import type { SearchKnowledge } from '../knowledge/eventtypes.ts';
-import { sqlComment, sqlIdent } from '../sql/quote.ts';
+import { sqlComment, sqlIdent, sqlString } from '../sql/quote.ts';
 import type { SourceBinding } from '../sources/catalog.ts';
 import { isBuiltIn } from '../sources/scan.ts';
 import { type DiscoveredFields, type DiscoveryRequest, discoveryRequest, MAX_DISCOVERED_FIELDS } from '../sources/discover.ts';
@@ -47,6 +47,28 @@ export interface SubsearchStatement {
   /** The table holds transactions: the engine runs the rules over the rows `sql` gives (engine/transaction.ts). */
   transaction?: TransactionRules;
   geo?: GeoLookup;
+  /** The statement's last stats can run in passes when one pass runs out of memory (see PassesPlan). */
+  passes?: PassesPlan;
+}
+
+/**
+ * How the engine runs a statement (a subsearch's, or the main query) whose last stats ran out of memory: in N
+ * passes, pass p keeping only the rows whose BY values hash to p modulo N (DuckDB variables `${variable}` = N and
+ * `${variable}_part` = p; unset, the filter is planned away). A group never spans two passes, and every command
+ * after that stats keeps or drops rows one at a time, so appending the passes' rows to the `stage` table and
+ * running `finish` over it (the statement's own ending: its order, its cap) gives exactly the one-pass result.
+ * What makes it worth it: DuckDB 1.5 cannot spill the per-group lists of values()/list() (bench/NOTES.md).
+ */
+export interface PassesPlan {
+  variable: string;
+  /** The temporary table the passes fill. */
+  stage: string;
+  /** The statement up to the rows it ends with: `WITH … SELECT * FROM last`. */
+  body: string;
+  /** The statement's ending over the stage table. */
+  finish: string;
+  /** The stats command, for the notice: "stats at 12:3 (stats count by user)". */
+  label: string;
 }
 
 /**
@@ -130,6 +152,10 @@ export class PipelineBuilder {
   /** The pipeline being compiled and the index of its current command. */
   private pipeline: A.Pipeline | undefined;
   private current = 0;
+  /** Whether this pipeline's rows end a statement (the main query, a join/append subsearch): see passesFilter. */
+  endsStatement: boolean;
+  /** The stats this statement can run in passes (passesFilter), once compiled. */
+  passes: Omit<PassesPlan, 'stage' | 'body' | 'finish'> | undefined;
 
   constructor(
     readonly scope: QueryScope,
@@ -138,7 +164,9 @@ export class PipelineBuilder {
     private readonly nestedIn?: PipelineBuilder,
     /** Whether the outer pipeline reads every field of this subsearch's rows (a wildcard after the join/append). */
     private readonly wholeRowsWanted = false,
-  ) {}
+  ) {
+    this.endsStatement = nestedIn === undefined;
+  }
 
   /** The query's own pipeline, not a subsearch. */
   get isMain(): boolean {
@@ -237,6 +265,29 @@ export class PipelineBuilder {
     return handler.compile(cmd, rel, this);
   }
 
+  /**
+   * The WHERE condition a stats adds to its input rows so that the engine can compute its groups in passes
+   * (PassesPlan): only for the statement's own last stats with BY fields, every later command of the pipeline
+   * keeping or dropping rows one at a time. Otherwise `true`.
+   */
+  passesFilter(cmd: A.StatsCommand, groupColumns: string[]): string {
+    const own = this.pipeline?.commands[this.current] === cmd;
+    if (!this.endsStatement || !own || groupColumns.length === 0 || this.passes) return 'true';
+    if (!this.pipeline!.commands.slice(this.current + 1).every((c) => ROW_BY_ROW.has(c.command))) return 'true';
+    const variable = this.ctx.name('dh_passes');
+    const at = this.ctx.where(cmd.span);
+    this.passes = { variable, label: `${cmd.command}${at ? ` at ${at}` : ''} (${this.labelOf(cmd)})` };
+    const n = `getvariable(${sqlString(variable)})`;
+    return `(${n} IS NULL OR hash(${groupColumns.join(', ')}) % ${n} = getvariable(${sqlString(`${variable}_part`)}))`;
+  }
+
+  /** The passes plan of this statement, given its ending over a table (PassesPlan). */
+  passesPlan(last: Relation, finish: (table: string) => string): PassesPlan | undefined {
+    if (!this.passes) return undefined;
+    const stage = `${this.passes.variable}_stage`;
+    return { ...this.passes, stage, body: `${this.withClause()}\nSELECT * FROM ${sqlIdent(last.name)}`, finish: finish(sqlIdent(stage)) };
+  }
+
   /** The command before the current one in this pipeline. */
   previousCommand(): A.Command | undefined {
     return this.pipeline?.commands[this.current - 1];
@@ -290,6 +341,15 @@ export class PipelineBuilder {
     return 'WITH\n' + this.steps.map((s) => `${sqlComment(s.label)}\n${sqlIdent(s.name)} AS (\n${s.sql}\n)`).join(',\n');
   }
 }
+
+/**
+ * Commands that keep, drop or change each row on its own, whatever the other rows are: after a stats, the rows of
+ * its groups computed in passes give the same rows (PassesPlan). `bin` is not one (without span= it reads the
+ * range of every row), nor anything that orders, counts, dedups, joins or appends rows.
+ */
+const ROW_BY_ROW: ReadonlySet<A.Command['command']> = new Set([
+  'search', 'where', 'eval', 'convert', 'table', 'fields', 'rename', 'fillnull', 'rex', 'regex', 'makemv', 'nomv', 'replace',
+] as const);
 
 /** What to do instead, for the unsupported commands security_content uses most. */
 const UNSUPPORTED_HINTS: Record<string, string> = {

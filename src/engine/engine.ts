@@ -6,7 +6,7 @@ import { tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import type { CompiledQuery } from '../compile/index.ts';
-import type { LookupWrite, SubsearchStatement } from '../compile/pipeline.ts';
+import type { LookupWrite, PassesPlan, SubsearchStatement } from '../compile/pipeline.ts';
 import type { PrerunRequest, PrerunResult } from '../compile/prerun.ts';
 import type { Knowledge } from '../knowledge/bundle.ts';
 import { lookupReader, LookupProblem, resolveLookup } from '../knowledge/lookups.ts';
@@ -41,10 +41,15 @@ export interface EngineOptions {
   tempDir?: string;
   /** Track the running query's progress (`connection.progress`), without DuckDB printing its own bar. */
   progress?: boolean;
+  /**
+   * Run each statement's last stats in this many passes from the start (PassesPlan) instead of first trying one
+   * pass and going to 4, 16, 64 passes when it runs out of memory.
+   */
+  statsPasses?: number;
 }
 
 export interface RunNotice {
-  kind: 'subsearch_cap' | 'malformed_lines' | 'untimed_events';
+  kind: 'subsearch_cap' | 'malformed_lines' | 'untimed_events' | 'stats_passes';
   message: string;
 }
 
@@ -66,6 +71,7 @@ export class Engine {
     readonly spillDirectory: string,
     /** The memory limit DuckDB was given, for messages. */
     private readonly memoryLimit: string,
+    private readonly statsPasses: number | undefined,
   ) {
     // Also when the process ends without closing the engine (Ctrl-C while DuckDB does not stop).
     this.forgetSpillDirectory = removeAtExit(() => rmSync(spillDirectory, { recursive: true, force: true }));
@@ -109,7 +115,7 @@ export class Engine {
       ...PRELUDE_MACROS.map((m) => m.sql),
     ];
     await connection.run(setup.join(';\n'));
-    return new Engine(instance, connection, spill, config.memory_limit);
+    return new Engine(instance, connection, spill, config.memory_limit, opts.statsPasses);
   }
 
   close(): void {
@@ -518,7 +524,8 @@ export class Engine {
   private async runStatements(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>): Promise<{ rowCount: number; notices: RunNotice[] }> {
     const notices: RunNotice[] = [];
     for (const s of q.subsearches) {
-      await this.createStatement(s);
+      const create = (sql: string) => this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${sql}`);
+      await this.withPasses(s.passes, () => this.createStatement(s), create, notices);
       if (!s.write && !s.geo && s.cap === undefined) continue;
       const r = await this.connection.runAndReadAll(`SELECT count(*) FROM ${sqlIdent(s.table)}`);
       const rows = Number(r.getRowsJS()[0][0]);
@@ -531,8 +538,59 @@ export class Engine {
         });
       }
     }
-    const rowCount = q.newestFirst !== undefined ? await this.runNewestFirst(q, q.newestFirst, onRows) : await this.stream(q.sql, onRows);
+    if (q.newestFirst !== undefined) return { rowCount: await this.runNewestFirst(q, q.newestFirst, onRows), notices };
+    let rowCount = 0;
+    const counted = async (rows: Row[]) => {
+      rowCount += rows.length;
+      await onRows(rows);
+    };
+    await this.withPasses(q.passes, () => this.stream(q.sql, counted), (sql) => this.stream(sql, counted), notices, () => rowCount === 0);
     return { rowCount, notices };
+  }
+
+  /**
+   * Runs a statement (`whole`), and when it runs out of memory and its last stats can run in passes (PassesPlan),
+   * runs it again in 4, then 16, then 64 passes (or the engine's statsPasses from the start): each pass appends
+   * its rows to the plan's stage table, then `end` runs the statement's ending over it. `retryable` says whether
+   * nothing of the failed attempt has left the engine yet.
+   */
+  private async withPasses(plan: PassesPlan | undefined, whole: () => Promise<unknown>, end: (sql: string) => Promise<unknown>, notices: RunNotice[], retryable = () => true): Promise<void> {
+    let failure: unknown;
+    if (!plan || this.statsPasses === undefined) {
+      try {
+        await whole();
+        return;
+      } catch (e) {
+        if (!plan || !isOutOfMemory(e) || !retryable()) throw e;
+        failure = e;
+      }
+    }
+    // Names the compiler made (dh_passes_N), so they need no quoting.
+    const variable = plan.variable;
+    const part = `${plan.variable}_part`;
+    for (const n of this.statsPasses !== undefined ? [this.statsPasses] : [4, 16, 64]) {
+      try {
+        for (let p = 0; p < n; p++) {
+          await this.connection.run(`SET VARIABLE ${variable} = ${n}::UBIGINT; SET VARIABLE ${part} = ${p}::UBIGINT`);
+          await this.connection.run(p === 0 ? `CREATE OR REPLACE TEMP TABLE ${sqlIdent(plan.stage)} AS\n${plan.body}` : `INSERT INTO ${sqlIdent(plan.stage)}\nSELECT * FROM (\n${plan.body}\n)`);
+        }
+        await this.connection.run(`RESET VARIABLE ${variable}; RESET VARIABLE ${part}`);
+        await end(plan.finish);
+        if (failure !== undefined) {
+          notices.push({
+            kind: 'stats_passes',
+            message: `${plan.label}: one pass ran out of memory (memory limit ${this.memoryLimit}), so its groups were computed in ${n} passes over the events, each keeping the groups whose BY values hash to it (the same result; the events before it were read ${n} times)`,
+          });
+        }
+        return;
+      } catch (e) {
+        if (!isOutOfMemory(e)) throw e;
+        failure = e;
+      } finally {
+        await this.connection.run(`RESET VARIABLE ${variable}; RESET VARIABLE ${part}; DROP TABLE IF EXISTS ${sqlIdent(plan.stage)}`);
+      }
+    }
+    throw failure;
   }
 
   private async stream(sql: string, onRows: (rows: Row[]) => void | Promise<void>): Promise<number> {
@@ -638,7 +696,9 @@ export class Engine {
   /** Writes the result to a Parquet file with DuckDB's COPY (columns named by their Splunk field names). */
   async copyToParquet(q: CompiledQuery, file: string, opts: { strict?: boolean } = {}): Promise<{ notices: RunNotice[] }> {
     // The file is a partial file the caller renames into place; DuckDB's own temporary file is not needed.
-    const { notices } = await this.run({ ...q, sql: `COPY (${q.namedSql}) TO ${sqlString(file)} (FORMAT parquet, USE_TMP_FILE false)` }, () => {}, opts);
+    const copy = (sql: string) => `COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, USE_TMP_FILE false)`;
+    const passes = q.passes && { ...q.passes, finish: copy(q.passes.namedFinish) };
+    const { notices } = await this.run({ ...q, sql: copy(q.namedSql), passes }, () => {}, opts);
     return { notices };
   }
 
@@ -694,6 +754,9 @@ export class Engine {
     return notices;
   }
 }
+
+/** DuckDB's out-of-memory error (a query that needed more than the memory limit, after spilling what it could). */
+const isOutOfMemory = (e: unknown): boolean => e instanceof Error && /^Out of Memory Error/.test(e.message);
 
 /** SQL aggregates whose per-group state DuckDB 1.5 cannot spill (values(), list(), mvcombine…). */
 const LIST_AGGREGATE = /\b(list|array_agg|histogram|string_agg)\(/i;

@@ -155,13 +155,15 @@ export const join: CommandHandler<A.JoinCommand> = {
  */
 export function compileSubsearch(p: A.Pipeline, b: PipelineBuilder, label: string): Relation {
   const nested = b.nested();
+  nested.endsStatement = true;
   const last = nested.compile(p);
   const table = b.ctx.name('dh_subsearch');
   const cap = b.ctx.options.subsearchMaxOut;
-  const sql =
-    nested.withClause() +
-    // QUALIFY on the renumbered order, not ORDER BY … LIMIT: a top-N of cap + 1 rows would have to fit in memory.
-    `\nSELECT * EXCLUDE (_dh_seq), row_number() OVER (ORDER BY _dh_seq) AS _dh_seq FROM ${sqlIdent(last.name)}\nQUALIFY row_number() OVER (ORDER BY _dh_seq) <= ${cap + 1}`;
-  b.scope.subsearches.push({ table, sql, cap, label: `${label}: ${b.labelOf(p)}`, span: p.span });
+  // QUALIFY on the renumbered order, not ORDER BY … LIMIT: a top-N of cap + 1 rows would have to fit in memory.
+  const ending = (rows: string) =>
+    `SELECT * EXCLUDE (_dh_seq), row_number() OVER (ORDER BY _dh_seq) AS _dh_seq FROM ${rows}\nQUALIFY row_number() OVER (ORDER BY _dh_seq) <= ${cap + 1}`;
+  const sql = `${nested.withClause()}\n${ending(sqlIdent(last.name))}`;
+  const passes = nested.passesPlan(last, ending);
+  b.scope.subsearches.push({ table, sql, cap, label: `${label}: ${b.labelOf(p)}`, span: p.span, ...(passes ? { passes } : {}) });
   return { name: table, schema: Schema.of(last.schema.list(), false) };
 }

@@ -325,9 +325,9 @@ export const stats: CommandHandler<A.StatsCommand> = {
     const split = splitByFields(withAbsent, by.filter((f) => schema.get(f.name)), dedupSplit);
     const from = split.from;
     const outBy = by.map((f) => (f.type === 'mv' ? { ...f, type: 'str' as FieldType } : f));
-    const where = missing.length > 0 ? 'false' : 'true';
-    const aggCols = aggs.map((a) => `${a.sql.sql} AS ${sqlIdent(b.ctx.columns.columnFor(a.name))}`);
     const groupCols = outBy.map((f) => sqlIdent(f.column));
+    const where = missing.length > 0 ? 'false' : b.passesFilter(cmd, groupCols);
+    const aggCols = aggs.map((a) => `${a.sql.sql} AS ${sqlIdent(b.ctx.columns.columnFor(a.name))}`);
     const seq = outBy.length > 0 ? groupOrderKey(outBy) : '1';
     const sql =
       `SELECT ${[...groupCols, ...aggCols, `${seq} AS _dh_seq`].join(',\n       ')}\n` +
