@@ -54,6 +54,22 @@ const numbers = (i: AggInput) =>
   i.value.type === 'num' ? scalarValues(i, i.value.sql) : `list_filter(list_transform(${allValues(i)}, lambda dh_v: dh_num(dh_v)), lambda dh_n: dh_n IS NOT NULL)`;
 
 /**
+ * Each row's numeric value when the input is single-valued (a number, or text that dh_num reads): what a native
+ * aggregate (sum, avg, min…) can take, whose state is a few numbers that DuckDB can spill, where a list of every
+ * value per group cannot be (bench/NOTES.md, "100 M events"). Undefined for multivalue and boolean inputs.
+ */
+const rowNumber = (i: AggInput): string | undefined => (i.value.type === 'num' ? i.value.sql : i.value.type === 'str' ? `dh_num(${i.value.sql})` : undefined);
+
+/** A numeric aggregate: the native `native(n)` over single-valued inputs, else `listed(list of the numbers)`. */
+const numeric = (native: (n: string) => string, listed: (numbers: string) => string): Aggregate => ({
+  arg: 'required',
+  sql: (i) => {
+    const n = rowNumber(i!);
+    return num(n !== undefined ? i!.w(native(n)) : listed(numbers(i!)));
+  },
+});
+
+/**
  * perc/p/exactperc/upperperc N and median (N=50), by Splunk's limits.conf `[stats] perc_method` (decision X8):
  * nearest-rank (the default) is the value of 0-based rank floor(N/100 × count) of the sorted values (median of
  * 1,2,3,4 is 3); interpolated takes F = N/100 × (count − 1) and interpolates between ranks floor(F) and ceil(F)
@@ -123,8 +139,8 @@ const AGGREGATES: ReadonlyMap<string, Aggregate> = new Map<string, Aggregate>([
         ),
     },
   ],
-  ['sum', { arg: 'required', sql: (i) => num(`list_sum(${numbers(i!)})`) }],
-  ['avg', { arg: 'required', sql: (i) => num(`list_avg(${numbers(i!)})`) }],
+  ['sum', numeric((n) => `sum(${n})`, (l) => `list_sum(${l})`)],
+  ['avg', numeric((n) => `avg(${n})`, (l) => `list_avg(${l})`)],
   [
     'min',
     {
@@ -133,7 +149,9 @@ const AGGREGATES: ReadonlyMap<string, Aggregate> = new Map<string, Aggregate>([
       sql: (i) =>
         i!.value.type === 'num'
           ? num(i!.w(`min(${i!.value.sql})`))
-          : str(`coalesce(dh_str(list_min(${numbers(i!)})), list_min(list_filter(${allValues(i!)}, lambda dh_v: dh_num(dh_v) IS NULL)))`),
+          : i!.value.type === 'str'
+            ? str(`coalesce(dh_str(${i!.w(`min(${rowNumber(i!)})`)}), ${i!.w(`min(${i!.value.sql}) FILTER (WHERE ${rowNumber(i!)} IS NULL)`)})`)
+            : str(`coalesce(dh_str(list_min(${numbers(i!)})), list_min(list_filter(${allValues(i!)}, lambda dh_v: dh_num(dh_v) IS NULL)))`),
     },
   ],
   [
@@ -144,16 +162,27 @@ const AGGREGATES: ReadonlyMap<string, Aggregate> = new Map<string, Aggregate>([
       sql: (i) =>
         i!.value.type === 'num'
           ? num(i!.w(`max(${i!.value.sql})`))
-          : str(`coalesce(list_max(list_filter(${allValues(i!)}, lambda dh_v: dh_num(dh_v) IS NULL)), dh_str(list_max(${numbers(i!)})))`),
+          : i!.value.type === 'str'
+            ? str(`coalesce(${i!.w(`max(${i!.value.sql}) FILTER (WHERE ${rowNumber(i!)} IS NULL)`)}, dh_str(${i!.w(`max(${rowNumber(i!)})`)}))`)
+            : str(`coalesce(list_max(list_filter(${allValues(i!)}, lambda dh_v: dh_num(dh_v) IS NULL)), dh_str(list_max(${numbers(i!)})))`),
     },
   ],
-  ['range', { arg: 'required', sql: (i) => num(`(list_max(${numbers(i!)}) - list_min(${numbers(i!)}))`) }],
+  [
+    'range',
+    {
+      arg: 'required',
+      sql: (i) => {
+        const n = rowNumber(i!);
+        return num(n !== undefined ? `(${i!.w(`max(${n})`)} - ${i!.w(`min(${n})`)})` : `(list_max(${numbers(i!)}) - list_min(${numbers(i!)}))`);
+      },
+    },
+  ],
   ['median', percentile('50')],
-  ['stdev', { arg: 'required', sql: (i) => num(`list_aggregate(${numbers(i!)}, 'stddev_samp')`) }],
-  ['stdevp', { arg: 'required', sql: (i) => num(`list_aggregate(${numbers(i!)}, 'stddev_pop')`) }],
-  ['var', { arg: 'required', sql: (i) => num(`list_aggregate(${numbers(i!)}, 'var_samp')`) }],
-  ['varp', { arg: 'required', sql: (i) => num(`list_aggregate(${numbers(i!)}, 'var_pop')`) }],
-  ['sumsq', { arg: 'required', sql: (i) => num(`list_sum(list_transform(${numbers(i!)}, lambda dh_n: dh_n * dh_n))`) }],
+  ['stdev', numeric((n) => `stddev_samp(${n})`, (l) => `list_aggregate(${l}, 'stddev_samp')`)],
+  ['stdevp', numeric((n) => `stddev_pop(${n})`, (l) => `list_aggregate(${l}, 'stddev_pop')`)],
+  ['var', numeric((n) => `var_samp(${n})`, (l) => `list_aggregate(${l}, 'var_samp')`)],
+  ['varp', numeric((n) => `var_pop(${n})`, (l) => `list_aggregate(${l}, 'var_pop')`)],
+  ['sumsq', numeric((n) => `sum(${n} * ${n})`, (l) => `list_sum(list_transform(${l}, lambda dh_n: dh_n * dh_n))`)],
   ['mode', { arg: 'required', sql: (i) => str(`list_aggregate(${allValues(i!)}, 'mode')`) }],
   ['first', { arg: 'required', sql: (i) => typed(i!, i!.w(`arg_min(${i!.value.sql}, _dh_seq) FILTER (WHERE ${i!.value.sql} IS NOT NULL)`)) }],
   ['last', { arg: 'required', sql: (i) => typed(i!, i!.w(`arg_max(${i!.value.sql}, _dh_seq) FILTER (WHERE ${i!.value.sql} IS NOT NULL)`)) }],
