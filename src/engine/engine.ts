@@ -584,7 +584,8 @@ export class Engine {
         }
         return;
       } catch (e) {
-        if (!isOutOfMemory(e)) throw e;
+        // Rows already written by the ending cannot be taken back: more passes would write them again.
+        if (!isOutOfMemory(e) || !retryable()) throw e;
         failure = e;
       } finally {
         await this.connection.run(`RESET VARIABLE ${variable}; RESET VARIABLE ${part}; DROP TABLE IF EXISTS ${sqlIdent(plan.stage)}`);
