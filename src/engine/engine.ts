@@ -39,11 +39,11 @@ export interface EngineOptions {
   threads?: number;
   /** Where the private spill directory is made (default: the OS temporary directory). */
   tempDir?: string;
-  /** Track the running query's progress (`connection.progress`), without DuckDB printing its own bar. */
+  /** Show the running query's progress on a terminal (cli/long-run.ts reads `connection.progress`, always tracked). */
   progress?: boolean;
   /**
    * Run each statement's last stats in this many passes from the start (PassesPlan) instead of first trying one
-   * pass and going to 4, 16, 64 passes when it runs out of memory.
+   * pass and, when it runs out of memory, the passes passCounts() suggests.
    */
   statsPasses?: number;
 }
@@ -111,7 +111,10 @@ export class Engine {
     // every start, about half of it the round trips).
     const setup = [
       `SET TimeZone = ${sqlString(opts.timezone ?? 'UTC')}`,
-      ...(opts.progress ? ['SET enable_progress_bar = true', 'SET enable_progress_bar_print = false'] : []),
+      // Progress is tracked for every query (the CLI shows it on a terminal; withPasses sizes its passes by it),
+      // never printed by DuckDB itself.
+      'SET enable_progress_bar = true',
+      'SET enable_progress_bar_print = false',
       ...PRELUDE_MACROS.map((m) => m.sql),
     ];
     await connection.run(setup.join(';\n'));
@@ -550,25 +553,30 @@ export class Engine {
 
   /**
    * Runs a statement (`whole`), and when it runs out of memory and its last stats can run in passes (PassesPlan),
-   * runs it again in 4, then 16, then 64 passes (or the engine's statsPasses from the start): each pass appends
-   * its rows to the plan's stage table, then `end` runs the statement's ending over it. `retryable` says whether
-   * nothing of the failed attempt has left the engine yet.
+   * runs it again in passes (passCounts: as many as the part of its input the one pass read before it ran out
+   * suggests, then 4 times as many; or the engine's statsPasses from the start): each pass appends its rows to
+   * the plan's stage table, then `end` runs the statement's ending over it. `retryable` says whether nothing of
+   * the failed attempt has left the engine yet.
    */
   private async withPasses(plan: PassesPlan | undefined, whole: () => Promise<unknown>, end: (sql: string) => Promise<unknown>, notices: RunNotice[], retryable = () => true): Promise<void> {
     let failure: unknown;
+    let reached = 0;
     if (!plan || this.statsPasses === undefined) {
+      const watch = plan ? setInterval(() => (reached = Math.max(reached, this.progress())), 200) : undefined;
       try {
         await whole();
         return;
       } catch (e) {
         if (!plan || !isOutOfMemory(e) || !retryable()) throw e;
         failure = e;
+      } finally {
+        clearInterval(watch);
       }
     }
     // Names the compiler made (dh_passes_N), so they need no quoting.
     const variable = plan.variable;
     const part = `${plan.variable}_part`;
-    for (const n of this.statsPasses !== undefined ? [this.statsPasses] : [4, 16, 64]) {
+    for (const n of this.statsPasses !== undefined ? [this.statsPasses] : passCounts(reached)) {
       try {
         for (let p = 0; p < n; p++) {
           await this.connection.run(`SET VARIABLE ${variable} = ${n}::UBIGINT; SET VARIABLE ${part} = ${p}::UBIGINT`);
@@ -579,7 +587,7 @@ export class Engine {
         if (failure !== undefined) {
           notices.push({
             kind: 'stats_passes',
-            message: `${plan.label}: one pass ran out of memory (memory limit ${this.memoryLimit}), so its groups were computed in ${n} passes over the events, each keeping the groups whose BY values hash to it (the same result; the events before it were read ${n} times)`,
+            message: `${plan.label} ran out of memory in one pass (memory limit ${this.memoryLimit}), so its groups were computed in ${n} passes, each over the events whose BY values hash to it: the same result, the commands before it run ${n} times`,
           });
         }
         return;
@@ -592,6 +600,15 @@ export class Engine {
       }
     }
     throw failure;
+  }
+
+  /** How far the running query is (0–100), 0 while DuckDB cannot tell. */
+  private progress(): number {
+    try {
+      return Math.max(0, this.connection.progress.percentage);
+    } catch {
+      return 0;
+    }
   }
 
   private async stream(sql: string, onRows: (rows: Row[]) => void | Promise<void>): Promise<number> {
@@ -754,6 +771,19 @@ export class Engine {
     }
     return notices;
   }
+}
+
+/**
+ * How many passes to try, in turn, after one pass ran out of memory having read `reached` percent of its input:
+ * about twice as many as that suggests (memory grows with the events read), at least 4, then 4 times as many
+ * each time, up to 256.
+ */
+export function passCounts(reached: number): number[] {
+  let n = 4;
+  while (reached > 0 && n < 256 && n * reached < 200) n *= 2;
+  const counts: number[] = [];
+  for (; n <= 256; n *= 4) counts.push(n);
+  return counts;
 }
 
 /** DuckDB's out-of-memory error (a query that needed more than the memory limit, after spilling what it could). */
