@@ -62,6 +62,7 @@ describe('stats in passes', () => {
     ['two keys, events without one dropped', 'sourcetype=test:events | stats count values(port) as ports by user, port | where count > 1'],
     ['a multivalue BY field splits its events', 'sourcetype=test:events | stats count dc(user) as users list(bytes) as b by tags{} | eval x = users * 2'],
     ['row-by-row commands after it', 'sourcetype=test:events | stats values(bytes) as b by user | eval n = mvcount(b) | where n > 20 | rename n as size | fields user size'],
+    ['row order: list(), first(), last(), earliest()', 'sourcetype=test:events | stats list(bytes) as l first(bytes) as f last(user) as lu earliest(bytes) as e latest(user) as lt by port'],
     ['a join subsearch ending in a stats', 'sourcetype=test:events | stats count by user | join user [search sourcetype=test:events | stats values(port) as ports by user | search ports=3]'],
   ])('%s: the same rows as one pass', async (_name, query) => {
     const { one, four, planned } = await both(query);

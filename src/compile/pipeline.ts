@@ -61,9 +61,13 @@ export interface SubsearchStatement {
  */
 export interface PassesPlan {
   variable: string;
+  /** The table the rows reaching the stats are written to, once (only the columns the stats reads). */
+  input: string;
+  /** The statement up to those rows: `WITH … SELECT columns FROM the stats' input`. */
+  inputSql: string;
   /** The temporary table the passes fill. */
   stage: string;
-  /** The statement up to the rows it ends with: `WITH … SELECT * FROM last`. */
+  /** The stats over the input table, then the rest of the statement: `WITH stats AS (…), … SELECT * FROM last`. */
   body: string;
   /** The statement's ending over the stage table. */
   finish: string;
@@ -154,8 +158,8 @@ export class PipelineBuilder {
   private current = 0;
   /** Whether this pipeline's rows end a statement (the main query, a join/append subsearch): see passesFilter. */
   endsStatement: boolean;
-  /** The stats this statement can run in passes (passesFilter), once compiled. */
-  passes: Omit<PassesPlan, 'stage' | 'body' | 'finish'> | undefined;
+  /** The stats this statement can run in passes (passesFilter): its step, its input and its SQL over a table. */
+  private passes: { variable: string; label: string; step: number; input: Relation; over: (rows: string, filter: string) => string; filter: string } | undefined;
 
   constructor(
     readonly scope: QueryScope,
@@ -268,24 +272,42 @@ export class PipelineBuilder {
   /**
    * The WHERE condition a stats adds to its input rows so that the engine can compute its groups in passes
    * (PassesPlan): only for the statement's own last stats with BY fields, every later command of the pipeline
-   * keeping or dropping rows one at a time. Otherwise `true`.
+   * keeping or dropping rows one at a time. Otherwise `true`. `over` is the stats step over other input rows
+   * with a given condition (the passes read the input from a table).
    */
-  passesFilter(cmd: A.StatsCommand, groupColumns: string[]): string {
+  passesFilter(cmd: A.StatsCommand, groupColumns: string[], input: Relation, over: (rows: string, filter: string) => string): string {
     const own = this.pipeline?.commands[this.current] === cmd;
     if (!this.endsStatement || !own || groupColumns.length === 0 || this.passes) return 'true';
     if (!this.pipeline!.commands.slice(this.current + 1).every((c) => ROW_BY_ROW.has(c.command))) return 'true';
     const variable = this.ctx.name('dh_passes');
-    const at = this.ctx.where(cmd.span);
-    this.passes = { variable, label: `${cmd.command}${at ? ` at ${at}` : ''} (${this.labelOf(cmd)})` };
     const n = `getvariable(${sqlString(variable)})`;
-    return `(${n} IS NULL OR hash(${groupColumns.join(', ')}) % ${n} = getvariable(${sqlString(`${variable}_part`)}))`;
+    const filter = `(${n} IS NULL OR hash(${groupColumns.join(', ')}) % ${n} = getvariable(${sqlString(`${variable}_part`)}))`;
+    const at = this.ctx.where(cmd.span);
+    this.passes = { variable, label: `${cmd.command}${at ? ` at ${at}` : ''} (${this.labelOf(cmd)})`, step: this.steps.length, input, over, filter };
+    return filter;
   }
 
   /** The passes plan of this statement, given its ending over a table (PassesPlan). */
   passesPlan(last: Relation, finish: (table: string) => string): PassesPlan | undefined {
-    if (!this.passes) return undefined;
-    const stage = `${this.passes.variable}_stage`;
-    return { ...this.passes, stage, body: `${this.withClause()}\nSELECT * FROM ${sqlIdent(last.name)}`, finish: finish(sqlIdent(stage)) };
+    const p = this.passes;
+    if (!p) return undefined;
+    const input = `${p.variable}_input`;
+    const stage = `${p.variable}_stage`;
+    const stats = this.steps[p.step];
+    const sql = p.over(sqlIdent(input), p.filter);
+    // The columns the stats reads (named in its SQL; the row order when list(), first()… follow it); the input's
+    // other columns (_raw…) stay out. A column missed here would fail the passes loudly, never change them.
+    const read = (column: string) => (column === '_dh_seq' ? /ORDER BY _dh_seq|, _dh_seq\)/.test(sql) : sql.includes(sqlIdent(column)));
+    const columns = [...new Set(['_dh_seq', ...p.input.schema.list().map((f) => f.column)])].filter(read);
+    return {
+      variable: p.variable,
+      label: p.label,
+      input,
+      inputSql: `${this.withClause(this.steps.slice(0, p.step))}\nSELECT ${columns.map(sqlIdent).join(', ')} FROM ${sqlIdent(p.input.name)}`,
+      stage,
+      body: `${this.withClause([{ ...stats, sql }, ...this.steps.slice(p.step + 1)])}\nSELECT * FROM ${sqlIdent(last.name)}`,
+      finish: finish(sqlIdent(stage)),
+    };
   }
 
   /** The command before the current one in this pipeline. */
@@ -336,9 +358,10 @@ export class PipelineBuilder {
   }
 
   /** `WITH a AS (…), b AS (…)` text for the steps so far, one CTE per command with its SPL as a comment. */
-  withClause(): string {
+  withClause(steps: Step[] = this.steps): string {
     // The step's SQL goes in as it is: indenting its lines would also indent line breaks inside string literals.
-    return 'WITH\n' + this.steps.map((s) => `${sqlComment(s.label)}\n${sqlIdent(s.name)} AS (\n${s.sql}\n)`).join(',\n');
+    if (steps.length === 0) return '';
+    return 'WITH\n' + steps.map((s) => `${sqlComment(s.label)}\n${sqlIdent(s.name)} AS (\n${s.sql}\n)`).join(',\n');
   }
 }
 

@@ -554,8 +554,9 @@ export class Engine {
   /**
    * Runs a statement (`whole`), and when it runs out of memory and its last stats can run in passes (PassesPlan),
    * runs it again in passes (passCounts: as many as the part of its input the one pass read before it ran out
-   * suggests, then 4 times as many; or the engine's statsPasses from the start): each pass appends its rows to
-   * the plan's stage table, then `end` runs the statement's ending over it. `retryable` says whether nothing of
+   * suggests, then 4 times as many; or the engine's statsPasses from the start): the rows reaching the stats are
+   * written to a table once, each pass appends its groups to the plan's stage table, then `end` runs the
+   * statement's ending over it. `retryable` says whether nothing of
    * the failed attempt has left the engine yet.
    */
   private async withPasses(plan: PassesPlan | undefined, whole: () => Promise<unknown>, end: (sql: string) => Promise<unknown>, notices: RunNotice[], retryable = () => true): Promise<void> {
@@ -573,6 +574,17 @@ export class Engine {
         clearInterval(watch);
       }
     }
+    // The rows reaching the stats, once (a table DuckDB spills as it needs): every pass reads them from there.
+    try {
+      await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(plan.input)} AS\n${plan.inputSql}`);
+      await this.eachPassCount(plan, reached, failure, end, notices, retryable);
+    } finally {
+      await this.connection.run(`DROP TABLE IF EXISTS ${sqlIdent(plan.input)}`);
+    }
+  }
+
+  /** The passes of withPasses, over the plan's input table: passCounts(reached) in turn until one fits. */
+  private async eachPassCount(plan: PassesPlan, reached: number, failure: unknown, end: (sql: string) => Promise<unknown>, notices: RunNotice[], retryable: () => boolean): Promise<void> {
     // Names the compiler made (dh_passes_N), so they need no quoting.
     const variable = plan.variable;
     const part = `${plan.variable}_part`;
@@ -587,7 +599,7 @@ export class Engine {
         if (failure !== undefined) {
           notices.push({
             kind: 'stats_passes',
-            message: `${plan.label} ran out of memory in one pass (memory limit ${this.memoryLimit}), so its groups were computed in ${n} passes, each over the events whose BY values hash to it: the same result, the commands before it run ${n} times`,
+            message: `${plan.label} ran out of memory in one pass (memory limit ${this.memoryLimit}), so its groups were computed in ${n} passes, each over the rows whose BY values hash to it (kept in a temporary table): the same result, in more time`,
           });
         }
         return;

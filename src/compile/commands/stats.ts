@@ -349,19 +349,23 @@ export const stats: CommandHandler<A.StatsCommand> = {
     // The missing BY fields are null columns, so that the (empty) grouping still binds; then one row per value of
     // multivalue BY fields, rows with a null BY value dropped.
     const absent = by.filter((f) => !schema.get(f.name));
-    const rows = sqlIdent(input!.name);
-    const withAbsent = absent.length > 0 ? `(SELECT *, ${absent.map((f) => `NULL::VARCHAR AS ${sqlIdent(f.column)}`).join(', ')} FROM ${rows})` : rows;
-    const split = splitByFields(withAbsent, by.filter((f) => schema.get(f.name)), dedupSplit);
-    const from = split.from;
     const outBy = by.map((f) => (f.type === 'mv' ? { ...f, type: 'str' as FieldType } : f));
     const groupCols = outBy.map((f) => sqlIdent(f.column));
-    const where = missing.length > 0 ? 'false' : b.passesFilter(cmd, groupCols);
     const aggCols = aggs.map((a) => `${a.sql.sql} AS ${sqlIdent(b.ctx.columns.columnFor(a.name))}`);
     const seq = outBy.length > 0 ? groupOrderKey(outBy) : '1';
-    const sql =
-      `SELECT ${[...groupCols, ...aggCols, `${seq} AS _dh_seq`].join(',\n       ')}\n` +
-      `FROM ${from}\nWHERE ${where}` +
-      (groupCols.length > 0 ? `\nGROUP BY ${groupCols.join(', ')}` : '');
+    // The step over its input rows (the pipeline's relation, or the table the engine fills with them to run the
+    // groups in passes: PipelineBuilder.passesFilter).
+    const over = (rows: string, where: string) => {
+      const withAbsent = absent.length > 0 ? `(SELECT *, ${absent.map((f) => `NULL::VARCHAR AS ${sqlIdent(f.column)}`).join(', ')} FROM ${rows})` : rows;
+      const from = splitByFields(withAbsent, by.filter((f) => schema.get(f.name)), dedupSplit).from;
+      return (
+        `SELECT ${[...groupCols, ...aggCols, `${seq} AS _dh_seq`].join(',\n       ')}\n` +
+        `FROM ${from}\nWHERE ${where}` +
+        (groupCols.length > 0 ? `\nGROUP BY ${groupCols.join(', ')}` : '')
+      );
+    };
+    const where = missing.length > 0 ? 'false' : b.passesFilter(cmd, groupCols, input!, (rows, filter) => over(rows, filter));
+    const sql = over(sqlIdent(input!.name), where);
     const fields = [...outBy, ...aggs.map((a) => fieldOf(a.name, b.ctx.columns.columnFor(a.name), a.sql.type === 'bool' ? 'str' : a.sql.type))];
     return b.add(cmd, sql, Schema.of(fields, false));
   },
