@@ -338,7 +338,7 @@ function report(m: Machine, manifests: Manifest[], runs: Run[], load: { start: n
   for (const r of runs) L.push(`| ${n(r.events)} | ${r.detection} | ${r.rep + 1} | ${r.wallSeconds.toFixed(2)} | ${r.cpuSeconds.toFixed(2)} | ${r.peakRssMB.toFixed(0)} | ${(r.spillPeakBytes / 1e6).toFixed(0)} | ${r.failure ? `failed: ${r.failure.split('\n')[0]}` : r.rows} |`);
   L.push('', '</details>', '');
   if (runs.some((r) => r.passes)) {
-    L.splice(L.indexOf('### The detections'), 0, '"Its stats in N passes": one pass of the statement\'s last `stats` ran out of memory, and duckhunt ran it again in N passes, each over the events whose BY values hash to it (README "Memory"); the time includes the failed pass.', '');
+    L.splice(L.indexOf('### The detections'), 0, '"Its stats in N passes": one pass of the statement\'s last `stats` ran out of memory, and duckhunt ran it again in N passes, each over the rows reaching it whose BY values hash to the pass (written once to a temporary table; README "Memory"); the time includes the failed pass.', '');
   }
   return L.join('\n');
 }

@@ -36,7 +36,7 @@ export interface CompiledQuery {
   /** Queries to run before this query can be compiled in full (see compilePrepared); none for most queries. */
   preruns: PrerunRequest[];
   /** The main query's last stats can run in passes when one pass runs out of memory; `namedFinish` names the columns as namedSql does. */
-  passes?: PassesPlan & { namedFinish: string };
+  passes?: PassesPlan & { namedFinish(): string };
 }
 
 /** What earlier compiles of a query asked for and got: the events' fields (discovery) and prerun answers. */
@@ -88,7 +88,7 @@ export function compileQuery(parsed: ParsedQuery, bindings: SourceBinding[], opt
     discoveries: scope.discoveries,
     preruns: scope.preruns,
     newestFirst: scope.newestFirst?.floored ? scope.newestFirst.limit : undefined,
-    ...(passes ? { passes: { ...passes, namedFinish: ending(true)(sqlIdent(passes.stage)) } } : {}),
+    ...(passes ? { passes: { ...passes, namedFinish: () => ending(true)(sqlIdent(passes.stage)) } } : {}),
   };
 }
 

@@ -64,13 +64,13 @@ export interface PassesPlan {
   /** The table the rows reaching the stats are written to, once (only the columns the stats reads). */
   input: string;
   /** The statement up to those rows: `WITH … SELECT columns FROM the stats' input`. */
-  inputSql: string;
+  inputSql(): string;
   /** The temporary table the passes fill. */
   stage: string;
   /** The stats over the input table, then the rest of the statement: `WITH stats AS (…), … SELECT * FROM last`. */
-  body: string;
+  body(): string;
   /** The statement's ending over the stage table. */
-  finish: string;
+  finish(): string;
   /** The stats command, for the notice: "stats at 12:3 (stats count by user)". */
   label: string;
 }
@@ -287,26 +287,29 @@ export class PipelineBuilder {
     return filter;
   }
 
-  /** The passes plan of this statement, given its ending over a table (PassesPlan). */
+  /** The passes plan of this statement, given its ending over a table (PassesPlan); its SQL is made when asked for. */
   passesPlan(last: Relation, finish: (table: string) => string): PassesPlan | undefined {
     const p = this.passes;
     if (!p) return undefined;
     const input = `${p.variable}_input`;
     const stage = `${p.variable}_stage`;
-    const stats = this.steps[p.step];
-    const sql = p.over(sqlIdent(input), p.filter);
-    // The columns the stats reads (named in its SQL; the row order when list(), first()… follow it); the input's
-    // other columns (_raw…) stay out. A column missed here would fail the passes loudly, never change them.
-    const read = (column: string) => (column === '_dh_seq' ? /ORDER BY _dh_seq|, _dh_seq\)/.test(sql) : sql.includes(sqlIdent(column)));
-    const columns = [...new Set(['_dh_seq', ...p.input.schema.list().map((f) => f.column)])].filter(read);
+    const steps = [...this.steps];
+    const sql = () => p.over(sqlIdent(input), p.filter);
     return {
       variable: p.variable,
       label: p.label,
       input,
-      inputSql: `${this.withClause(this.steps.slice(0, p.step))}\nSELECT ${columns.map(sqlIdent).join(', ')} FROM ${sqlIdent(p.input.name)}`,
+      inputSql: () => {
+        // The columns the stats reads (named in its SQL; the row order when list(), first()… follow it); the
+        // input's other columns (_raw…) stay out. A column missed here would fail the passes loudly, never change them.
+        const over = sql();
+        const read = (column: string) => (column === '_dh_seq' ? /ORDER BY _dh_seq|, _dh_seq\)/.test(over) : over.includes(sqlIdent(column)));
+        const columns = [...new Set(['_dh_seq', ...p.input.schema.list().map((f) => f.column)])].filter(read);
+        return `${this.withClause(steps.slice(0, p.step))}\nSELECT ${columns.map(sqlIdent).join(', ')} FROM ${sqlIdent(p.input.name)}`;
+      },
       stage,
-      body: `${this.withClause([{ ...stats, sql }, ...this.steps.slice(p.step + 1)])}\nSELECT * FROM ${sqlIdent(last.name)}`,
-      finish: finish(sqlIdent(stage)),
+      body: () => `${this.withClause([{ ...steps[p.step], sql: sql() }, ...steps.slice(p.step + 1)])}\nSELECT * FROM ${sqlIdent(last.name)}`,
+      finish: () => finish(sqlIdent(stage)),
     };
   }
 

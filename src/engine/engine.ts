@@ -576,7 +576,7 @@ export class Engine {
     }
     // The rows reaching the stats, once (a table DuckDB spills as it needs): every pass reads them from there.
     try {
-      await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(plan.input)} AS\n${plan.inputSql}`);
+      await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(plan.input)} AS\n${plan.inputSql()}`);
       await this.eachPassCount(plan, reached, failure, end, notices, retryable);
     } finally {
       await this.connection.run(`DROP TABLE IF EXISTS ${sqlIdent(plan.input)}`);
@@ -588,14 +588,15 @@ export class Engine {
     // Names the compiler made (dh_passes_N), so they need no quoting.
     const variable = plan.variable;
     const part = `${plan.variable}_part`;
+    const body = plan.body();
     for (const n of this.statsPasses !== undefined ? [this.statsPasses] : passCounts(reached)) {
       try {
         for (let p = 0; p < n; p++) {
           await this.connection.run(`SET VARIABLE ${variable} = ${n}::UBIGINT; SET VARIABLE ${part} = ${p}::UBIGINT`);
-          await this.connection.run(p === 0 ? `CREATE OR REPLACE TEMP TABLE ${sqlIdent(plan.stage)} AS\n${plan.body}` : `INSERT INTO ${sqlIdent(plan.stage)}\nSELECT * FROM (\n${plan.body}\n)`);
+          await this.connection.run(p === 0 ? `CREATE OR REPLACE TEMP TABLE ${sqlIdent(plan.stage)} AS\n${body}` : `INSERT INTO ${sqlIdent(plan.stage)}\nSELECT * FROM (\n${body}\n)`);
         }
         await this.connection.run(`RESET VARIABLE ${variable}; RESET VARIABLE ${part}`);
-        await end(plan.finish);
+        await end(plan.finish());
         if (failure !== undefined) {
           notices.push({
             kind: 'stats_passes',
@@ -727,7 +728,8 @@ export class Engine {
   async copyToParquet(q: CompiledQuery, file: string, opts: { strict?: boolean } = {}): Promise<{ notices: RunNotice[] }> {
     // The file is a partial file the caller renames into place; DuckDB's own temporary file is not needed.
     const copy = (sql: string) => `COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, USE_TMP_FILE false)`;
-    const passes = q.passes && { ...q.passes, finish: copy(q.passes.namedFinish) };
+    const named = q.passes?.namedFinish;
+    const passes = q.passes && named && { ...q.passes, finish: () => copy(named()) };
     const { notices } = await this.run({ ...q, sql: copy(q.namedSql), passes }, () => {}, opts);
     return { notices };
   }
