@@ -26,6 +26,17 @@ import { dataDir, generate, parseSize, readManifest, type ExpectedRow, type Mani
 import { BENCH, canonicalRow, duckdbVersion, HEADLINE, HEADLINE_FIELDS, machine, MA, median, MT, OUT, ROOT, writeSection, type Machine } from './lib.ts';
 
 const argv = process.argv.slice(2);
+const FLAGS = ['--sizes', '--reps', '--memory-limit', '--threads', '--out'];
+if (argv.includes('--help') || argv.includes('-h')) {
+  // The usage lines of the comment above.
+  process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//   ')).map((l) => l.slice(5)).join('\n') + '\n');
+  process.exit(0);
+}
+const unknown = argv.find((a, k) => a.startsWith('-') && !FLAGS.includes(a) && !FLAGS.includes(argv[k - 1]));
+if (unknown !== undefined) {
+  process.stderr.write(`bench:scale: unknown option ${unknown} (options: ${FLAGS.join(', ')}; --help)\n`);
+  process.exit(2);
+}
 const flag = (name: string) => {
   const k = argv.indexOf(name);
   return k >= 0 ? argv[k + 1] : undefined;
@@ -172,6 +183,15 @@ interface Measured {
 }
 
 /** `duckhunt ARGS` in a fresh process (peak RSS and CPU time reported by the wrapper and the preload), spilling into its own directory. */
+/** The run in progress: stopped with the campaign, so that a stopped campaign leaves no run loading the machine. */
+let running: ReturnType<typeof spawn> | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    running?.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
 async function measure(cliArgs: string[]): Promise<Measured> {
   const spill = join(SPILL, `run-${process.pid}`);
   rmSync(spill, { recursive: true, force: true });
@@ -179,12 +199,14 @@ async function measure(cliArgs: string[]): Promise<Measured> {
   const args = ['--require', CPU_PRELOAD, RSS_WRAPPER, ...cliArgs, '--temp-dir', spill];
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  running = child;
   let stderr = '';
   child.stdout.resume();
   child.stderr.on('data', (b) => (stderr += b));
   let spillPeakBytes = 0;
   const poll = setInterval(() => (spillPeakBytes = Math.max(spillPeakBytes, treeBytes(spill))), 250);
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  running = undefined;
   const wallSeconds = (performance.now() - started) / 1000;
   clearInterval(poll);
   rmSync(spill, { recursive: true, force: true });
