@@ -157,7 +157,7 @@ export class PipelineBuilder {
   private pipeline: A.Pipeline | undefined;
   private current = 0;
   /** Whether this pipeline's rows end a statement (the main query, a join/append subsearch): see passesFilter. */
-  endsStatement: boolean;
+  private readonly endsStatement: boolean;
   /** The stats this statement can run in passes (passesFilter): its step, its input and its SQL over a table. */
   private passes: { variable: string; label: string; step: number; input: Relation; over: (rows: string, filter: string) => string; filter: string } | undefined;
 
@@ -168,8 +168,9 @@ export class PipelineBuilder {
     private readonly nestedIn?: PipelineBuilder,
     /** Whether the outer pipeline reads every field of this subsearch's rows (a wildcard after the join/append). */
     private readonly wholeRowsWanted = false,
+    endsStatement = nestedIn === undefined,
   ) {
-    this.endsStatement = nestedIn === undefined;
+    this.endsStatement = endsStatement;
   }
 
   /** The query's own pipeline, not a subsearch. */
@@ -205,10 +206,13 @@ export class PipelineBuilder {
     return text.length > 100 ? text.slice(0, 97) + '...' : text;
   }
 
-  /** A nested pipeline (join/append subsearch) compiled into its own builder. */
-  nested(wholeRows = false): PipelineBuilder {
+  /**
+   * A nested pipeline (join/append subsearch) compiled into its own builder; `endsStatement` when its rows fill a
+   * statement's table of their own (compileSubsearch), so that its last stats can run in passes.
+   */
+  nested(wholeRows = false, endsStatement = false): PipelineBuilder {
     const after = wholeRows || (this.pipeline !== undefined && everyFieldReadAfter(this.pipeline, this.current, this.wholeRowsWanted));
-    return new PipelineBuilder(this.scope, `${this.ctx.name('sub')}_`, this, after);
+    return new PipelineBuilder(this.scope, `${this.ctx.name('sub')}_`, this, after, endsStatement);
   }
 
   compile(pipeline: A.Pipeline): Relation {

@@ -427,13 +427,18 @@ export class Engine {
     return out;
   }
 
+  /** A temporary table holding the rows of a query (a subsearch's, or what running a stats in passes keeps). */
+  private async createTable(table: string, sql: string): Promise<void> {
+    await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(table)} AS\n${sql}`);
+  }
+
   /**
    * Fills a statement's temporary table: with its query's rows, or (a transaction's grouping) with the
    * transactions the state machine makes of the rows its query gives (engine/transaction.ts).
    */
   private async createStatement(s: SubsearchStatement): Promise<void> {
     if (!s.transaction) {
-      await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${s.sql}`);
+      await this.createTable(s.table, s.sql);
       return;
     }
     await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} (dh_first DOUBLE, dh_last DOUBLE, dh_txn DOUBLE, dh_closed BOOLEAN)`);
@@ -527,8 +532,7 @@ export class Engine {
   private async runStatements(q: CompiledQuery, onRows: (rows: Row[]) => void | Promise<void>): Promise<{ rowCount: number; notices: RunNotice[] }> {
     const notices: RunNotice[] = [];
     for (const s of q.subsearches) {
-      const create = (sql: string) => this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(s.table)} AS\n${sql}`);
-      await this.withPasses(s.passes, () => this.createStatement(s), create, notices);
+      await this.withPasses(s.passes, () => this.createStatement(s), (sql) => this.createTable(s.table, sql), notices);
       if (!s.write && !s.geo && s.cap === undefined) continue;
       const r = await this.connection.runAndReadAll(`SELECT count(*) FROM ${sqlIdent(s.table)}`);
       const rows = Number(r.getRowsJS()[0][0]);
@@ -556,8 +560,7 @@ export class Engine {
    * runs it again in passes (passCounts: as many as the part of its input the one pass read before it ran out
    * suggests, then 4 times as many; or the engine's statsPasses from the start): the rows reaching the stats are
    * written to a table once, each pass appends its groups to the plan's stage table, then `end` runs the
-   * statement's ending over it. `retryable` says whether nothing of
-   * the failed attempt has left the engine yet.
+   * statement's ending over it. `retryable` says whether nothing of the failed attempt has left the engine yet.
    */
   private async withPasses(plan: PassesPlan | undefined, whole: () => Promise<unknown>, end: (sql: string) => Promise<unknown>, notices: RunNotice[], retryable = () => true): Promise<void> {
     let failure: unknown;
@@ -576,7 +579,7 @@ export class Engine {
     }
     // The rows reaching the stats, once (a table DuckDB spills as it needs): every pass reads them from there.
     try {
-      await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(plan.input)} AS\n${plan.inputSql()}`);
+      await this.createTable(plan.input, plan.inputSql());
       await this.eachPassCount(plan, reached, failure, end, notices, retryable);
     } finally {
       await this.connection.run(`DROP TABLE IF EXISTS ${sqlIdent(plan.input)}`);
@@ -593,7 +596,8 @@ export class Engine {
       try {
         for (let p = 0; p < n; p++) {
           await this.connection.run(`SET VARIABLE ${variable} = ${n}::UBIGINT; SET VARIABLE ${part} = ${p}::UBIGINT`);
-          await this.connection.run(p === 0 ? `CREATE OR REPLACE TEMP TABLE ${sqlIdent(plan.stage)} AS\n${body}` : `INSERT INTO ${sqlIdent(plan.stage)}\nSELECT * FROM (\n${body}\n)`);
+          if (p === 0) await this.createTable(plan.stage, body);
+          else await this.connection.run(`INSERT INTO ${sqlIdent(plan.stage)}\nSELECT * FROM (\n${body}\n)`);
         }
         await this.connection.run(`RESET VARIABLE ${variable}; RESET VARIABLE ${part}`);
         await end(plan.finish());

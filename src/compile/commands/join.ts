@@ -154,8 +154,7 @@ export const join: CommandHandler<A.JoinCommand> = {
  * order, renumbered 1…n), registered with the query so the engine runs it first and reports a hit cap.
  */
 export function compileSubsearch(p: A.Pipeline, b: PipelineBuilder, label: string): Relation {
-  const nested = b.nested();
-  nested.endsStatement = true;
+  const nested = b.nested(false, true);
   const last = nested.compile(p);
   const table = b.ctx.name('dh_subsearch');
   const cap = b.ctx.options.subsearchMaxOut;

@@ -364,7 +364,7 @@ export const stats: CommandHandler<A.StatsCommand> = {
         (groupCols.length > 0 ? `\nGROUP BY ${groupCols.join(', ')}` : '')
       );
     };
-    const where = missing.length > 0 ? 'false' : b.passesFilter(cmd, groupCols, input!, (rows, filter) => over(rows, filter));
+    const where = missing.length > 0 ? 'false' : b.passesFilter(cmd, groupCols, input!, over);
     const sql = over(sqlIdent(input!.name), where);
     const fields = [...outBy, ...aggs.map((a) => fieldOf(a.name, b.ctx.columns.columnFor(a.name), a.sql.type === 'bool' ? 'str' : a.sql.type))];
     return b.add(cmd, sql, Schema.of(fields, false));
