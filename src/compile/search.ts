@@ -18,6 +18,14 @@ export function wildcardToLike(pattern: string): string {
   return pattern.replace(/[\\%_]/g, (c) => '\\' + c).replace(/\*/g, '%');
 }
 
+/**
+ * The ILIKE pattern of a search value with wildcards. Without an ESCAPE clause when no character needs one: DuckDB
+ * runs `ILIKE 'Send%'` 6× faster than `ilike_escape(…, 'Send%', '\')` (5 M rows: 0.13 s against 0.85 s).
+ */
+function likePattern(literal: string): string {
+  return /[\\%_]/.test(literal) ? `${sqlString(wildcardToLike(literal))} ESCAPE '\\'` : sqlString(literal.replace(/\*/g, '%'));
+}
+
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Whether a search value (`*` wildcards, case-insensitive, whole) matches a text known at compile time. */
@@ -111,7 +119,7 @@ function valuePredicate(v: string, op: A.SearchCompareOp, literal: string): stri
     let test: string;
     if (literal === '*') test = `(${v} IS NOT NULL)`;
     else if (literal.includes('/') && cidrBlock(literal)) test = inBlockSql(v, cidrBlock(literal)!);
-    else if (literal.includes('*')) test = `(${v} ILIKE ${sqlString(wildcardToLike(literal))} ESCAPE '\\')`;
+    else if (literal.includes('*')) test = `(${v} ILIKE ${likePattern(literal)})`;
     else test = `(lower(${v}) = ${sqlString(literal.toLowerCase())})`;
     return op === '=' ? test : `(${v} IS NOT NULL AND NOT ${test})`;
   }
