@@ -11,7 +11,7 @@ import { ingest } from '../src/ingest/ingest.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { DuckhuntError } from '../src/errors.ts';
 import { catalogFromFlags, type SourceBinding } from '../src/sources/catalog.ts';
-import { CheckedFiles } from '../src/sources/input-check.ts';
+import { CheckedFiles, ndjsonProblems, screenNdjson } from '../src/sources/input-check.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'duckhunt-sources-'));
 let engine: Engine;
@@ -193,9 +193,71 @@ describe('lines the reader cannot take, and damaged files (X39, X40)', () => {
     await expect(engine.run(compileText('* | table id', { bindings: bind('u', file) }), () => {}, { strict: true })).rejects.toThrow('not UTF-8 text or hold a NUL byte');
   });
 
+  it('a file whose line ends are mixed (CRLF and LF) is an error naming the file and the fix, never a CSV message', async () => {
+    const file = bytes('mixed-line-ends.ndjson', ['{"_time": 1, "id": "a"}\r\n{"_time": 2, "id": "b"}\n\n{"_time": 3, "id": "c"}\r\n']);
+    const message = `${file} mixes line ends (CRLF and LF, or a lone CR), which duckhunt's line reader cannot read`;
+    // Reading lines (the query reads _raw), the input check after a query on the typed scan, the check of its
+    // lines, and ingest all say so.
+    await expect(runText('* | table _raw', { bindings: bind('mx', file), engine })).rejects.toThrow(message);
+    await expect(runText('* | stats count', { bindings: bind('mx', file), engine })).rejects.toThrow(message);
+    expect(await screenNdjson(engine.connection, [file], '_time')).toEqual([file]);
+    await expect(ndjsonProblems(engine.connection, [file], '_time')).rejects.toThrow(message);
+    await expect(ingest(engine, bind('mx', file)[0], join(tmp, 'mixed-ds'), { overwrite: false })).rejects.toThrow(message);
+  });
+
+  // The input check's screen (screenNdjson) clears a file without reading its lines only when read_json gave each
+  // of its rows a time. Every kind of line the line check reports must keep its file uncleared, and the report
+  // must be the line check's own.
+  it.each([
+    ['not JSON', ['garbage']],
+    ['an array', ['[1, 2]']],
+    ['an array of objects', ['[{"_time": 5}]']],
+    ['a string', ['"str"']],
+    ['a number', ['42']],
+    ['an object with text after it', ['{"_time": 5} trailing']],
+    ['two objects on a line', ['{"_time": 5}{"_time": 6}']],
+    ['an object over several lines', ['{"_time": 5,', '"x": 1}']],
+    ['a truncated object', ['{"_time": 5']],
+    ['an empty object', ['{}']],
+    ['no time key', ['{"other": 5}']],
+    ['the time key in another case', ['{"_TIME": 5}']],
+    ['a null time', ['{"_time": null}']],
+    ['an object as the time', ['{"_time": {"a": 5}}']],
+    ['a time that is not one', ['{"_time": "not a time"}']],
+    ['a time out of range', ['{"_time": 1e400}']],
+    ['a null time before a time of the same key', ['{"_time": null, "_time": 5}']],
+    ['a raw NUL', ['{"_time": 5, "id": "nul\u0000 inside"}']],
+    ['bytes that are not UTF-8', [Buffer.from([0x7b, 0x22, 0x5f, 0x74, 0x69, 0x6d, 0x65, 0x22, 0x3a, 0x35, 0x2c, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])]],
+  ])('the screen does not clear a file with a line that is %s', async (what, lines) => {
+    const parts = [`{"_time": 1, "id": "a"}`, ...lines, `{"_time": 2, "id": "b"}`].flatMap((l) => [l, '\n']);
+    for (const gz of [false, true]) {
+      const body = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+      const file = join(tmp, `screen-${what.replace(/\W+/g, '-')}.ndjson${gz ? '.gz' : ''}`);
+      writeFileSync(file, gz ? gzipSync(body) : body);
+      expect(await screenNdjson(engine.connection, [file], '_time')).toEqual([file]);
+      const lineByLine = await ndjsonProblems(engine.connection, [file], '_time', undefined, { screen: false });
+      expect(lineByLine).toHaveLength(1);
+      expect(await ndjsonProblems(engine.connection, [file], '_time')).toEqual(lineByLine);
+    }
+  });
+
+  it('the screen clears clean files, and only those, whatever the time looks like', async () => {
+    const clean = ndjson('screen-clean.ndjson', [{ _time: 1 }, { _time: 1.5 }, { _time: '2024-01-02T03:04:05Z' }, { _time: '/Date(1700000000000)/' }, { _time: -0 }, { _time: '7' }]);
+    const blank = bytes('screen-blank-lines.ndjson', ['{"_time": 1}\r\n', '\r\n', '   \r\n', '{"_time": 2}\r\n']);
+    const bad = ndjson('screen-bad.ndjson', [{ _time: 1 }, 'garbage']);
+    expect(await screenNdjson(engine.connection, [clean, bad, blank], '_time')).toEqual([bad]);
+    expect(await ndjsonProblems(engine.connection, [clean, blank], '_time', undefined, { screen: false })).toEqual([]);
+    // A time key the screen cannot read as one column, or a TIME_FORMAT, leaves every file to the line check.
+    expect(await screenNdjson(engine.connection, [clean], 'a.b')).toEqual([clean]);
+    expect(await screenNdjson(engine.connection, [clean], '_time', "strptime(%s, '%Y')")).toEqual([clean]);
+  });
+
   it('a line longer than 16 MB is an error naming the file and the line', async () => {
     const file = bytes('long.ndjson', ['{"_time": 1, "id": "a"}\n', `{"_time": 2, "blob": "${'x'.repeat(17 * 1024 * 1024)}"}\n`]);
     await expect(runText('* | table id', { bindings: bind('l', file), engine })).rejects.toThrow(`line 2 of ${file} is longer than 16 MB`);
+    // read_json reads such a line whatever its maximum_object_size: the screen must not clear the file.
+    expect(await screenNdjson(engine.connection, [file], '_time')).toEqual([file]);
+    await expect(runText('* | stats count', { bindings: bind('l', file), engine })).rejects.toThrow(`line 2 of ${file} is longer than 16 MB`);
   });
 
   const events = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ _time: i, n: i, pad: 'p'.repeat(40) })).join('\n') + '\n';

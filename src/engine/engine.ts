@@ -21,7 +21,7 @@ import { discover, type DiscoveryRequest } from '../sources/discover.ts';
 import { NOT_BLANK, recordsSql, textLines } from '../sources/records.ts';
 import { repeatedNamesSql } from '../sources/xml.ts';
 import { columnType, parquetReader, shapeClash, type ParquetSchema } from '../sources/parquet.ts';
-import { recordTimeSql } from '../sources/scan.ts';
+import { lineEndsError, recordTimeSql } from '../sources/scan.ts';
 import { DATASET_KEY, decodeColumns, unionColumns, type DatasetColumn } from '../sources/dataset.ts';
 import { CheckedFiles, problemMessages } from '../sources/input-check.ts';
 import { TYPED_FALLBACK, TYPED_SCAN_VARIABLE } from '../sources/ndjson-typed.ts';
@@ -679,6 +679,8 @@ export class Engine {
     const message = e instanceof Error ? e.message : String(e);
     const regex = regexRuntimeError(q.regexSites, message);
     if (regex) return regex;
+    const lineEnds = lineEndsError(message);
+    if (lineEnds) return lineEnds;
     const oom = /^Out of Memory Error: (.*)/.exec(message);
     if (oom) {
       // values()/list() (and what is built on them) keep every group's values in memory: DuckDB 1.5 spills the

@@ -23,7 +23,7 @@ import type { SourceBinding } from '../sources/catalog.ts';
 import { DATASET_KEY, encodeColumns, READER_COLUMNS, SYSTEM_COLUMNS, type DatasetColumn } from '../sources/dataset.ts';
 import { ndjsonProblems, type FileProblems } from '../sources/input-check.ts';
 import { isMultivalue, isPlainPath, jsonAt, leafGuard, leafName, pathKey, type LeafPath } from '../sources/json-path.ts';
-import { JsonValueBatch, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
+import { JsonValueBatch, lineEndsError, ndjsonLines, timeExpression, VALID_LINE } from '../sources/scan.ts';
 import { planInputs, type IngestedInput, type StagedInput } from './inputs.ts';
 import { discoverLeaves } from './leaves.ts';
 import { lockDataset } from './lock.ts';
@@ -214,10 +214,7 @@ function commit(out: string, dataset: string, batchDir: string, whole: boolean):
 /** Problems of the staged copies, named by their inputs (line numbers after the lines ingested before). */
 async function checkInputs(engine: Engine, staged: StagedInput[], timeField: string, timeParser: string | undefined, report: IngestReport): Promise<void> {
   const byStaged = new Map(staged.map((s) => [s.staged, s]));
-  const named = (text: string) => {
-    for (const s of staged) text = text.split(s.staged).join(s.start > 0 ? `${s.path} (its bytes from ${s.start})` : s.path);
-    return text;
-  };
+  const named = stagedNames(staged);
   let problems: FileProblems[];
   try {
     problems = await ndjsonProblems(engine.connection, staged.map((s) => s.staged), timeField, timeParser);
@@ -236,8 +233,26 @@ async function checkInputs(engine: Engine, staged: StagedInput[], timeField: str
   }
 }
 
+/** A message with the staged copies' paths replaced by their inputs'. */
+const stagedNames = (staged: StagedInput[]) => (text: string) => {
+  for (const s of staged) text = text.split(s.staged).join(s.start > 0 ? `${s.path} (its bytes from ${s.start})` : s.path);
+  return text;
+};
+
 /** Checks the staged inputs, finds their leaves and writes them as one batch under `batchDir`. */
-async function writeBatch(
+async function writeBatch(...args: Parameters<typeof writeStaged>): ReturnType<typeof writeStaged> {
+  try {
+    return await writeStaged(...args);
+  } catch (e) {
+    // The line reader's stop on mixed line ends, named by the input rather than its staged copy.
+    const lineEnds = lineEndsError(e instanceof Error ? e.message : String(e));
+    if (!lineEnds) throw e;
+    const named = stagedNames(args[2]);
+    throw new DuckhuntError(lineEnds.kind, named(lineEnds.message), { hint: lineEnds.hint && named(lineEnds.hint) });
+  }
+}
+
+async function writeStaged(
   engine: Engine,
   binding: SourceBinding,
   staged: StagedInput[],

@@ -6,6 +6,7 @@
 // Lines are read as text and fields are extracted by path at query time, so no field can be lost to DuckDB's
 // JSON schema sampling (it silently drops keys first seen after the sampled records).
 
+import { DuckhuntError } from '../errors.ts';
 import { sqlIdent, sqlString, sqlStringList } from '../sql/quote.ts';
 import type { TimeRange } from '../compile/context.ts';
 import type { SourceBinding } from './catalog.ts';
@@ -78,6 +79,19 @@ export function ndjsonLines(files: string[], numbered = true, rejects?: { table:
     `read_csv(${sqlStringList(files)}, columns = {'line': 'VARCHAR'}, header = false, delim = chr(0), quote = '', escape = '', ` +
     `auto_detect = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES}, ignore_errors = true${store})${numbered ? ' WITH ORDINALITY' : ''}`
   );
+}
+
+/**
+ * The error for a file whose line ends DuckDB's line reader cannot take: it detects one kind of line end per file
+ * (LF or CRLF) and stops, in the middle of a query, on a file that mixes them (exports concatenated from several
+ * systems) or holds a lone CR. Its own message is about CSV; this one names the file and the fix.
+ */
+export function lineEndsError(message: string): DuckhuntError | undefined {
+  if (!message.includes('CSV Parser state machine reached an invalid state')) return undefined;
+  const file = /\n\s*file = (.*)\n/.exec(message)?.[1]?.trim();
+  return new DuckhuntError('source_error', `${file ?? 'an NDJSON file'} mixes line ends (CRLF and LF, or a lone CR), which duckhunt's line reader cannot read`, {
+    hint: `give it one kind of line end, e.g. sed -i 's/\\r$//' ${file ?? 'FILE'} (or dos2unix), then run again`,
+  });
 }
 
 /** What makes a line an event: a JSON object. Anything else is skipped and reported. */
