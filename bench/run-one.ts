@@ -19,6 +19,7 @@ import { JSDuckDBValueConverter } from '@duckdb/node-api';
 import { compileText } from '../src/api.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { readQueryFile } from '../src/query-file.ts';
+import { TYPED_SCAN_VARIABLE } from '../src/sources/ndjson-typed.ts';
 import { renderProfile, type ProfileNode } from './profile.ts';
 import { bindingsFor, canonicalRow, digest, handSql, handViews, HEADLINE, type Contender, type Format } from './lib.ts';
 
@@ -120,6 +121,8 @@ async function profileCompiled(engine: Engine, before: string[], main: string, s
   mkdirSync(dir, { recursive: true });
   const name = spec.label ?? `${spec.contender}-${spec.format}`;
   const statements = [...before, main];
+  // As Engine.run reads NDJSON first: with the typed scan (src/sources/ndjson-typed.ts), not the line scan.
+  await engine.connection.run(`SET VARIABLE ${TYPED_SCAN_VARIABLE} = true`);
   for (let k = 0; k < statements.length; k++) {
     const file = join(dir, `${name}.${k}.json`);
     await engine.connection.run(`PRAGMA enable_profiling = 'json'`);

@@ -23,7 +23,9 @@ import type { SourceBinding } from './catalog.ts';
 import { candidatePaths, isMultivalue, isPlainPath, jsonAt, plainPath, type LeafPath } from './json-path.ts';
 
 /** The message of the typed scan's stop; the engine runs the query again with line scans when it sees it. */
-export const TYPED_FALLBACK = 'duckhunt: the typed NDJSON scan cannot read this event exactly';
+// Short: the message is spelled in the SQL once per field that can stop (a corpus detection reads dozens), and
+// the engine, not the user, reads it.
+export const TYPED_FALLBACK = 'dh_typed_scan_stop';
 
 /** The DuckDB variable that turns typed scans on (Engine.run sets it; unset, every scan reads lines). */
 export const TYPED_SCAN_VARIABLE = 'dh_typed_ndjson';
@@ -31,8 +33,9 @@ export const TYPED_SCAN_VARIABLE = 'dh_typed_ndjson';
 /** Whether the typed branch of a scan runs: a constant the optimizer folds, so only one branch is planned. */
 export const TYPED_SCAN_ON = `coalesce(getvariable(${sqlString(TYPED_SCAN_VARIABLE)}), false)`;
 
-const RESPELLED = 'a number whose spelling only the line has';
-const EMPTY = 'a line that is not an object with the keys the query reads';
+/** Why it stopped: a number whose spelling only the line has; a line that is not an object with the keys read. */
+const RESPELLED = 'number';
+const EMPTY = 'line';
 const message = (why: string) => sqlString(`${TYPED_FALLBACK} (${why})`);
 /**
  * The stop inside a field's value, as a value of SQL type `type`: a cast of the message to INTEGER, which fails
