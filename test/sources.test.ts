@@ -227,6 +227,12 @@ describe('lines the reader cannot take, and damaged files (X39, X40)', () => {
     ['a time out of range', ['{"_time": 1e400}']],
     ['a null time before a time of the same key', ['{"_time": null, "_time": 5}']],
     ['a raw NUL', ['{"_time": 5, "id": "nul\u0000 inside"}']],
+    ['a tab before the object', ['\t{"_time": 5}']],
+    ['a form feed before the object', ['\f{"_time": 5}']],
+    ['a vertical tab after the object', ['{"_time": 5}\v']],
+    ['spaces and a form feed after the object', ['{"_time": 5} \f ']],
+    ['only a tab', ['\t']],
+    ['spaces around a vertical tab', ['  \v  ']],
     ['bytes that are not UTF-8', [Buffer.from([0x7b, 0x22, 0x5f, 0x74, 0x69, 0x6d, 0x65, 0x22, 0x3a, 0x35, 0x2c, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])]],
   ])('the screen does not clear a file with a line that is %s', async (what, lines) => {
     const parts = [`{"_time": 1, "id": "a"}`, ...lines, `{"_time": 2, "id": "b"}`].flatMap((l) => [l, '\n']);
@@ -368,6 +374,13 @@ describe('the typed NDJSON scan (X135): exact, or the line scan', () => {
     expect(await typed('* | stats count by User', file)).toMatchObject({ rows: [{ User: 'A', count: 1 }, { User: 'C', count: 1 }], fellBack: false });
     expect(compileText('* | stats count by User user', { bindings: bind('ty', file) }).sql).not.toContain('read_json(');
     expect((await typed('* | stats count by User user', file)).rows).toEqual([{ User: 'C', user: 'c', count: 1 }]);
+  });
+
+  it('falls back to reading lines when read_json stops on an object split over lines', async () => {
+    const file = raw('typed-split.ndjson', '{"_time": 1, "a": "x"}\n{"_time": 3,\n"a": "z"}\n{"_time": 2, "a": "y"}\n');
+    const r = await typed('* | stats count by a', file);
+    expect(r).toMatchObject({ rows: [{ a: 'x', count: 1 }, { a: 'y', count: 1 }], fellBack: true });
+    expect(r.notices.map((n) => n.message)).toEqual([`skipped 2 line(s) of ${file} that are not JSON objects (first at line 2); sourcetype ty`]);
   });
 
   it('counts only JSON objects as events: lines that are not are skipped and reported', async () => {

@@ -511,7 +511,9 @@ export class Engine {
         await this.connection.run(`SET VARIABLE ${TYPED_SCAN_VARIABLE} = true`);
         result = await this.runStatements(q, deliver);
       } catch (e) {
-        if (!(e instanceof Error) || !e.message.includes(TYPED_FALLBACK)) throw e;
+        // read_json also stops by itself, ignore_errors or not, on an object split over lines ("Malformed JSON in
+        // file …: unexpected end of data"), which the line scan skips and reports.
+        if (!(e instanceof Error) || !(e.message.includes(TYPED_FALLBACK) || /Malformed JSON in file /.test(e.message))) throw e;
         if (delivered > 0) throw new Error(`internal: the typed NDJSON scan stopped after ${delivered} rows were written`);
         this.typedScanFallbacks++;
         await this.connection.run(`SET VARIABLE ${TYPED_SCAN_VARIABLE} = false`);
