@@ -417,8 +417,8 @@ describe('the typed NDJSON scan (X135): exact, or the line scan', () => {
     ['a multivalue', 'l{}=p | stats count'],
     ['the time', '_time<2 | stats count'],
     ['an eval of a field', '* | eval z=lower(a) | where z="x" | stats count'],
-  ])('does not drop a line it cannot read when a filter reads %s', async (_what, q) => {
-    const file = raw(`typed-bom-${_what.replace(/\W+/g, '-')}.ndjson`, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"_time":1,"a":"x","o":{"k":1},"l":["p"]}\n{"_time":2,"a":"y","o":{"k":2},"l":["q"]}\n')]));
+  ])('does not drop a line it cannot read when a filter reads %s', async (what, q) => {
+    const file = raw(`typed-bom-${what.replace(/\W+/g, '-')}.ndjson`, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"_time":1,"a":"x","o":{"k":1},"l":["p"]}\n{"_time":2,"a":"y","o":{"k":2},"l":["q"]}\n')]));
     expect(await typed(q, file)).toMatchObject({ rows: [{ count: 1 }], fellBack: true });
   });
 

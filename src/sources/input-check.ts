@@ -25,17 +25,26 @@ export interface FileProblems {
 
 let tables = 0;
 
+type Rejects = { table: string; scans: string };
+
 /**
- * The files the screen cannot clear. It reads each file twice, on every core, and never parses a line twice:
- * DuckDB's read_json gives each line's time field as one JSON column, making every line it cannot take (not
- * JSON, not an object, text after the object, not UTF-8, a NUL byte) a row without one; and the line reader, with
- * no JSON work, records the lines it refuses (not UTF-8, a NUL, over MAX_LINE_BYTES, which read_json reads whatever
- * its maximum_object_size) and finds the lines with EDGE_SPACE. A file is cleared when every read_json row has a time and the line reader refused
- * nothing. A clean file, the common case, then costs 0.95 + 0.24 s per million lines where the line check costs
- * 1.8–1.9 s. Only for a plain top-level time key and no props TIME_FORMAT; anything else, and any error of the
- * screen itself, leaves every file to the line check. Each kind of line it must not clear is pinned in
- * test/sources.test.ts.
+ * Runs `read` with the line reader recording the lines it refuses (ndjsonLines' store_rejects: not UTF-8, a NUL,
+ * over MAX_LINE_BYTES) in tables of its own, and gives its result with those lines (file, line, DuckDB's reason;
+ * in file and line order). The tables are dropped after, whatever happens.
  */
+async function withRefusals<T>(conn: DuckDBConnection, read: (rejects: Rejects) => Promise<T>): Promise<{ result: T; refused: { file: string; line: number; type: string }[] }> {
+  const rejects = { table: `dh_rejects_${++tables}`, scans: `dh_reject_scans_${tables}` };
+  try {
+    const result = await read(rejects);
+    const rows = await conn.runAndReadAll(
+      `SELECT s.file_path, e.line, e.error_type FROM ${sqlIdent(rejects.table)} e JOIN ${sqlIdent(rejects.scans)} s USING (scan_id, file_id) ORDER BY s.file_path, e.line`,
+    );
+    return { result, refused: rows.getRowsJS().map(([file, line, type]) => ({ file: String(file), line: Number(line), type: String(type) })) };
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${sqlIdent(rejects.table)}; DROP TABLE IF EXISTS ${sqlIdent(rejects.scans)}`);
+  }
+}
+
 /**
  * A tab, vertical tab or form feed at either end of a line (or a line of nothing else): read_json skips them as
  * space around the object, where the line check reports the line (VALID_LINE trims spaces only, and JSON allows
@@ -43,27 +52,39 @@ let tables = 0;
  */
 const EDGE_SPACE = '^[ \t\x0b\x0c]*[\t\x0b\x0c]|[\t\x0b\x0c][ \t\x0b\x0c]*$';
 
+/**
+ * The files the screen cannot clear. It reads each file twice, on every core, and never parses a line twice:
+ * DuckDB's read_json gives each line's time field as one JSON column, making every line it cannot take (not
+ * JSON, not an object, text after the object, not UTF-8, a NUL byte) a row without one; and the line reader, with
+ * no JSON work, records the lines it refuses (including those over MAX_LINE_BYTES, which read_json reads whatever
+ * its maximum_object_size) and finds the lines with EDGE_SPACE. A file is cleared when every read_json row has a
+ * time and the line reader found nothing. A clean file, the common case, then costs 0.95 + 0.24 s per million
+ * lines where the line check costs 1.8–1.9 s. Only for a plain top-level time key and no props TIME_FORMAT;
+ * anything else, and any error of the screen itself, leaves every file to the line check. Each kind of line it
+ * must not clear is pinned in test/sources.test.ts.
+ */
 export async function screenNdjson(conn: DuckDBConnection, files: string[], timeField: string, timeParser?: string): Promise<string[]> {
   if (timeParser !== undefined || !/^[^.{}[\]"\\\0]+$/.test(timeField) || timeField.startsWith('_dh_')) return files;
+  const paths = files.map(globEscape);
   const read =
-    `read_json(${sqlStringList(files.map(globEscape))}, format = 'newline_delimited', records = true, columns = {${sqlString(timeField)}: 'JSON'}, ` +
+    `read_json(${sqlStringList(paths)}, format = 'newline_delimited', records = true, columns = {${sqlString(timeField)}: 'JSON'}, ` +
     `ignore_errors = true, filename = '_dh_file')`;
-  const rejects = { table: `dh_rejects_${++tables}`, scans: `dh_reject_scans_${tables}` };
   try {
     const timed = await conn.runAndReadAll(
       `SELECT _dh_file FROM (SELECT _dh_file, ${timeExpression(`dh_scalar(${sqlIdent(timeField)})`)} AS t FROM ${read}) GROUP BY _dh_file HAVING count(*) FILTER (WHERE t IS NULL) = 0`,
     );
-    const edged = await conn.runAndReadAll(
-      `SELECT DISTINCT filename FROM ${ndjsonLines(files.map(globEscape), false, rejects)} WHERE (contains(line, chr(9)) OR contains(line, chr(11)) OR contains(line, chr(12))) AND regexp_matches(line, ${sqlString(EDGE_SPACE)})`,
+    const { result: edged, refused } = await withRefusals(conn, (rejects) =>
+      conn.runAndReadAll(
+        `SELECT DISTINCT filename FROM ${ndjsonLines(paths, false, rejects)} ` +
+          `WHERE (contains(line, chr(9)) OR contains(line, chr(11)) OR contains(line, chr(12))) AND regexp_matches(line, ${sqlString(EDGE_SPACE)})`,
+      ),
     );
-    const refused = await conn.runAndReadAll(`SELECT DISTINCT s.file_path FROM ${sqlIdent(rejects.table)} e JOIN ${sqlIdent(rejects.scans)} s USING (scan_id, file_id)`);
     const clear = new Set(timed.getRowsJS().map((r) => String(r[0])));
-    for (const [file] of [...refused.getRowsJS(), ...edged.getRowsJS()]) clear.delete(String(file));
+    for (const [file] of edged.getRowsJS()) clear.delete(String(file));
+    for (const r of refused) clear.delete(r.file);
     return files.filter((f) => !clear.has(f));
   } catch {
     return files;
-  } finally {
-    await conn.run(`DROP TABLE IF EXISTS ${sqlIdent(rejects.table)}; DROP TABLE IF EXISTS ${sqlIdent(rejects.scans)}`);
   }
 }
 
@@ -80,34 +101,28 @@ export async function ndjsonProblems(conn: DuckDBConnection, files: string[], ti
   const tv = batch.scalar(timeField, 'line');
   // Blank lines are not problems; CASE keeps trim (a copy of the line) to the few lines that are not JSON, and
   // the time expression to those that are.
-  const classify = (numbered: boolean, scanned: string[], rejects?: { table: string; scans: string }) =>
+  const classify = (numbered: boolean, scanned: string[], rejects?: Rejects) =>
     `SELECT filename, ${numbered ? 'ordinality' : '0'} AS n, valid, bad, CASE WHEN valid THEN ${timeExpression('tv', timeParser)} END AS t FROM ` +
     `(SELECT filename, ${numbered ? 'ordinality, ' : ''}valid, CASE WHEN valid THEN false ELSE trim(line) <> '' END AS bad, CASE WHEN valid THEN ${tv} END AS tv FROM ` +
     `(SELECT line, filename, ${numbered ? 'ordinality, ' : ''}${VALID_LINE} AS valid, CASE WHEN ${VALID_LINE} THEN ${batch.select('line')} END AS s FROM ${ndjsonLines(scanned.map(globEscape), numbered, rejects)}))`;
-  const summary = (numbered: boolean, scanned: string[], rejects?: { table: string; scans: string }) =>
+  const summary = (numbered: boolean, scanned: string[], rejects?: Rejects) =>
     `SELECT filename, count(*) FILTER (WHERE bad), min(n) FILTER (WHERE bad), count(*) FILTER (WHERE valid AND t IS NULL), ` +
     `min(n) FILTER (WHERE valid AND t IS NULL) FROM (${classify(numbered, scanned, rejects)}) GROUP BY filename`;
 
   // Counting runs on every core and records the lines the reader refused; only a file with problems is read
   // again, numbering its lines (one thread), to name the first bad line.
-  const rejects = { table: `dh_rejects_${++tables}`, scans: `dh_reject_scans_${tables}` };
-  const counts = new Map<string, number[]>();
-  const refused = new Map<string, { line: number; type: string }[]>();
-  try {
-    const summed = await conn.runAndReadAll(summary(false, files, rejects)).catch((e: unknown) => {
+  const { result: summed, refused: lines } = await withRefusals(conn, (rejects) =>
+    conn.runAndReadAll(summary(false, files, rejects)).catch((e: unknown) => {
       throw lineEndsError(String(e instanceof Error ? e.message : e)) ?? e;
-    });
-    for (const r of summed.getRowsJS()) counts.set(String(r[0]), r.slice(1).map((v) => Number(v ?? 0)));
-    const rows = await conn.runAndReadAll(
-      `SELECT s.file_path, e.line, e.error_type FROM ${sqlIdent(rejects.table)} e JOIN ${sqlIdent(rejects.scans)} s USING (scan_id, file_id) ORDER BY s.file_path, e.line`,
-    );
-    for (const [file, line, type] of rows.getRowsJS()) {
-      const list = refused.get(String(file)) ?? [];
-      if (list.at(-1)?.line !== Number(line)) list.push({ line: Number(line), type: String(type) });
-      refused.set(String(file), list);
-    }
-  } finally {
-    await conn.run(`DROP TABLE IF EXISTS ${sqlIdent(rejects.table)}; DROP TABLE IF EXISTS ${sqlIdent(rejects.scans)}`);
+    }),
+  );
+  const counts = new Map<string, number[]>();
+  for (const r of summed.getRowsJS()) counts.set(String(r[0]), r.slice(1).map((v) => Number(v ?? 0)));
+  const refused = new Map<string, { line: number; type: string }[]>();
+  for (const { file, line, type } of lines) {
+    const list = refused.get(file) ?? [];
+    if (list.at(-1)?.line !== line) list.push({ line, type });
+    refused.set(file, list);
   }
 
   const out: FileProblems[] = [];

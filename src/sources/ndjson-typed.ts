@@ -46,9 +46,9 @@ const message = (why: string) => sqlString(`${TYPED_FALLBACK} (${why})`);
  */
 const stop = (why: string, type: string) => `CAST(CAST(${message(why)} AS INTEGER) AS ${type})`;
 /**
- * The stop of the scan's own filter is error(), volatile on purpose: it is evaluated for every line before any
- * filter of the query, which a pushed-down filter could otherwise skip (a line read_json could not take, or a
- * BOM-prefixed first line, would be dropped by `a IS NOT NULL` where the line scan reads it).
+ * The stop that is error(), volatile on purpose, in two places: the scan's own filter (a row read_json could not
+ * take, for the rows no query filter reads a field of), and the projection that computes each whole column's text
+ * once per line, which volatility keeps the query's filters above (typedScanSql).
  */
 const stopEveryRow = (why: string) => `error(${message(why)})`;
 
